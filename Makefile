@@ -1,0 +1,45 @@
+# Everything a developer or CI needs, from a fresh clone, with nothing installed by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format bench lock clean db-upgrade
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+## make run: set up, create the SQLite database with demo data, serve on http://$(HOST):$(PORT)
+run: $(STAMP)
+	$(BIN)/puerta db upgrade
+	$(BIN)/puerta demo load
+	$(BIN)/puerta serve --host $(HOST) --port $(PORT)
+
+## make test: set up, lint, and run the whole suite (SQLite, and PostgreSQL when reachable; required under CI=true)
+test: $(STAMP)
+	$(BIN)/ruff check src tests migrations
+	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests migrations
+	$(BIN)/ruff format --check src tests migrations
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix src tests migrations
+	$(BIN)/ruff format src tests migrations
+
+bench: $(STAMP)
+	$(BIN)/python -m puerta.bench
+
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^puerta' > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+clean:
+	rm -rf $(VENV) var build *.egg-info src/*.egg-info

@@ -1,0 +1,18 @@
+"""``puerta db``: the schema."""
+
+from __future__ import annotations
+
+import typer
+
+from puerta import migrate
+from puerta.cli import common
+
+app = typer.Typer(help="Database schema.", no_args_is_help=True)
+
+
+@app.command()
+def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Create or upgrade the schema (SQLite by default, PUERTA_DATABASE_URL otherwise)."""
+    url = common.settings().effective_database_url
+    migrate.upgrade(url, revision)
+    typer.echo(f"database at {revision}: {url.split('@')[-1]}")

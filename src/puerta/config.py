@@ -1,0 +1,108 @@
+"""Settings, read once from the environment (prefix ``PUERTA_``).
+
+Every setting is documented in ``docs/operations.md``; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The eight ports of the report, with their share of the daily seats.
+DEFAULT_PORTS: dict[str, str] = {
+    "SYS": "San Ysidro",
+    "CXL": "Calexico",
+    "NOG": "Nogales",
+    "ELP": "El Paso",
+    "EGP": "Eagle Pass",
+    "LRD": "Laredo",
+    "HID": "Hidalgo",
+    "BRO": "Brownsville",
+}
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Defaults are safe for a single-machine demo."""
+
+    model_config = SettingsConfigDict(env_prefix="PUERTA_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL; empty means the embedded SQLite file under data_dir.",
+    )
+    data_dir: Path = Field(default=Path("var"), description="Where SQLite, photos and logs live.")
+    secret_key: str = Field(
+        default="dev-only-change-me",
+        description="Key for signing (draw seeds, codes). Must be set in production.",
+    )
+    environment: str = Field(default="development", description="development | production")
+
+    timezone: str = Field(default="America/New_York", description="Zone of the daily window.")
+    window_opens: time = Field(default=time(12, 0), description="Request window opens (local).")
+    window_closes: time = Field(default=time(11, 0), description="Window closes next day.")
+    draw_time: time = Field(default=time(11, 0), description="When the daily draw may run.")
+    appointment_lead_days: int = Field(default=14, ge=0, le=90, description="Pool date to visit.")
+    daily_capacity: int = Field(default=1450, ge=0, description="Travelers per day, all ports.")
+    port_shares: dict[str, float] = Field(
+        default={
+            "SYS": 0.20,
+            "CXL": 0.06,
+            "NOG": 0.10,
+            "ELP": 0.14,
+            "EGP": 0.08,
+            "LRD": 0.12,
+            "HID": 0.18,
+            "BRO": 0.12,
+        },
+        description="Share of daily_capacity per port code.",
+    )
+    seniority_share: float = Field(
+        default=0.3, ge=0.0, le=1.0, description="Share of seats for the oldest registrations."
+    )
+    confirm_hours: int = Field(default=23, ge=1, description="Hours to confirm a selection.")
+    extension_hours: int = Field(default=23, ge=0, description="Length of the one extension.")
+    max_travelers: int = Field(default=10, ge=1, le=50, description="Travelers per registration.")
+    photo_max_bytes: int = Field(default=5_000_000, ge=10_000, description="Largest photo.")
+    eligible_area_wkt: str = Field(
+        default="",
+        description="WKT polygon (lon lat) of where requests may come from; empty = default.",
+    )
+    session_hours: int = Field(default=12, ge=1, description="Session lifetime.")
+    mail_backend: str = Field(default="outbox", description="outbox | smtp")
+    smtp_host: str = Field(default="localhost", description="SMTP server host.")
+    smtp_port: int = Field(default=25, description="SMTP server port.")
+    smtp_from: str = Field(default="no-reply@puerta.invalid", description="Sender address.")
+    scheduler_enabled: bool = Field(default=False, description="Run draws and expiry in-process.")
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'puerta.sqlite3').resolve()}"
+
+    @property
+    def photo_dir(self) -> Path:
+        return self.data_dir / "photos"
+
+    def port_capacity(self) -> dict[str, int]:
+        """Split the daily capacity over ports; rounding leftovers go to the largest shares."""
+        total = sum(self.port_shares.values()) or 1.0
+        raw = {p: self.daily_capacity * s / total for p, s in self.port_shares.items()}
+        caps = {p: int(v) for p, v in raw.items()}
+        leftover = self.daily_capacity - sum(caps.values())
+        for p in sorted(raw, key=lambda p: raw[p] - caps[p], reverse=True)[:leftover]:
+            caps[p] += 1
+        return caps
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+SettingsAnnotated = Annotated[Settings, "settings"]

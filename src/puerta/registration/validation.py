@@ -1,0 +1,102 @@
+"""Field rules for advance information, shared by the API and the bulk importer.
+
+Each function takes what a person typed and returns the stored form, or raises
+ValueError with a message fit to show them. Pydantic turns those into
+field-level errors.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from functools import lru_cache
+
+import langcodes
+import phonenumbers
+import pycountry
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_ZIP = re.compile(r"^\d{5}(-?\d{4})?$")
+MAX_AGE_YEARS = 120
+
+
+def clean_text(value: str, *, max_len: int, what: str) -> str:
+    value = unicodedata.normalize("NFC", " ".join(value.split()))
+    if not value:
+        raise ValueError(f"{what} is required")
+    if _CONTROL.search(value):
+        raise ValueError(f"{what} contains characters that are not allowed")
+    if len(value) > max_len:
+        raise ValueError(f"{what} is longer than {max_len} characters")
+    return value
+
+
+@lru_cache(maxsize=512)
+def country_code(value: str) -> str:
+    """ISO 3166-1 alpha-2 from an alpha-2 or alpha-3 code."""
+    raw = value.strip().upper()
+    found = None
+    if len(raw) == 2:
+        found = pycountry.countries.get(alpha_2=raw)
+    elif len(raw) == 3:
+        found = pycountry.countries.get(alpha_3=raw)
+    if found is None:
+        raise ValueError(f"'{value}' is not an ISO 3166 country code")
+    return found.alpha_2
+
+
+@lru_cache(maxsize=512)
+def language_tag(value: str) -> str:
+    raw = value.strip()
+    if not raw or not langcodes.tag_is_valid(raw):
+        raise ValueError(f"'{value}' is not a BCP 47 language tag")
+    return langcodes.standardize_tag(raw)
+
+
+def phone_e164(value: str, default_region: str = "MX") -> str:
+    try:
+        parsed = phonenumbers.parse(value, default_region)
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"'{value}' is not a phone number") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError(f"'{value}' is not a valid phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def email_address(value: str) -> str:
+    raw = value.strip()
+    if not _EMAIL.match(raw) or len(raw) > 254:
+        raise ValueError(f"'{value}' is not an email address")
+    local, domain = raw.rsplit("@", 1)
+    return f"{local}@{domain.lower()}"
+
+
+@lru_cache(maxsize=1)
+def us_states() -> frozenset[str]:
+    return frozenset(
+        s.code.split("-")[1] for s in pycountry.subdivisions.get(country_code="US") or []
+    )
+
+
+def us_state(value: str) -> str:
+    raw = value.strip().upper()
+    if raw not in us_states():
+        raise ValueError(f"'{value}' is not a U.S. state or territory code")
+    return raw
+
+
+def zip_code(value: str) -> str:
+    raw = value.strip()
+    if not _ZIP.match(raw):
+        raise ValueError(f"'{value}' is not a ZIP code (12345 or 12345-6789)")
+    return raw if len(raw) in (5, 10) else f"{raw[:5]}-{raw[5:]}"
+
+
+def birth_date(value: date, today: date) -> date:
+    if value > today:
+        raise ValueError("date of birth is in the future")
+    if value.year < today.year - MAX_AGE_YEARS:
+        raise ValueError(f"date of birth is more than {MAX_AGE_YEARS} years ago")
+    return value

@@ -1,0 +1,29 @@
+"""Appointment requests: one registration's entry in one day's pool."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from puerta.db import Base
+
+
+class AppointmentRequest(Base):
+    __tablename__ = "appointment_requests"
+    __table_args__ = (
+        UniqueConstraint("registration_id", "pool_date"),
+        Index("ix_appointment_requests_pool", "pool_date", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    pool_date: Mapped[date]
+    port_code: Mapped[str] = mapped_column(ForeignKey("ports.code"))
+    status: Mapped[str] = mapped_column(String(16), default="pooled")
+    latitude: Mapped[float]
+    longitude: Mapped[float]
+    created_at: Mapped[datetime]
+    device_id: Mapped[str | None] = mapped_column(String(128), default=None)
+    ip: Mapped[str | None] = mapped_column(String(45), default=None)
