@@ -87,8 +87,8 @@ def can_move(current: StrEnum, new: StrEnum) -> bool:
     return new in TRANSITIONS[type(new)][type(new)(current)]
 
 
-def move(obj: Any, new: StrEnum) -> None:
-    """Set ``obj.status`` to ``new`` if the lifecycle allows it, else raise InvalidTransition."""
+def require(obj: Any, new: StrEnum) -> None:
+    """Raise InvalidTransition unless ``obj`` may move to ``new``; change nothing."""
     kind = type(new)
     current = kind(obj.status)
     if not can_move(current, new):
@@ -98,4 +98,9 @@ def move(obj: Any, new: StrEnum) -> None:
             current=current.value,
             requested=new.value,
         )
+
+
+def move(obj: Any, new: StrEnum) -> None:
+    """Set ``obj.status`` to ``new`` if the lifecycle allows it, else raise InvalidTransition."""
+    require(obj, new)
     obj.status = new.value

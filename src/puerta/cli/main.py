@@ -5,6 +5,10 @@ from __future__ import annotations
 import typer
 
 from puerta.cli import db as db_cli
+from puerta.cli import demo as demo_cli
+from puerta.cli import draw as draw_cli
+from puerta.cli import serve as serve_cli
+from puerta.cli import staff as staff_cli
 
 app = typer.Typer(
     name="puerta",
@@ -13,6 +17,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db_cli.app, name="db")
+app.add_typer(demo_cli.app, name="demo")
+app.add_typer(draw_cli.app, name="draw")
+app.add_typer(staff_cli.app, name="staff")
+app.command("serve")(serve_cli.serve)
 
 
 if __name__ == "__main__":

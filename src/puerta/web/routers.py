@@ -7,5 +7,18 @@ from fastapi import APIRouter
 
 def feature_routers() -> list[APIRouter]:
     """Imported lazily so that importing the web package stays cheap."""
-    routers: list[APIRouter] = []
-    return routers
+    from puerta.accounts import views as accounts_views
+    from puerta.confirmation import views as confirmation_views
+    from puerta.draw import views as draw_views
+    from puerta.ports import views as ports_views
+    from puerta.registration import views as registration_views
+    from puerta.requests import views as requests_views
+
+    return [
+        accounts_views.router,
+        registration_views.router,
+        requests_views.router,
+        confirmation_views.router,
+        ports_views.router,
+        draw_views.router,
+    ]

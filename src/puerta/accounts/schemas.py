@@ -1,0 +1,60 @@
+"""Bodies of the account endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from puerta.registration.validation import email_address, language_tag
+
+Email = Annotated[str, Field(max_length=254), AfterValidator(email_address)]
+
+
+class SignUp(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+    password: str = Field(max_length=256)
+    language: Annotated[str, AfterValidator(language_tag)] = "en"
+
+
+class VerifyEmail(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+    code: str = Field(min_length=6, max_length=6, pattern=r"^\d{6}$")
+
+
+class ResendCode(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+
+
+class SignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+    password: str = Field(max_length=256)
+
+
+class SessionOut(BaseModel):
+    token: str = Field(description="Send as 'Authorization: Bearer <token>' from API clients.")
+    csrf_token: str = Field(description="Send as 'X-CSRF-Token' with cookie-authenticated writes.")
+    expires_at: str
+    user: UserOut
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    role: str
+    port_code: str | None
+    language: str
+    email_verified: bool
+
+
+SessionOut.model_rebuild()

@@ -1,0 +1,217 @@
+"""Accounts: sign-up, email verification, sessions, staff."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from puerta.accounts import passwords
+from puerta.accounts.mail import MailSender
+from puerta.accounts.models import AuthSession, EmailCode, Role, User
+from puerta.clock import Clock
+from puerta.config import Settings
+from puerta.errors import Conflict, Forbidden, InvalidInput, TooManyRequests, Unauthenticated
+from puerta.ports import service as ports_service
+
+CODE_MINUTES = 15
+CODE_ATTEMPTS = 5
+VERIFY = "verify-email"
+
+
+def _code_hash(settings: Settings, user_id: int, code: str) -> str:
+    msg = f"{user_id}:{code}".encode()
+    return hmac.new(settings.secret_key.encode(), msg, hashlib.sha256).hexdigest()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.lower()))
+
+
+def sign_up(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    language: str,
+    settings: Settings,
+    clock: Clock,
+    mail: MailSender,
+    ip: str | None = None,
+) -> User:
+    """Create an applicant account and mail a verification code."""
+    if (problem := passwords.problem_with(password)) is not None:
+        raise InvalidInput(problem, field="password")
+    if find_user(session, email) is not None:
+        raise Conflict("An account with this email already exists. Sign in instead.", field="email")
+    user = User(
+        email=email.lower(),
+        password_hash=passwords.hash_password(password),
+        role=Role.APPLICANT.value,
+        language=language,
+        created_at=clock.now(),
+        created_ip=ip,
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent sign-up with the same email
+        raise Conflict("An account with this email already exists.", field="email") from None
+    send_verification(session, user=user, settings=settings, clock=clock, mail=mail)
+    return user
+
+
+def send_verification(
+    session: Session, *, user: User, settings: Settings, clock: Clock, mail: MailSender
+) -> None:
+    if user.email_verified_at is not None:
+        raise Conflict("This email is already verified.", field="email")
+    now = clock.now()
+    recent = session.scalar(
+        select(EmailCode)
+        .where(EmailCode.user_id == user.id, EmailCode.purpose == VERIFY)
+        .order_by(EmailCode.created_at.desc())
+        .limit(1)
+    )
+    if recent is not None and now - recent.created_at < timedelta(seconds=60):
+        raise TooManyRequests("A code was sent less than a minute ago. Check your mail.")
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    session.add(
+        EmailCode(
+            user_id=user.id,
+            purpose=VERIFY,
+            code_hash=_code_hash(settings, user.id, code),
+            expires_at=now + timedelta(minutes=CODE_MINUTES),
+            created_at=now,
+        )
+    )
+    mail.send(
+        session,
+        to=user.email,
+        subject="Your Puerta verification code",
+        body=f"Your code is {code}. It expires in {CODE_MINUTES} minutes.",
+    )
+
+
+def verify_email(
+    session: Session, *, email: str, code: str, settings: Settings, clock: Clock
+) -> User:
+    user = find_user(session, email)
+    wrong = InvalidInput("This code is wrong or has expired.", field="code")
+    if user is None:
+        raise wrong
+    if user.email_verified_at is not None:
+        return user
+    now = clock.now()
+    pending = session.scalar(
+        select(EmailCode)
+        .where(EmailCode.user_id == user.id, EmailCode.purpose == VERIFY)
+        .where(EmailCode.used_at.is_(None), EmailCode.expires_at > now)
+        .order_by(EmailCode.created_at.desc())
+        .limit(1)
+    )
+    if pending is None:
+        raise wrong
+    if pending.attempts >= CODE_ATTEMPTS:
+        raise TooManyRequests("Too many wrong codes. Ask for a new code.")
+    if not hmac.compare_digest(pending.code_hash, _code_hash(settings, user.id, code)):
+        pending.attempts += 1
+        raise wrong
+    pending.used_at = now
+    user.email_verified_at = now
+    return user
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str
+    csrf_token: str
+    expires_at: datetime
+    user: User
+
+
+def sign_in(
+    session: Session, *, email: str, password: str, settings: Settings, clock: Clock
+) -> NewSession:
+    user = find_user(session, email)
+    if user is None:
+        passwords.verify_password(passwords.DUMMY_HASH, password)
+        raise Unauthenticated("Email or password is wrong.")
+    if not passwords.verify_password(user.password_hash, password):
+        raise Unauthenticated("Email or password is wrong.")
+    if not user.is_active:
+        raise Forbidden("This account is deactivated.")
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    now = clock.now()
+    token = secrets.token_urlsafe(32)
+    auth = AuthSession(
+        token_hash=_token_hash(token),
+        csrf_token=secrets.token_urlsafe(24),
+        user_id=user.id,
+        created_at=now,
+        expires_at=now + timedelta(hours=settings.session_hours),
+    )
+    session.add(auth)
+    session.flush()
+    return NewSession(token, auth.csrf_token, auth.expires_at, user)
+
+
+def session_for_token(session: Session, *, token: str, clock: Clock) -> AuthSession:
+    auth = session.scalar(select(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
+    if auth is None or auth.revoked_at is not None or auth.expires_at <= clock.now():
+        raise Unauthenticated("Your session has ended. Sign in again.")
+    user = session.get(User, auth.user_id)
+    if user is None or not user.is_active:
+        raise Unauthenticated("Your session has ended. Sign in again.")
+    return auth
+
+
+def sign_out(session: Session, *, auth: AuthSession, clock: Clock) -> None:
+    auth.revoked_at = clock.now()
+
+
+def create_staff(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    role: Role,
+    port_code: str | None,
+    clock: Clock,
+) -> User:
+    """Staff accounts are made by an operator, verified from the start."""
+    if role == Role.APPLICANT:
+        raise InvalidInput("Staff roles are officer, analyst and admin.", field="role")
+    if role == Role.OFFICER:
+        if not port_code:
+            raise InvalidInput("An officer belongs to one port: give --port.", field="port")
+        port_code = ports_service.get_port(session, port_code).code
+    elif port_code:
+        raise InvalidInput("Only officers are bound to a port.", field="port")
+    if (problem := passwords.problem_with(password)) is not None:
+        raise InvalidInput(problem, field="password")
+    if find_user(session, email) is not None:
+        raise Conflict(f"An account with email {email} already exists.", field="email")
+    now = clock.now()
+    user = User(
+        email=email.lower(),
+        password_hash=passwords.hash_password(password),
+        role=role.value,
+        port_code=port_code,
+        created_at=now,
+        email_verified_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user

@@ -1,0 +1,114 @@
+"""Account endpoints: sign up, verify, sign in and out."""
+
+from __future__ import annotations
+
+import contextlib
+
+from fastapi import APIRouter, Request, Response, status
+
+from puerta.accounts import service
+from puerta.accounts.models import User
+from puerta.accounts.schemas import ResendCode, SessionOut, SignIn, SignUp, UserOut, VerifyEmail
+from puerta.errors import Conflict
+from puerta.web.deps import (
+    SESSION_COOKIE,
+    AuthDep,
+    ClockDep,
+    CurrentUser,
+    DbSession,
+    MailDep,
+    SettingsDep,
+    client_ip,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        role=user.role,
+        port_code=user.port_code,
+        language=user.language,
+        email_verified=user.email_verified_at is not None,
+    )
+
+
+@router.post("/accounts", status_code=status.HTTP_201_CREATED)
+def sign_up(
+    body: SignUp,
+    request: Request,
+    db: DbSession,
+    settings: SettingsDep,
+    clock: ClockDep,
+    mail: MailDep,
+) -> UserOut:
+    """Create an applicant account; a six-digit code is mailed to verify the address."""
+    user = service.sign_up(
+        db,
+        email=body.email,
+        password=body.password,
+        language=body.language,
+        settings=settings,
+        clock=clock,
+        mail=mail,
+        ip=client_ip(request),
+    )
+    return user_out(user)
+
+
+@router.post("/accounts/verify")
+def verify(body: VerifyEmail, db: DbSession, settings: SettingsDep, clock: ClockDep) -> UserOut:
+    return user_out(
+        service.verify_email(db, email=body.email, code=body.code, settings=settings, clock=clock)
+    )
+
+
+@router.post("/accounts/verify/resend", status_code=status.HTTP_202_ACCEPTED)
+def resend(
+    body: ResendCode, db: DbSession, settings: SettingsDep, clock: ClockDep, mail: MailDep
+) -> dict[str, str]:
+    user = service.find_user(db, body.email)
+    if user is not None:
+        # Already verified: say the same as for an unknown address.
+        with contextlib.suppress(Conflict):
+            service.send_verification(db, user=user, settings=settings, clock=clock, mail=mail)
+    return {"detail": "If this address has an unverified account, a new code is on its way."}
+
+
+@router.post("/sessions", status_code=status.HTTP_201_CREATED)
+def sign_in(
+    body: SignIn, response: Response, db: DbSession, settings: SettingsDep, clock: ClockDep
+) -> SessionOut:
+    new = service.sign_in(
+        db, email=body.email, password=body.password, settings=settings, clock=clock
+    )
+    response.set_cookie(
+        SESSION_COOKIE,
+        new.token,
+        max_age=settings.session_hours * 3600,
+        path="/",
+        secure=True,
+        httponly=True,
+        samesite="lax",
+    )
+    return SessionOut(
+        token=new.token,
+        csrf_token=new.csrf_token,
+        expires_at=new.expires_at.isoformat(),
+        user=user_out(new.user),
+    )
+
+
+@router.delete("/sessions/current", status_code=status.HTTP_204_NO_CONTENT)
+def sign_out(auth: AuthDep, response: Response, db: DbSession, clock: ClockDep) -> Response:
+    service.sign_out(db, auth=auth.session, clock=clock)
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
+    response.status_code = status.HTTP_204_NO_CONTENT
+    return response
+
+
+@router.get("/me")
+def me(user: CurrentUser) -> UserOut:
+    return user_out(user)

@@ -1,0 +1,243 @@
+"""Confirming a selection, extensions, declines, cancellations and expiry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from puerta import ids, lifecycle
+from puerta.clock import Clock
+from puerta.config import Settings
+from puerta.confirmation.liveness import LivenessProvider
+from puerta.confirmation.models import Appointment, LivenessCheck
+from puerta.confirmation.slots import slot_for
+from puerta.draw.models import Selection
+from puerta.errors import (
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    OutsideArea,
+    PuertaError,
+    TooManyRequests,
+)
+from puerta.geo.area import is_eligible
+from puerta.lifecycle import AppointmentStatus, SelectionStatus
+from puerta.ports import service as ports_service
+from puerta.registration.models import Registration, Traveler
+
+MAX_LIVENESS_ATTEMPTS = 5
+
+
+class LivenessFailed(InvalidInput):
+    type_slug = "liveness-failed"
+    title = "Live photo not accepted"
+
+
+def current_offer(session: Session, registration: Registration) -> Selection:
+    selection = session.scalar(
+        select(Selection).where(
+            Selection.registration_id == registration.id,
+            Selection.status == SelectionStatus.OFFERED.value,
+        )
+    )
+    if selection is None:
+        raise NotFound("This registration has no selection waiting for confirmation.")
+    return selection
+
+
+def _ensure_open(session: Session, selection: Selection, clock: Clock) -> None:
+    if selection.status == SelectionStatus.OFFERED.value and selection.deadline <= clock.now():
+        release_offer(session, selection=selection, status=SelectionStatus.EXPIRED, clock=clock)
+        raise InvalidTransition(
+            "The deadline to confirm has passed; the seats went back to the pool. "
+            "You can ask for an appointment again."
+        )
+
+
+@dataclass(frozen=True)
+class ConfirmOutcome:
+    """Either an appointment, or the reason the attempt failed.
+
+    A failed attempt is still recorded (attempts are counted, replays are
+    remembered), so the caller commits before reporting the failure.
+    """
+
+    appointment: Appointment | None
+    failure: PuertaError | None = None
+
+
+def confirm(
+    session: Session,
+    *,
+    selection: Selection,
+    live_photo: bytes,
+    latitude: float,
+    longitude: float,
+    provider: LivenessProvider,
+    settings: Settings,
+    clock: Clock,
+) -> ConfirmOutcome:
+    """Spend a liveness check only now that seats are held, then book them."""
+    _ensure_open(session, selection, clock)
+    lifecycle.require(selection, SelectionStatus.CONFIRMED)
+    if not is_eligible(latitude, longitude, settings.eligible_area_wkt):
+        raise OutsideArea(
+            "Your location is outside the area where appointments can be confirmed.",
+            field="latitude",
+        )
+    failures = session.scalar(
+        select(func.count())
+        .select_from(LivenessCheck)
+        .where(LivenessCheck.selection_id == selection.id, LivenessCheck.passed.is_(False))
+    )
+    if (failures or 0) >= MAX_LIVENESS_ATTEMPTS:
+        raise TooManyRequests(
+            f"{MAX_LIVENESS_ATTEMPTS} live photos were not accepted. Contact the port for help."
+        )
+    enrolled = set(
+        session.scalars(
+            select(Traveler.photo_sha256).where(
+                Traveler.registration_id == selection.registration_id
+            )
+        )
+    )
+
+    def seen_before(digest: str) -> bool:
+        if digest in enrolled:
+            return True
+        found = session.scalar(
+            select(LivenessCheck.id).where(LivenessCheck.image_sha256 == digest).limit(1)
+        )
+        return found is not None
+
+    result = provider.check(live_photo, seen_before=seen_before)
+    now = clock.now()
+    session.add(
+        LivenessCheck(
+            selection_id=selection.id,
+            image_sha256=result.image_sha256,
+            passed=result.passed,
+            reason=result.reason[:200],
+            latitude=latitude,
+            longitude=longitude,
+            created_at=now,
+        )
+    )
+    if not result.passed:
+        session.flush()
+        return ConfirmOutcome(None, LivenessFailed(result.reason, field="live_photo"))
+
+    port = ports_service.get_port(session, selection.port_code)
+    ledger = ports_service.port_day(session, port, selection.appointment_date)
+    ports_service.book_held_seats(
+        session, selection.port_code, selection.appointment_date, selection.seats
+    )
+    session.refresh(ledger)
+    lifecycle.move(selection, SelectionStatus.CONFIRMED)
+    selection.decided_at = now
+    appointment = Appointment(
+        selection_id=selection.id,
+        registration_id=selection.registration_id,
+        port_code=selection.port_code,
+        day=selection.appointment_date,
+        slot_start=slot_for(
+            ledger.booked - selection.seats, ledger.capacity, port.opens_at, port.closes_at
+        ),
+        seats=selection.seats,
+        code=ids.random_code(10),
+        status=AppointmentStatus.BOOKED.value,
+        created_at=now,
+    )
+    session.add(appointment)
+    session.flush()
+    return ConfirmOutcome(appointment)
+
+
+def extend(
+    session: Session, *, selection: Selection, settings: Settings, clock: Clock
+) -> Selection:
+    """The one extension: the deadline moves out by another window."""
+    _ensure_open(session, selection, clock)
+    if selection.status != SelectionStatus.OFFERED.value:
+        raise InvalidTransition(f"This selection is {selection.status}; it cannot be extended.")
+    if selection.extended:
+        raise InvalidTransition("The one extension has already been used.")
+    selection.extended = True
+    selection.deadline = selection.deadline + timedelta(hours=settings.extension_hours)
+    return selection
+
+
+def release_offer(
+    session: Session, *, selection: Selection, status: SelectionStatus, clock: Clock
+) -> None:
+    """End an offer (declined, expired, withdrawn) and give its seats back."""
+    lifecycle.move(selection, status)
+    selection.decided_at = clock.now()
+    ports_service.release_seats(
+        session, selection.port_code, selection.appointment_date, selection.seats, booked=False
+    )
+
+
+def decline(session: Session, *, selection: Selection, clock: Clock) -> None:
+    release_offer(session, selection=selection, status=SelectionStatus.DECLINED, clock=clock)
+
+
+def cancel(session: Session, *, appointment: Appointment, clock: Clock) -> Appointment:
+    lifecycle.move(appointment, AppointmentStatus.CANCELLED)
+    appointment.cancelled_at = clock.now()
+    ports_service.release_seats(
+        session, appointment.port_code, appointment.day, appointment.seats, booked=True
+    )
+    return appointment
+
+
+def cancel_booked_for(session: Session, *, registration: Registration, clock: Clock) -> None:
+    for appointment in session.scalars(
+        select(Appointment).where(
+            Appointment.registration_id == registration.id,
+            Appointment.status == AppointmentStatus.BOOKED.value,
+        )
+    ):
+        cancel(session, appointment=appointment, clock=clock)
+
+
+def booked_appointment(session: Session, registration: Registration) -> Appointment:
+    appointment = session.scalar(
+        select(Appointment).where(
+            Appointment.registration_id == registration.id,
+            Appointment.status == AppointmentStatus.BOOKED.value,
+        )
+    )
+    if appointment is None:
+        raise NotFound("This registration has no confirmed appointment.")
+    return appointment
+
+
+def expire_overdue(session: Session, *, clock: Clock) -> int:
+    """Expire every offer past its deadline; their seats return. Returns how many."""
+    overdue = list(
+        session.scalars(
+            select(Selection).where(
+                Selection.status == SelectionStatus.OFFERED.value,
+                Selection.deadline <= clock.now(),
+            )
+        )
+    )
+    for selection in overdue:
+        release_offer(session, selection=selection, status=SelectionStatus.EXPIRED, clock=clock)
+    return len(overdue)
+
+
+def qr_png(code: str) -> bytes:
+    """A QR image of the confirmation code alone: no personal data in it."""
+    import io
+
+    import qrcode
+
+    img = qrcode.make(code, box_size=8, border=2)
+    buf = io.BytesIO()
+    img.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,1 @@
+"""Where requests may come from."""

@@ -1,0 +1,73 @@
+"""Ports: the public list, and each port's arrivals for its officers."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
+
+from puerta.confirmation.schemas import AppointmentOut
+from puerta.ports import appointments, service
+from puerta.registration.models import Registration
+from puerta.web.deps import DbSession, Staff
+
+router = APIRouter(prefix="/api/v1", tags=["ports"])
+
+
+class PortOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    timezone: str
+    daily_capacity: int
+    opens_at: time
+    closes_at: time
+
+
+class TravelerBrief(BaseModel):
+    position: int
+    given_names: str
+    family_names: str
+    date_of_birth: date
+    has_photo: bool
+
+
+class ArrivalOut(AppointmentOut):
+    travelers: list[TravelerBrief]
+
+
+def arrival_out(db: DbSession, appointment: object) -> ArrivalOut:
+    base = AppointmentOut.model_validate(appointment)
+    registration = db.get(Registration, base.registration_id)
+    assert registration is not None
+    travelers = [
+        TravelerBrief(
+            position=t.position,
+            given_names=t.given_names,
+            family_names=t.family_names,
+            date_of_birth=t.date_of_birth,
+            has_photo=t.photo_sha256 is not None,
+        )
+        for t in registration.travelers
+    ]
+    return ArrivalOut(**base.model_dump(), travelers=travelers)
+
+
+@router.get("/ports")
+def list_ports(db: DbSession) -> list[PortOut]:
+    return [PortOut.model_validate(p) for p in service.list_ports(db)]
+
+
+@router.get("/ports/{port_code}/appointments")
+def port_appointments(port_code: str, date: date, user: Staff, db: DbSession) -> list[ArrivalOut]:
+    """The arrivals booked at a port on a date (officers: their own port only)."""
+    service.get_port(db, port_code)
+    found = appointments.list_for_port(db, user=user, port_code=port_code, day=date)
+    return [arrival_out(db, a) for a in found]
+
+
+@router.get("/appointments/{code}")
+def by_code(code: str, user: Staff, db: DbSession) -> ArrivalOut:
+    return arrival_out(db, appointments.find_by_code(db, user=user, code=code))

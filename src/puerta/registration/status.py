@@ -1,0 +1,140 @@
+"""Where a registration stands, in the words the owner sees.
+
+Computed from the records, never stored, so it cannot drift from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from puerta.clock import Clock
+from puerta.confirmation.models import Appointment
+from puerta.draw.models import Selection
+from puerta.lifecycle import AppointmentStatus, RequestStatus, SelectionStatus
+from puerta.registration.models import Registration
+from puerta.requests.models import AppointmentRequest
+
+
+class Stage(StrEnum):
+    WITHDRAWN = "withdrawn"
+    DEACTIVATED = "deactivated"
+    INCOMPLETE = "incomplete"
+    NO_REQUEST = "no_request"
+    PENDING_REQUEST = "pending_request"
+    NOT_SELECTED = "not_selected"
+    SELECTED = "selected"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    DECLINED = "declined"
+
+
+MESSAGES = {
+    Stage.WITHDRAWN: "This registration was withdrawn.",
+    Stage.DEACTIVATED: "This registration is deactivated. Contact support.",
+    Stage.INCOMPLETE: "Add a photo for every traveler, then ask for an appointment.",
+    Stage.NO_REQUEST: "Ready. Ask for an appointment during the daily window.",
+    Stage.PENDING_REQUEST: "Your request is in the pool for the next draw.",
+    Stage.NOT_SELECTED: "You were not selected this time. You can ask again in the next window.",
+    Stage.SELECTED: "You were selected. Confirm before the deadline.",
+    Stage.CONFIRMED: "Your appointment is confirmed.",
+    Stage.CANCELLED: "Your appointment was cancelled. You can ask for a new one.",
+    Stage.EXPIRED: "The time to confirm ran out. You can ask for an appointment again.",
+    Stage.DECLINED: "You declined the selection. You can ask for an appointment again.",
+}
+
+
+@dataclass(frozen=True)
+class RegistrationStatus:
+    stage: Stage
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def status_of(session: Session, registration: Registration, clock: Clock) -> RegistrationStatus:
+    def make(stage: Stage, **details: Any) -> RegistrationStatus:
+        return RegistrationStatus(stage, MESSAGES[stage], details)
+
+    if registration.status in (Stage.WITHDRAWN, Stage.DEACTIVATED):
+        return make(Stage(registration.status))
+    appointment = session.scalar(
+        select(Appointment)
+        .where(Appointment.registration_id == registration.id)
+        .order_by(Appointment.created_at.desc())
+        .limit(1)
+    )
+    if appointment is not None and appointment.status == AppointmentStatus.BOOKED.value:
+        return make(
+            Stage.CONFIRMED,
+            port_code=appointment.port_code,
+            date=appointment.day.isoformat(),
+            slot_start=appointment.slot_start.strftime("%H:%M"),
+            code=appointment.code,
+        )
+    selection = session.scalar(
+        select(Selection)
+        .where(Selection.registration_id == registration.id)
+        .order_by(Selection.created_at.desc())
+        .limit(1)
+    )
+    now = clock.now()
+    if selection is not None and selection.status == SelectionStatus.OFFERED.value:
+        if selection.deadline > now:
+            return make(
+                Stage.SELECTED,
+                port_code=selection.port_code,
+                date=selection.appointment_date.isoformat(),
+                deadline=selection.deadline.isoformat(),
+                can_extend=not selection.extended,
+            )
+        return make(Stage.EXPIRED)
+    request = session.scalar(
+        select(AppointmentRequest)
+        .where(AppointmentRequest.registration_id == registration.id)
+        .order_by(AppointmentRequest.pool_date.desc())
+        .limit(1)
+    )
+    if request is not None and request.status == RequestStatus.POOLED.value:
+        return make(
+            Stage.PENDING_REQUEST,
+            port_code=request.port_code,
+            pool_date=request.pool_date.isoformat(),
+        )
+    latest = _latest_ending(appointment, selection, request)
+    if latest is not None:
+        return latest
+    if not all(t.photo_sha256 for t in registration.travelers):
+        return make(Stage.INCOMPLETE)
+    return make(Stage.NO_REQUEST)
+
+
+def _latest_ending(
+    appointment: Appointment | None,
+    selection: Selection | None,
+    request: AppointmentRequest | None,
+) -> RegistrationStatus | None:
+    """The most recent way the last attempt ended, if any."""
+    events: list[tuple[datetime | date, Stage, dict[str, Any]]] = []
+    if appointment is not None and appointment.cancelled_at is not None:
+        events.append((appointment.cancelled_at, Stage.CANCELLED, {}))
+    if selection is not None and selection.decided_at is not None:
+        ended = {
+            SelectionStatus.EXPIRED.value: Stage.EXPIRED,
+            SelectionStatus.DECLINED.value: Stage.DECLINED,
+        }.get(selection.status)
+        if ended is not None:
+            events.append((selection.decided_at, ended, {}))
+    if request is not None and request.status == RequestStatus.NOT_SELECTED.value:
+        events.append(
+            (request.created_at, Stage.NOT_SELECTED, {"pool_date": request.pool_date.isoformat()})
+        )
+    if not events:
+        return None
+    _, stage, details = max(events, key=lambda e: e[0])  # type: ignore[arg-type,return-value]
+    return RegistrationStatus(stage, MESSAGES[stage], details)

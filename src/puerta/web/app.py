@@ -1,0 +1,103 @@
+"""create_app(): the one place the web application is assembled."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from puerta import __version__
+from puerta.clock import Clock, SystemClock
+from puerta.config import Settings, get_settings
+from puerta.confirmation.liveness import LivenessProvider, LocalLivenessProvider
+from puerta.db import Database
+from puerta.ports import service as ports_service
+from puerta.registration.photos import FileSystemPhotoStore, PhotoStore
+from puerta.requests.service import window_from
+from puerta.web import problems, scheduler
+from puerta.web.routers import feature_routers
+
+HERE = Path(__file__).parent
+log = logging.getLogger("puerta.web")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    db: Database | None = None,
+    clock: Clock | None = None,
+    photos: PhotoStore | None = None,
+    liveness: LivenessProvider | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    db = db or Database(settings.effective_database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if settings.scheduler_enabled:
+            task = asyncio.create_task(scheduler.run_forever(app))
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(
+        title="Puerta",
+        version=__version__,
+        summary="Advance submission and fair appointment scheduling at land ports of entry.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.clock = clock or SystemClock()
+    app.state.photos = photos or FileSystemPhotoStore(settings.photo_dir)
+    app.state.liveness = liveness or LocalLivenessProvider(settings.photo_max_bytes)
+    problems.install(app)
+    for router in feature_routers():
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    templates = Jinja2Templates(directory=HERE / "templates")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request) -> HTMLResponse:
+        with db.session() as session:
+            ports = ports_service.list_ports(session)
+            port_rows = [(p.code, p.name, p.daily_capacity) for p in ports]
+        window = window_from(settings)
+        now = app.state.clock.now()
+        pool_date = window.pool_date(now)
+        return templates.TemplateResponse(
+            request,
+            "index.html",
+            {
+                "ports": port_rows,
+                "pool_date": pool_date,
+                "next_opening": None if pool_date else window.next_opening(now),
+                "settings": settings,
+                "version": __version__,
+            },
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

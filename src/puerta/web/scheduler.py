@@ -1,0 +1,51 @@
+"""In-process jobs for a single-machine deployment: the daily draw and offer expiry.
+
+Each pass is one transaction; the draw's unique pool date makes a second
+process running the same job harmless (it gets a conflict and moves on).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from fastapi import FastAPI
+
+from puerta.confirmation import service as confirmation_service
+from puerta.draw import service as draw_service
+from puerta.errors import PuertaError
+
+log = logging.getLogger("puerta.scheduler")
+INTERVAL_SECONDS = 60
+
+
+def run_once(app: FastAPI) -> list[str]:
+    """Expire overdue offers and run every draw that is due. Returns what was done."""
+    db, settings, clock = app.state.db, app.state.settings, app.state.clock
+    done: list[str] = []
+    with db.session() as session:
+        expired = confirmation_service.expire_overdue(session, clock=clock)
+        if expired:
+            done.append(f"expired {expired} offers")
+    with db.session() as session:
+        due = draw_service.due_pool_dates(session, settings=settings, clock=clock)
+    for pool_date in due:
+        try:
+            with db.session() as session:
+                draw = draw_service.run_draw(
+                    session, pool_date=pool_date, settings=settings, clock=clock
+                )
+                done.append(f"drew {pool_date}: {draw.seats_offered} seats")
+        except PuertaError as exc:
+            log.info("draw %s skipped: %s", pool_date, exc.detail)
+    return done
+
+
+async def run_forever(app: FastAPI) -> None:
+    while True:
+        try:
+            for line in await asyncio.to_thread(run_once, app):
+                log.info(line)
+        except Exception:
+            log.exception("scheduler pass failed; retrying in %s s", INTERVAL_SECONDS)
+        await asyncio.sleep(INTERVAL_SECONDS)

@@ -1,0 +1,125 @@
+"""An app over the parametrised ``db``, a frozen clock and helpers to walk the journey."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from puerta.accounts import service as accounts_service
+from puerta.accounts.models import OutboxMessage, Role
+from puerta.clock import FrozenClock
+from puerta.config import Settings
+from puerta.db import Database
+from puerta.demo import synthetic_portrait
+from puerta.ports import service as ports_service
+from puerta.web.app import create_app
+
+TIJUANA = {"latitude": 32.5149, "longitude": -117.0382}
+
+
+def traveler(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "given_names": "Ana Lucía",
+        "family_names": "Morales Pérez",
+        "date_of_birth": "1990-05-17",
+        "sex": "F",
+        "country_of_birth": "VE",
+        "citizenship": "VEN",
+        "language": "es",
+        "phone": "+52 664 123 4567",
+        "email": "ana@example.org",
+        "address_line1": "123 Main St",
+        "address_line2": "Apt 4",
+        "city": "Houston",
+        "state": "TX",
+        "zip_code": "77002",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def app_db(db: Database, settings: Settings) -> Database:
+    with db.session() as s:
+        ports_service.ensure_ports(s, settings)
+    return db
+
+
+@pytest.fixture
+def client(app_db: Database, settings: Settings, clock: FrozenClock) -> Iterator[TestClient]:
+    app = create_app(settings, db=app_db, clock=clock)
+    with TestClient(app, base_url="https://testserver") as c:
+        yield c
+
+
+@dataclass
+class Api:
+    """Small steps of the journey, so tests read like the story they tell."""
+
+    client: TestClient
+    db: Database
+    clock: FrozenClock
+
+    def sign_up_verified(self, email: str, password: str = "correct horse battery") -> str:
+        r = self.client.post("/api/v1/accounts", json={"email": email, "password": password})
+        assert r.status_code == 201, r.text
+        with self.db.session() as s:
+            body = s.scalars(
+                select(OutboxMessage.body).where(OutboxMessage.to_address == email)
+            ).all()[-1]
+        code = re.search(r"\b(\d{6})\b", body).group(1)  # type: ignore[union-attr]
+        r = self.client.post("/api/v1/accounts/verify", json={"email": email, "code": code})
+        assert r.status_code == 200, r.text
+        return self.sign_in(email, password)
+
+    def sign_in(self, email: str, password: str) -> str:
+        r = self.client.post("/api/v1/sessions", json={"email": email, "password": password})
+        assert r.status_code == 201, r.text
+        self.client.cookies.clear()  # API style: bearer tokens, no cookie
+        return r.json()["token"]
+
+    def staff(self, email: str, role: Role, port: str | None = None) -> str:
+        with self.db.session() as s:
+            accounts_service.create_staff(
+                s, email=email, password="officer pass 1", role=role, port_code=port,
+                clock=self.clock,
+            )
+        return self.sign_in(email, "officer pass 1")
+
+    @staticmethod
+    def auth(token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    def registration(self, token: str, travelers: int = 1, photos: bool = True) -> str:
+        body = {"travelers": [traveler(given_names=f"Ana {i}") for i in range(travelers)]}
+        r = self.client.post("/api/v1/registrations", json=body, headers=self.auth(token))
+        assert r.status_code == 201, r.text
+        rid = r.json()["id"]
+        if photos:
+            for i in range(travelers):
+                self.photo(token, rid, i, synthetic_portrait(hash((rid, i)) % 10**6))
+        return rid
+
+    def photo(self, token: str, rid: str, position: int, data: bytes) -> Any:
+        return self.client.put(
+            f"/api/v1/registrations/{rid}/travelers/{position}/photo",
+            files={"photo": ("me.png", data, "image/png")},
+            headers=self.auth(token),
+        )
+
+    def request(self, token: str, rid: str, port: str = "SYS", **where: float) -> Any:
+        body = {"port_code": port, **(where or TIJUANA)}
+        return self.client.post(
+            f"/api/v1/registrations/{rid}/requests", json=body, headers=self.auth(token)
+        )
+
+
+@pytest.fixture
+def api(client: TestClient, app_db: Database, clock: FrozenClock) -> Api:
+    return Api(client, app_db, clock)
