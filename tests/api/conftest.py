@@ -87,7 +87,11 @@ class Api:
     def staff(self, email: str, role: Role, port: str | None = None) -> str:
         with self.db.session() as s:
             accounts_service.create_staff(
-                s, email=email, password="officer pass 1", role=role, port_code=port,
+                s,
+                email=email,
+                password="officer pass 1",
+                role=role,
+                port_code=port,
                 clock=self.clock,
             )
         return self.sign_in(email, "officer pass 1")
