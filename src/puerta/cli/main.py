@@ -7,6 +7,7 @@ import typer
 from puerta.cli import db as db_cli
 from puerta.cli import demo as demo_cli
 from puerta.cli import draw as draw_cli
+from puerta.cli import outbox as outbox_cli
 from puerta.cli import serve as serve_cli
 from puerta.cli import staff as staff_cli
 
@@ -21,6 +22,7 @@ app.add_typer(demo_cli.app, name="demo")
 app.add_typer(draw_cli.app, name="draw")
 app.add_typer(staff_cli.app, name="staff")
 app.command("serve")(serve_cli.serve)
+app.command("outbox")(outbox_cli.outbox)
 
 
 if __name__ == "__main__":
