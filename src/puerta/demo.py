@@ -10,6 +10,7 @@ import io
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from PIL import Image, ImageDraw
 from sqlalchemy import select
@@ -84,10 +85,15 @@ def _traveler(i: int, rng: random.Random) -> TravelerIn:
     )
 
 
+@lru_cache(maxsize=1)
+def _applicant_hash() -> str:
+    return passwords.hash_password(APPLICANT_PASSWORD)  # argon2 is slow on purpose: hash once
+
+
 def _applicant(session: Session, email: str, settings: Settings, clock: Clock) -> User:
     user = User(
         email=email,
-        password_hash=passwords.hash_password(APPLICANT_PASSWORD),
+        password_hash=_applicant_hash(),
         role=Role.APPLICANT.value,
         created_at=clock.now(),
         email_verified_at=clock.now(),
