@@ -24,6 +24,8 @@ from puerta.db import Base, Database, load_all_models
 PG_ADMIN_URL = os.environ.get(
     "PUERTA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+pytest_plugins = ["tests.api_support"]
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

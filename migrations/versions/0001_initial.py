@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 00:03:42.410389
+Create Date: 2026-11-22 00:19:06.580912
 """
 
 from __future__ import annotations
@@ -144,6 +144,31 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_email_codes_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "findings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=80), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("score", sa.Double(), nullable=False),
+        sa.Column("explanation", sa.Text(), nullable=False),
+        sa.Column("evidence", sa.JSON(), nullable=False),
+        sa.Column("normalised_keys", sa.JSON(), nullable=False),
+        sa.Column("flagged", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("reviewer_id", sa.Integer(), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("first_seen_at", puerta.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", puerta.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", puerta.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"], ["users.id"], name=op.f("fk_findings_reviewer_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_findings")),
+        sa.UniqueConstraint("key", name=op.f("uq_findings_key")),
+    )
+    with op.batch_alter_table("findings", schema=None) as batch_op:
+        batch_op.create_index("ix_findings_kind_status", ["kind", "status"], unique=False)
+
+    op.create_table(
         "registrations",
         sa.Column("id", sa.String(length=24), nullable=False),
         sa.Column("owner_id", sa.Integer(), nullable=False),
@@ -197,6 +222,32 @@ def upgrade() -> None:
         batch_op.create_index("ix_appointment_requests_pool", ["pool_date", "status"], unique=False)
 
     op.create_table(
+        "finding_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("finding_id", sa.Integer(), nullable=False),
+        sa.Column("at", puerta.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("from_status", sa.String(length=16), nullable=True),
+        sa.Column("to_status", sa.String(length=16), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_finding_events_actor_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["finding_id"],
+            ["findings.id"],
+            name=op.f("fk_finding_events_finding_id_findings"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_finding_events")),
+    )
+    with op.batch_alter_table("finding_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_finding_events_finding_id"), ["finding_id"], unique=False
+        )
+
+    op.create_table(
         "travelers",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("registration_id", sa.String(length=24), nullable=False),
@@ -238,6 +289,33 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_travelers_phone"), ["phone"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_travelers_photo_sha256"), ["photo_sha256"], unique=False
+        )
+
+    op.create_table(
+        "finding_travelers",
+        sa.Column("finding_id", sa.Integer(), nullable=False),
+        sa.Column("registration_id", sa.String(length=24), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("traveler_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["finding_id"],
+            ["findings.id"],
+            name=op.f("fk_finding_travelers_finding_id_findings"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["traveler_id"],
+            ["travelers.id"],
+            name=op.f("fk_finding_travelers_traveler_id_travelers"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint(
+            "finding_id", "registration_id", "position", name=op.f("pk_finding_travelers")
+        ),
+    )
+    with op.batch_alter_table("finding_travelers", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_finding_travelers_registration", ["registration_id"], unique=False
         )
 
     op.create_table(
@@ -367,6 +445,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_selections_draw_id"))
 
     op.drop_table("selections")
+    with op.batch_alter_table("finding_travelers", schema=None) as batch_op:
+        batch_op.drop_index("ix_finding_travelers_registration")
+
+    op.drop_table("finding_travelers")
     with op.batch_alter_table("travelers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_travelers_photo_sha256"))
         batch_op.drop_index(batch_op.f("ix_travelers_phone"))
@@ -374,6 +456,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_travelers_email"))
 
     op.drop_table("travelers")
+    with op.batch_alter_table("finding_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_finding_events_finding_id"))
+
+    op.drop_table("finding_events")
     with op.batch_alter_table("appointment_requests", schema=None) as batch_op:
         batch_op.drop_index("ix_appointment_requests_pool")
 
@@ -384,6 +470,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_registrations_created_at"))
 
     op.drop_table("registrations")
+    with op.batch_alter_table("findings", schema=None) as batch_op:
+        batch_op.drop_index("ix_findings_kind_status")
+
+    op.drop_table("findings")
     with op.batch_alter_table("email_codes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_email_codes_user_id"))
 

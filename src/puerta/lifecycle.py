@@ -39,6 +39,13 @@ class AppointmentStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class FindingStatus(StrEnum):
+    NEW = "new"
+    UNDER_REVIEW = "under_review"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
 TRANSITIONS: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
     RegistrationStatus: {
         RegistrationStatus.ACTIVE: frozenset(
@@ -73,6 +80,15 @@ TRANSITIONS: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
         AppointmentStatus.BOOKED: frozenset({AppointmentStatus.CANCELLED}),
         AppointmentStatus.CANCELLED: frozenset(),
     },
+    # A decided finding can always be reopened: that is how a review is appealed.
+    FindingStatus: {
+        FindingStatus.NEW: frozenset(
+            {FindingStatus.UNDER_REVIEW, FindingStatus.CONFIRMED, FindingStatus.DISMISSED}
+        ),
+        FindingStatus.UNDER_REVIEW: frozenset({FindingStatus.CONFIRMED, FindingStatus.DISMISSED}),
+        FindingStatus.CONFIRMED: frozenset({FindingStatus.UNDER_REVIEW}),
+        FindingStatus.DISMISSED: frozenset({FindingStatus.UNDER_REVIEW}),
+    },
 }
 
 _NOUNS = {
@@ -80,6 +96,7 @@ _NOUNS = {
     RequestStatus: "appointment request",
     SelectionStatus: "selection",
     AppointmentStatus: "appointment",
+    FindingStatus: "finding",
 }
 
 

@@ -6,8 +6,8 @@ from datetime import date
 
 from puerta.accounts.models import Role
 from puerta.config import Settings
-from tests.api.conftest import Api, traveler
 from tests.api.test_journey import run_draw
+from tests.api_support import Api, traveler
 
 
 def test_applicant_cannot_read_anothers_registration(api: Api) -> None:
@@ -31,7 +31,7 @@ def test_officer_sees_only_own_port(api: Api, settings: Settings) -> None:
     api.request(token, rid, "ELP")
     run_draw(api, settings)
     from puerta.demo import synthetic_portrait
-    from tests.api.conftest import TIJUANA
+    from tests.api_support import TIJUANA
 
     r = api.client.post(
         f"/api/v1/registrations/{rid}/selection/confirm",

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from puerta.registration.models import Registration, Traveler
-from tests.api.conftest import Api, traveler
+from tests.api_support import Api, traveler
 
 
 def counts(api: Api) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from puerta.config import Settings
 from puerta.demo import synthetic_portrait
 from puerta.draw import service as draw_service
 from puerta.ports.models import PortDay
-from tests.api.conftest import TIJUANA, Api
+from tests.api_support import TIJUANA, Api
 
 POOL_DAY = date(2026, 3, 4)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, time
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from puerta.confirmation.schemas import AppointmentOut
+from puerta.findings import service as findings_service
+from puerta.findings.models import Finding
 from puerta.ports import appointments, service
 from puerta.registration.models import Registration
 from puerta.web.deps import DbSession, Staff
@@ -34,11 +36,22 @@ class TravelerBrief(BaseModel):
     has_photo: bool
 
 
+class FindingBrief(BaseModel):
+    id: int
+    kind: str
+    score: float
+    status: str
+    explanation: str
+
+
 class ArrivalOut(AppointmentOut):
     travelers: list[TravelerBrief]
+    findings: list[FindingBrief] = Field(default_factory=list)
 
 
-def arrival_out(db: DbSession, appointment: object) -> ArrivalOut:
+def arrival_out(
+    db: DbSession, appointment: object, findings: list[Finding] | None = None
+) -> ArrivalOut:
     base = AppointmentOut.model_validate(appointment)
     registration = db.get(Registration, base.registration_id)
     assert registration is not None
@@ -52,7 +65,17 @@ def arrival_out(db: DbSession, appointment: object) -> ArrivalOut:
         )
         for t in registration.travelers
     ]
-    return ArrivalOut(**base.model_dump(), travelers=travelers)
+    if findings is None:
+        findings = findings_service.for_registrations(db, [base.registration_id]).get(
+            base.registration_id, []
+        )
+    briefs = [
+        FindingBrief(
+            id=f.id, kind=f.kind, score=f.score, status=f.status, explanation=f.explanation
+        )
+        for f in findings
+    ]
+    return ArrivalOut(**base.model_dump(), travelers=travelers, findings=briefs)
 
 
 @router.get("/ports")
@@ -62,10 +85,12 @@ def list_ports(db: DbSession) -> list[PortOut]:
 
 @router.get("/ports/{port_code}/appointments")
 def port_appointments(port_code: str, date: date, user: Staff, db: DbSession) -> list[ArrivalOut]:
-    """The arrivals booked at a port on a date (officers: their own port only)."""
+    """The arrivals booked at a port on a date (officers: their own port only), each with
+    the open findings that touch it, from every port."""
     service.get_port(db, port_code)
     found = appointments.list_for_port(db, user=user, port_code=port_code, day=date)
-    return [arrival_out(db, a) for a in found]
+    touching = findings_service.for_registrations(db, [a.registration_id for a in found])
+    return [arrival_out(db, a, touching.get(a.registration_id, [])) for a in found]
 
 
 @router.get("/appointments/{code}")

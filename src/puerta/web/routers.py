@@ -10,6 +10,7 @@ def feature_routers() -> list[APIRouter]:
     from puerta.accounts import views as accounts_views
     from puerta.confirmation import views as confirmation_views
     from puerta.draw import views as draw_views
+    from puerta.findings import views as findings_views
     from puerta.ports import views as ports_views
     from puerta.registration import views as registration_views
     from puerta.requests import views as requests_views
@@ -21,4 +22,5 @@ def feature_routers() -> list[APIRouter]:
         confirmation_views.router,
         ports_views.router,
         draw_views.router,
+        findings_views.router,
     ]

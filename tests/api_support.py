@@ -1,4 +1,4 @@
-"""An app over the parametrised ``db``, a frozen clock and helpers to walk the journey."""
+"""Journey fixtures (an app over the parametrised ``db``) and helpers, shared by the API tests."""
 
 from __future__ import annotations
 

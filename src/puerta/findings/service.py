@@ -1,0 +1,259 @@
+"""Storing findings, reviewing them, and routing them to the ports.
+
+A re-run of the analysis updates findings by their stable key instead of
+adding duplicates. A finding is never an automatic decision: nothing in the
+draw, the confirmation or the port's processing reads its status.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from puerta import lifecycle
+from puerta.accounts.models import Role, User
+from puerta.clock import Clock
+from puerta.errors import Forbidden, InvalidInput, NotFound
+from puerta.findings.models import Finding, FindingEvent, FindingTraveler
+from puerta.lifecycle import FindingStatus
+from puerta.registration.models import Traveler
+from puerta.trends.finding import Finding as FoundValue
+
+CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def _chunks(items: Sequence, size: int = CHUNK):  # type: ignore[no-untyped-def]
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _traveler_ids(session: Session, refs: Sequence[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    found: dict[tuple[str, int], int] = {}
+    for part in _chunks(list(refs), 1_000):
+        rows = session.execute(
+            select(Traveler.registration_id, Traveler.position, Traveler.id).where(
+                tuple_(Traveler.registration_id, Traveler.position).in_(part)
+            )
+        )
+        found.update({(r, p): i for r, p, i in rows})
+    return found
+
+
+def upsert(session: Session, found: Iterable[FoundValue], *, clock: Clock) -> UpsertCounts:
+    """Write a run's findings: new keys are created, known ones refreshed.
+
+    A finding's review (status, reviewer, notes) survives a re-run; only the
+    evidence, score, explanation and linked travelers are refreshed.
+    """
+    now = clock.now()
+    values = {f.key: f for f in found}
+    existing: dict[str, Finding] = {}
+    for part in _chunks(list(values)):
+        for row in session.scalars(select(Finding).where(Finding.key.in_(part))):
+            existing[row.key] = row
+    created = updated = unchanged = 0
+    touched: list[tuple[Finding, FoundValue]] = []
+    new_keys: set[str] = set()
+    for key, value in values.items():
+        row = existing.get(key)
+        if row is None:
+            row = Finding(
+                key=key,
+                kind=value.kind,
+                score=value.score,
+                explanation=value.explanation,
+                evidence=value.evidence,
+                normalised_keys=list(value.normalised_keys),
+                flagged=value.flagged,
+                status=FindingStatus.NEW.value,
+                first_seen_at=now,
+                last_seen_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            created += 1
+            new_keys.add(key)
+            touched.append((row, value))
+            continue
+        row.last_seen_at = now
+        same = (
+            row.score == value.score
+            and row.explanation == value.explanation
+            and row.evidence == value.evidence
+        )
+        if same:
+            unchanged += 1
+            continue
+        row.score, row.explanation = value.score, value.explanation
+        row.evidence, row.normalised_keys = value.evidence, list(value.normalised_keys)
+        row.flagged, row.updated_at = value.flagged, now
+        updated += 1
+        touched.append((row, value))
+    session.flush()
+    _link_travelers(session, touched)
+    events = [
+        {
+            "finding_id": row.id,
+            "at": now,
+            "action": "created" if row.key in new_keys else "updated",
+            "to_status": row.status,
+        }
+        for row, _ in touched
+    ]
+    for part in _chunks(events):
+        session.execute(insert(FindingEvent), list(part))
+    return UpsertCounts(created, updated, unchanged)
+
+
+def _link_travelers(session: Session, touched: list[tuple[Finding, FoundValue]]) -> None:
+    if not touched:
+        return
+    ids = [row.id for row, _ in touched]
+    for part in _chunks(ids):
+        session.execute(delete(FindingTraveler).where(FindingTraveler.finding_id.in_(part)))
+    refs = {ref for _, value in touched for ref in value.travelers}
+    traveler_ids = _traveler_ids(session, sorted(refs))
+    rows = [
+        {
+            "finding_id": row.id,
+            "registration_id": rid,
+            "position": pos,
+            "traveler_id": traveler_ids.get((rid, pos)),
+        }
+        for row, value in touched
+        for rid, pos in sorted(set(value.travelers))
+    ]
+    for part in _chunks(rows):
+        session.execute(insert(FindingTraveler), list(part))
+
+
+def ensure_analyst(user: User) -> None:
+    if user.role not in (Role.ANALYST.value, Role.ADMIN.value):
+        raise Forbidden("Only analysts review findings.")
+
+
+def get(session: Session, finding_id: int) -> Finding:
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        raise NotFound(f"There is no finding {finding_id}.")
+    return finding
+
+
+def search(
+    session: Session,
+    *,
+    kind: str | None = None,
+    status: str | None = None,
+    min_score: float | None = None,
+    registration_id: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Finding]:
+    query = select(Finding)
+    if kind:
+        query = query.where(Finding.kind == kind)
+    if status:
+        query = query.where(Finding.status == FindingStatus(status).value)
+    if min_score is not None:
+        query = query.where(Finding.score >= min_score)
+    if registration_id:
+        query = query.where(
+            Finding.id.in_(
+                select(FindingTraveler.finding_id).where(
+                    FindingTraveler.registration_id == registration_id
+                )
+            )
+        )
+    query = query.order_by(Finding.score.desc(), Finding.id).limit(limit).offset(offset)
+    return list(session.scalars(query))
+
+
+def review(
+    session: Session,
+    *,
+    finding: Finding,
+    reviewer: User,
+    status: FindingStatus,
+    note: str | None,
+    clock: Clock,
+) -> Finding:
+    """Move a finding through review; reopening a decided one is how an appeal starts."""
+    ensure_analyst(reviewer)
+    if status in (FindingStatus.CONFIRMED, FindingStatus.DISMISSED) and not (note or "").strip():
+        raise InvalidInput("Say why in a note: a decision needs its reason.", field="note")
+    before = finding.status
+    lifecycle.move(finding, status)
+    now = clock.now()
+    finding.reviewer_id = reviewer.id
+    finding.updated_at = now
+    if note:
+        finding.notes = ((finding.notes + "\n") if finding.notes else "") + note.strip()
+    session.add(
+        FindingEvent(
+            finding_id=finding.id,
+            at=now,
+            actor_id=reviewer.id,
+            action="reviewed",
+            from_status=before,
+            to_status=finding.status,
+            note=note,
+        )
+    )
+    return finding
+
+
+def history(session: Session, finding: Finding) -> list[FindingEvent]:
+    return list(
+        session.scalars(
+            select(FindingEvent)
+            .where(FindingEvent.finding_id == finding.id)
+            .order_by(FindingEvent.at, FindingEvent.id)
+        )
+    )
+
+
+def travelers_of(session: Session, finding: Finding) -> list[FindingTraveler]:
+    return list(
+        session.scalars(
+            select(FindingTraveler)
+            .where(FindingTraveler.finding_id == finding.id)
+            .order_by(FindingTraveler.registration_id, FindingTraveler.position)
+        )
+    )
+
+
+def for_registrations(
+    session: Session, registration_ids: Sequence[str]
+) -> dict[str, list[Finding]]:
+    """Open findings touching each registration: what the port's officers see per arrival.
+
+    Dismissed findings are left out; unflagged ones (a known shelter) too.
+    """
+    result: dict[str, list[Finding]] = defaultdict(list)
+    for part in _chunks(list(registration_ids), 1_000):
+        rows = session.execute(
+            select(FindingTraveler.registration_id, Finding)
+            .join(Finding, Finding.id == FindingTraveler.finding_id)
+            .where(
+                FindingTraveler.registration_id.in_(part),
+                Finding.status != FindingStatus.DISMISSED.value,
+                Finding.flagged.is_(True),
+            )
+        )
+        for rid, finding in rows:
+            if finding not in result[rid]:
+                result[rid].append(finding)
+    for findings in result.values():
+        findings.sort(key=lambda f: -f.score)
+    return dict(result)
