@@ -1,0 +1,1 @@
+"""Cross-port trend analysis: addresses, identities, bursts and shared-contact rings."""
