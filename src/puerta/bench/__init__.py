@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m puerta.bench.<name>``."""

@@ -1,0 +1,226 @@
+"""Benchmark: a fair draw over a pool of 1,000,000 requests, persons resolution included.
+
+Run: ``.venv/bin/python -m puerta.bench.draw_bench [--requests N] [--repeat R]``.
+
+What is timed (the work done when the pool closes and the draw runs): the
+:class:`~puerta.identity.resolver.KeyResolver` over every traveler row
+(names in several scripts and spellings), :func:`~puerta.draw.fair.form_entrants`
+and :func:`~puerta.draw.fair.allocate`. Timed separately: publishing (the
+records and their Merkle root). Not timed: making the synthetic pool and
+loading it (the database's share). Peak memory is the process's peak resident
+set size (``ru_maxrss``), reported before and after the draw, since
+Polars' and NumPy's native buffers escape ``tracemalloc``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import sys
+import time
+
+import numpy as np
+import polars as pl
+
+from puerta.draw import commitment, fair
+from puerta.fairness.model import registrations_per_household
+from puerta.identity.resolver import KeyResolver
+
+GIVEN = [
+    "María José",
+    "Juan Carlos",
+    "Ana",
+    "Luis",
+    "José",
+    "Guadalupe",
+    "Carlos",
+    "Rosa",
+    "Aleksandr",
+    "Olena",
+    "Dmitriy",
+    "Anna",
+    "Jean",
+    "Marie",
+    "Mohammed",
+    "Fatima",
+    "Armen",
+    "Gohar",
+    "Tigran",
+    "Yuliya",
+    "Pierre",
+    "Daniela",
+    "Miguel Ángel",
+    "Sofía",
+]
+FAMILY = [
+    "García",
+    "López",
+    "Hernández",
+    "Martínez",
+    "González",
+    "Pérez",
+    "Rodríguez",
+    "Sánchez",
+    "Ramírez",
+    "Cruz",
+    "Flores",
+    "Gómez",
+    "Harutyunyan",
+    "Petrosyan",
+    "Ivanov",
+    "Kovalenko",
+    "Jean-Baptiste",
+    "Pierre",
+    "Joseph",
+    "Morales",
+    "Reyes",
+    "Ortiz",
+    "Castillo",
+    "Vargas",
+    "Mendoza",
+    "Ruiz",
+    "Aguilar",
+    "Chávez",
+    "Díaz",
+]
+NATIVE = {
+    "Aleksandr": "Александр",
+    "Harutyunyan": "Հարությունյան",
+    "Ivanov": "Иванов",
+    "Olena": "Олена",
+    "Dmitriy": "Дмитрий",
+    "Petrosyan": "Петросян",
+}
+
+
+def synthetic_pool(n_requests: int, seed: int = 0) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Requests and traveler rows (with names) for a pool of ``n_requests``.
+
+    Households hold registrations as in :mod:`puerta.fairness.model`; every
+    later registration of a household rewrites its names with the usual
+    variation (upper case, native script, dropped second surname, day and
+    month swapped), so resolution has real work to do.
+    """
+    rng = np.random.default_rng(seed)
+    n_h = n_requests  # more than enough; cut below
+    k = registrations_per_household(rng, n_h)
+    k = k[: int(np.searchsorted(np.cumsum(k), n_requests)) + 1]
+    k[-1] -= int(k.sum() - n_requests)
+    n_h = len(k)
+    size = rng.choice([1, 2, 3, 4, 5, 6], size=n_h, p=[0.45, 0.20, 0.16, 0.11, 0.06, 0.02])
+    reg_h = np.repeat(np.arange(n_h), k)
+    n_rows = int(size[reg_h].sum())
+    row_req = np.repeat(np.arange(n_requests), size[reg_h])
+    row_h = reg_h[row_req]
+    start = np.cumsum(size[reg_h]) - size[reg_h]
+    member = np.arange(n_rows) - np.repeat(start, size[reg_h])
+    person = (row_h * 8 + member).astype(np.int64)
+    g = rng.integers(0, len(GIVEN), size=n_h * 8)
+    f1 = rng.integers(0, len(FAMILY), size=n_h)
+    f2 = rng.integers(0, len(FAMILY), size=n_h)
+    born = np.datetime64("1960-01-01") + rng.integers(0, 20000, size=n_h * 8).astype(
+        "timedelta64[D]"
+    )
+    first_reg = np.r_[True, reg_h[1:] != reg_h[:-1]][row_req]
+    noise = np.where(first_reg, 4, rng.integers(0, 5, size=n_rows))
+    given = np.asarray(GIVEN, dtype=object)[g[person]]
+    fam = np.char.add(
+        np.char.add(np.asarray(FAMILY)[f1[row_h]], " "), np.asarray(FAMILY)[f2[row_h]]
+    )
+    travelers = (
+        pl.DataFrame(
+            {
+                "request_id": row_req,
+                "given_names": given.astype(str),
+                "family_names": fam,
+                "date_of_birth": born[person],
+                "sex": np.where(person % 2, "F", "M"),
+                "noise": noise,
+            }
+        )
+        .with_columns(
+            given_names=pl.when(pl.col("noise") == 0)
+            .then(pl.col("given_names").str.to_uppercase())
+            .when(pl.col("noise") == 1)
+            .then(pl.col("given_names").replace(NATIVE))
+            .otherwise("given_names"),
+            family_names=pl.when(pl.col("noise") == 2)
+            .then(pl.col("family_names").str.split(" ").list.first())
+            .when(pl.col("noise") == 1)
+            .then(pl.col("family_names").replace(NATIVE))
+            .otherwise("family_names"),
+            date_of_birth=pl.when((pl.col("noise") == 3) & (pl.col("date_of_birth").dt.day() <= 12))
+            .then(
+                pl.date(
+                    pl.col("date_of_birth").dt.year(),
+                    pl.col("date_of_birth").dt.day(),
+                    pl.col("date_of_birth").dt.month(),
+                )
+            )
+            .otherwise("date_of_birth"),
+        )
+        .drop("noise")
+    )
+    ports = np.array(["SYS", "CXL", "NOG", "ELP", "EGP", "LRD", "HID", "BRO"])
+    age = rng.integers(0, 180, size=n_requests)
+    requests = pl.DataFrame(
+        {
+            "request_id": np.arange(n_requests),
+            "port_code": ports[rng.integers(0, 8, size=n_h)][reg_h],
+            "registered_at": np.datetime64("2023-06-01") - age.astype("timedelta64[D]"),
+            "public_id": [f"{i:020x}" for i in range(n_requests)],
+        }
+    )
+    return requests, travelers
+
+
+def _rss_mb() -> float:
+    scale = 1 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    requests, travelers = synthetic_pool(args.requests)
+    capacity = dict.fromkeys(("SYS", "CXL", "NOG", "ELP", "EGP", "LRD", "HID", "BRO"), 1450 // 8)
+    gc.collect()
+    before = _rss_mb()
+    print(
+        f"pool: {requests.height:,} requests, {travelers.height:,} traveler rows; "
+        f"peak RSS after making it {before:,.0f} MB"
+    )
+    best = None
+    for i in range(args.repeat):
+        t0 = time.perf_counter()
+        persons = KeyResolver().resolve(travelers)
+        t1 = time.perf_counter()
+        entrants = fair.form_entrants(
+            requests, travelers.select("request_id").with_columns(person=pl.Series(persons))
+        )
+        t2 = time.perf_counter()
+        alloc = fair.allocate(entrants.table, capacity, bytes([i]) * 32, 0.3)
+        t3 = time.perf_counter()
+        row = (t3 - t0, t1 - t0, t2 - t1, t3 - t2)
+        best = row if best is None or row[0] < best[0] else best
+        print(
+            f"run {i + 1}: draw {row[0]:.2f} s = resolve {row[1]:.2f} + entrants {row[2]:.2f} "
+            f"+ allocate {row[3]:.2f}; {entrants.table.height:,} entrants, "
+            f"{len(alloc.selected):,} seated"
+        )
+    t4 = time.perf_counter()
+    recs = commitment.records(entrants)
+    root = commitment.merkle_root(recs)
+    t5 = time.perf_counter()
+    print(f"publish (records + Merkle root {root.hex()[:12]}...): {t5 - t4:.2f} s")
+    print(
+        f"best draw {best[0]:.2f} s; "
+        f"peak RSS {_rss_mb():,.0f} MB (before the draw {before:,.0f} MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Proof of fairness: both draws over the same synthetic pools, compared per person."""

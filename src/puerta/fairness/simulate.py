@@ -1,0 +1,228 @@
+"""Run the report's baseline draw and Puerta's draw over the same pools, per person.
+
+Why per person: the report's finding is about *people* (those with 10 or
+more registrations were chosen far more often), so both draws are scored by
+whether each person got a seat, whichever of their registrations won it.
+
+For every simulated day both draws see the same pool and the same capacity,
+with fresh randomness. A person's daily selection rate is tallied by bucket
+of registrations held (1, 2, 3-4, 5-9, 10+) and for the group trick (lone
+persons slipped into other households' groups). The figure of merit is each
+bucket's rate divided by the rate of persons with one registration; its 95%
+confidence interval comes from a bootstrap over days (days are independent
+draws; persons within a day are not, as they share the seats).
+
+Example:
+    >>> from puerta.fairness.model import build_population
+    >>> result = simulate(build_population(3_000, seed=2), days=3, capacity=60, seed=2)
+    >>> [b.name for b in result.buckets][:2]
+    ['1', '2']
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from puerta.draw import baseline, fair
+from puerta.draw.pool import PoolEntry
+from puerta.fairness.model import TODAY, Population, redraw_dates
+
+__all__ = ["Population", "SimResult", "simulate"]
+
+BUCKETS: tuple[tuple[str, int, int], ...] = (
+    ("1", 1, 1),
+    ("2", 2, 2),
+    ("3-4", 3, 4),
+    ("5-9", 5, 9),
+    ("10+", 10, 10**9),
+)
+TRICK = "group trick"
+DRAWS = ("baseline", "puerta")
+
+
+@dataclass(frozen=True, slots=True)
+class Ratio:
+    """A bucket's selection rate relative to one-registration persons, with a 95% CI."""
+
+    rate: float
+    ratio: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    name: str
+    persons: int
+    by_draw: dict[str, Ratio]
+
+
+@dataclass(frozen=True, slots=True)
+class SimResult:
+    """The simulation's figures; :mod:`puerta.fairness.report` prints and plots them."""
+
+    buckets: list[Bucket]
+    days: int
+    persons: int
+    requests: int
+    capacity: int
+    seniority_share: float
+    seniority: dict[str, dict[str, float]]
+    """Per draw: share of seats by seniority, mean days waited (seniority / random)."""
+
+
+def _capacity(total: int, port_shares: dict[str, float]) -> dict[str, int]:
+    weight = sum(port_shares.values()) or 1.0
+    caps = {p: int(total * s / weight) for p, s in port_shares.items()}
+    for p in sorted(port_shares, key=port_shares.__getitem__, reverse=True)[
+        : total - sum(caps.values())
+    ]:
+        caps[p] += 1
+    return caps
+
+
+def _randomness(seed: int, day: int) -> bytes:
+    return hashlib.sha256(f"puerta-simulation|{seed}|{day}".encode()).digest()
+
+
+def _pool_entries(pop: Population) -> list[PoolEntry]:
+    return [
+        PoolEntry(rid, reg, port, int(seats), at)
+        for rid, reg, port, seats, at in pop.requests.select(
+            "request_id", "registration_id", "port_code", "seats", "registered_at"
+        ).iter_rows()
+    ]
+
+
+def _bucket_of(persons: pl.DataFrame) -> np.ndarray:
+    held = persons["registrations"].fill_null(0).to_numpy()
+    out = np.full(len(held), -1, dtype=np.int64)
+    for i, (_, low, high) in enumerate(BUCKETS):
+        out[(held >= low) & (held <= high)] = i
+    out[persons["trick"].to_numpy()] = len(BUCKETS)
+    return out
+
+
+def simulate(
+    pop: Population | list[Population],
+    *,
+    days: int,
+    capacity: int,
+    seed: int = 0,
+    seniority_share: float = 0.3,
+    port_shares: dict[str, float] | None = None,
+    bootstrap: int = 1000,
+    redraw: bool = True,
+) -> SimResult:
+    """Draw ``days`` times with both algorithms and tally persons selected.
+
+    Args:
+        pop: the pool (every registration asks every day), or one pool per
+            day (a data set's pools; then cycled, with dates as given).
+        days: number of draws.
+        capacity: seats per day over all ports.
+        seed: seeds the daily randomness and the bootstrap.
+        seniority_share: as in the settings, for both draws.
+        port_shares: split of capacity over ports (default: the settings').
+        bootstrap: resamples of days for the confidence intervals.
+        redraw: draw registration dates afresh each day (see
+            :func:`puerta.fairness.model.redraw_dates`); the data-set mode
+            passes a different real pool each day instead.
+    """
+    from puerta.config import Settings
+
+    caps = _capacity(capacity, port_shares or Settings().port_shares)
+    n_groups = len(BUCKETS) + 1
+    pools = pop if isinstance(pop, list) else None
+    today = np.datetime64(TODAY)
+    hits = {d: np.zeros((days, n_groups), dtype=np.int64) for d in DRAWS}
+    exposure = np.zeros((days, n_groups), dtype=np.int64)
+    wait: dict[str, dict[str, list[float]]] = {d: {"seniority": [], "random": []} for d in DRAWS}
+    seats_by: dict[str, dict[str, int]] = {d: {} for d in DRAWS}
+    n_persons = n_requests = 0
+    deferred: set[str] = set()
+    dates_rng = np.random.default_rng([seed, 1])
+    for day in range(days):
+        if pools is not None:
+            pop = pools[day % len(pools)]
+        elif day and redraw:
+            pop = redraw_dates(pop, dates_rng)
+        bucket = _bucket_of(pop.persons)
+        exposure[day] = np.bincount(bucket[bucket >= 0], minlength=n_groups)
+        n_persons, n_requests = max(n_persons, pop.persons.height), pop.requests.height
+        trav_req = pop.travelers["request_id"].to_numpy()
+        trav_person = pop.travelers["person"].to_numpy()
+        first_day = pop.persons["first_day"].to_numpy().astype("datetime64[D]")
+        entries = _pool_entries(pop)
+        entrants = fair.form_entrants(pop.requests, pop.travelers)
+        members = entrants.members.select("request_id", "entrant_id")
+        home_req = entrants.homes["request_id"].to_numpy()
+        home_person = entrants.homes["person"].to_numpy()
+        table = entrants.table
+        rnd = _randomness(seed, day)
+        picks = baseline.baseline_draw(entries, caps, rnd, seniority_share)
+        chosen = {"baseline": {p.request_id: p.reason for p in picks}}
+        table = table.with_columns(priority=pl.col("entrant_id").is_in(list(deferred)))
+        alloc = fair.allocate(table, caps, rnd, seniority_share)
+        deferred = set(alloc.deferred)
+        sel = members.filter(pl.col("entrant_id").is_in(list(alloc.selected)))
+        chosen["puerta"] = {
+            rid: alloc.selected[eid]
+            for rid, eid in sel.select("request_id", "entrant_id").iter_rows()
+        }
+        for name in DRAWS:
+            reason_of = chosen[name]
+            # The baseline seats whole registrations; Puerta seats each person by their home.
+            rows_req, people = (
+                (trav_req, trav_person) if name == "baseline" else (home_req, home_person)
+            )
+            mask = np.isin(rows_req, np.fromiter(reason_of, dtype=np.int64))
+            seated, first_row = np.unique(people[mask], return_index=True)
+            b = bucket[seated]
+            hits[name][day] = np.bincount(b[b >= 0], minlength=n_groups)
+            reasons = np.array([reason_of[int(r)] for r in rows_req[mask][first_row]])
+            waited = (today - first_day[seated]).astype(np.int64)
+            for reason in ("seniority", "random"):
+                wait[name][reason].extend(waited[reasons == reason].tolist())
+            for reason in set(reasons.tolist()):
+                seats_by[name][reason] = seats_by[name].get(reason, 0) + int(
+                    (reasons == reason).sum()
+                )
+
+    rng = np.random.default_rng(seed)
+    resample = rng.integers(0, days, size=(bootstrap, days))
+    names = [b[0] for b in BUCKETS] + [TRICK]
+    out: list[Bucket] = []
+    for g, name in enumerate(names):
+        by_draw: dict[str, Ratio] = {}
+        for d in DRAWS:
+            h = hits[d]
+            rate = h.sum(axis=0) / np.maximum(exposure.sum(axis=0), 1)
+            boot = h[resample].sum(axis=1) / np.maximum(exposure[resample].sum(axis=1), 1)
+            ratios = boot[:, g] / np.maximum(boot[:, 0], 1e-12)
+            low, high = np.percentile(ratios, [2.5, 97.5])
+            by_draw[d] = Ratio(
+                float(rate[g]), float(rate[g] / max(rate[0], 1e-12)), float(low), float(high)
+            )
+        out.append(Bucket(name, int(exposure[:, g].max()), by_draw))
+    seniority = {}
+    for d in DRAWS:
+        total = sum(seats_by[d].values()) or 1
+        seniority[d] = {
+            "seniority_share_of_persons": seats_by[d].get("seniority", 0) / total,
+            "mean_wait_seniority": float(np.mean(wait[d]["seniority"] or [0])),
+            "mean_wait_random": float(np.mean(wait[d]["random"] or [0])),
+        }
+    return SimResult(
+        out,
+        days,
+        n_persons,
+        n_requests,
+        capacity,
+        seniority_share,
+        seniority,
+    )

@@ -1,0 +1,1 @@
+"""Who is who: normalised person keys and the resolver interface the draw uses."""

@@ -1,0 +1,39 @@
+"""The fairness simulation runs end to end and shows the baseline's unfairness."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from puerta.cli.main import app
+from puerta.fairness import report
+from puerta.fairness.model import SHARE_TEN_PLUS, build_population
+from puerta.fairness.simulate import simulate
+
+
+def test_model_is_calibrated() -> None:
+    pop = build_population(20_000, seed=3)
+    share = (pop.persons["registrations"] >= 10).mean()
+    assert abs(share - SHARE_TEN_PLUS) < 0.01
+    assert pop.persons["trick"].sum() > 0
+
+
+def test_baseline_favours_many_registrations_and_puerta_does_not() -> None:
+    pop = build_population(8_000, seed=4)
+    result = simulate(pop, days=8, capacity=120, seed=4, bootstrap=200)
+    by = {b.name: b.by_draw for b in result.buckets}
+    assert by["10+"]["baseline"].ratio >= 5
+    assert by["10+"]["puerta"].ratio < 2.5  # small sample: loose
+    assert "PASS  baseline" in report.table(result)
+
+
+def test_cli_writes_table_and_chart(tmp_path: Path) -> None:
+    chart = tmp_path / "f.png"
+    out = CliRunner().invoke(
+        app,
+        ["fairness", "simulate", "--persons", "3000", "--days", "2", "--chart", str(chart)],
+    )
+    assert out.exit_code == 0, out.output
+    assert "registrations held" in out.output
+    assert chart.stat().st_size > 1000
