@@ -243,3 +243,18 @@ def test_officer_sees_findings_with_evidence_from_other_ports(api: Api, settings
         f"/api/v1/findings/{fid}/review", json={"status": "maybe"}, headers=api.auth(analyst)
     )
     assert bad.status_code == 422
+
+
+def test_export_jsonl_round_trips(db: Database, clock: FrozenClock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    with db.session() as s:
+        service.upsert(s, [cluster(["RA", "RB"]), cluster(["RC"], flagged=False)], clock=clock)
+    with db.session() as s:
+        assert service.export_jsonl(s, tmp_path / "f.jsonl") == 2
+    lines = [json.loads(x) for x in (tmp_path / "f.jsonl").read_text().splitlines()]
+    assert {r["kind"] for r in lines} == {"address_cluster", "known_address"}
+    first = next(r for r in lines if r["kind"] == "address_cluster")
+    assert first["travelers"] == [["RA", 0], ["RB", 0]]
+    assert first["registration_ids"] == ["RA", "RB"]
+    assert Finding.from_dict(first).key == first["key"]

@@ -7,9 +7,11 @@ draw, the confirmation or the port's processing reads its status.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
@@ -257,3 +259,45 @@ def for_registrations(
     for findings in result.values():
         findings.sort(key=lambda f: -f.score)
     return dict(result)
+
+
+def export_jsonl(session: Session, path: Path) -> int:
+    """Every finding as one JSON object per line: the documented export format."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written, last_id = 0, 0
+    with path.open("w", encoding="utf-8") as out:
+        while True:
+            page = list(
+                session.scalars(
+                    select(Finding).where(Finding.id > last_id).order_by(Finding.id).limit(CHUNK)
+                )
+            )
+            if not page:
+                return written
+            last_id = page[-1].id
+            links: dict[int, list[list[str | int]]] = defaultdict(list)
+            for link in session.scalars(
+                select(FindingTraveler)
+                .where(FindingTraveler.finding_id.in_([f.id for f in page]))
+                .order_by(FindingTraveler.registration_id, FindingTraveler.position)
+            ):
+                links[link.finding_id].append([link.registration_id, link.position])
+            for finding in page:
+                travelers = links.get(finding.id, [])
+                record = {
+                    "id": finding.id,
+                    "key": finding.key,
+                    "kind": finding.kind,
+                    "score": finding.score,
+                    "explanation": finding.explanation,
+                    "evidence": finding.evidence,
+                    "registration_ids": sorted({str(rid) for rid, _ in travelers}),
+                    "travelers": travelers,
+                    "normalised_keys": finding.normalised_keys,
+                    "flagged": finding.flagged,
+                    "status": finding.status,
+                    "first_seen_at": finding.first_seen_at.isoformat(),
+                    "last_seen_at": finding.last_seen_at.isoformat(),
+                }
+                out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+                written += 1
