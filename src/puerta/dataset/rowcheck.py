@@ -1,0 +1,259 @@
+"""Validation of data-set rows with the API's own rules.
+
+Traveler fields go through ``puerta.registration.schemas.TravelerIn`` (the
+model the API validates with). Phones are checked by the same rule
+(``validation.phone_e164``) behind a fast path: a value already in canonical
+E.164 form is accepted when ``phonenumbers.is_valid_number`` holds, which is
+exactly what the rule would return for it, without re-parsing the string. Any
+other value goes through the rule itself.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import phonenumbers
+from pydantic import ValidationError
+
+from puerta.config import DEFAULT_PORTS
+from puerta.dataset.schema import REGISTRATION_LEVEL, TRAVELER_FIELDS
+from puerta.lifecycle import RegistrationStatus
+from puerta.registration import validation as v
+from puerta.registration.schemas import TravelerIn
+
+_STATUSES = {s.value for s in RegistrationStatus}
+
+
+_PHONES: dict[str, str] = {}
+
+
+def phone(value: str) -> str:
+    """``validation.phone_e164``, memoised (it is a pure function of the string)."""
+    found = _PHONES.get(value)
+    if found is None:
+        found = _phone(value)
+        if len(_PHONES) > 500_000:
+            _PHONES.clear()
+        _PHONES[value] = found
+    return found
+
+
+def _phone(value: str) -> str:
+    """The rule, with a fast path for canonical E.164 input."""
+    if value.startswith("+") and value[1:].isdigit():
+        digits = value[1:]
+        for size in (1, 2, 3):
+            cc = int(digits[:size])
+            if cc in phonenumbers.COUNTRY_CODE_TO_REGION_CODE and digits[size : size + 1] != "0":
+                number = phonenumbers.PhoneNumber(
+                    country_code=cc, national_number=int(digits[size:])
+                )
+                if phonenumbers.is_valid_number(number):
+                    return value
+                break
+    return v.phone_e164(value)
+
+
+@dataclass
+class Checked:
+    """One registration after validation: its clean values, or reasons per row."""
+
+    registration_id: str
+    level: dict[str, Any]  # registration-level values, parsed
+    travelers: list[dict[str, Any]]  # clean traveler fields, in order
+    originals: Sequence[dict[str, Any]]  # the rows as read, for the rejects file
+    reasons: dict[int, list[str]]  # row position -> reasons
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+
+def _datetime(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.strip().replace(" ", "T", 1))
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValueError("must be a UTC timestamp with its zone (e.g. 2023-01-12T14:00:05Z)")
+    return value.astimezone(UTC)
+
+
+def _date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        raise ValueError("must be a date, not a timestamp")
+    return value if isinstance(value, date) else date.fromisoformat(str(value).strip())
+
+
+def _time(value: Any) -> time | None:
+    if value in (None, ""):
+        return None
+    return value if isinstance(value, time) else time.fromisoformat(str(value).strip())
+
+
+def _dates(value: Any) -> list[date]:
+    if value in (None, ""):
+        return []
+    items = value.split(";") if isinstance(value, str) else list(value)
+    return sorted({d for d in (_date(x) for x in items) if d is not None})
+
+
+def _float(value: Any) -> float | None:
+    if value in (None, ""):
+        return None
+    out = float(value)
+    if not 0 <= out <= 86_400:
+        raise ValueError("must be between 0 and 86400 seconds")
+    return out
+
+
+def _port(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if value not in DEFAULT_PORTS:
+        raise ValueError(f"unknown port code {value!r}")
+    return str(value)
+
+
+def _text(value: Any, max_len: int, required: bool) -> str | None:
+    if value in (None, ""):
+        if required:
+            raise ValueError("is required")
+        return None
+    text = str(value)
+    if len(text) > max_len:
+        raise ValueError(f"is longer than {max_len} characters")
+    return text
+
+
+def _ip(value: Any) -> str | None:
+    text = _text(value, 45, False)
+    return None if text is None else str(ipaddress.ip_address(text))
+
+
+def _status(value: Any) -> str:
+    text = _text(value, 16, False) or "active"
+    if text not in _STATUSES:
+        raise ValueError(f"must be one of {', '.join(sorted(_STATUSES))}")
+    return text
+
+
+_LEVEL_PARSERS = {
+    "registration_id": lambda x: _text(x, 24, True),
+    "account_id": lambda x: _text(x, 64, True),
+    "registration_status": _status,
+    "created_at": _datetime,
+    "device_id": lambda x: _text(x, 128, False),
+    "ip": _ip,
+    "form_seconds": _float,
+    "requested_port": _port,
+    "request_dates": _dates,
+    "appointment_port": _port,
+    "appointment_date": _date,
+    "appointment_time": _time,
+}
+
+
+def _registration_level(row: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    out: dict[str, Any] = {}
+    reasons = []
+    for name in REGISTRATION_LEVEL:
+        try:
+            out[name] = _LEVEL_PARSERS[name](row.get(name))
+        except (ValueError, TypeError) as exc:
+            reasons.append(f"{name}: {exc}")
+    appt = [out.get(k) for k in ("appointment_port", "appointment_date", "appointment_time")]
+    if any(a is not None for a in appt) and not all(a is not None for a in appt):
+        reasons.append("appointment_port, appointment_date, appointment_time: all or none")
+    if out.get("request_dates") and out.get("requested_port") is None:
+        reasons.append("requested_port: is required when there are request dates")
+    return out, reasons
+
+
+def _traveler(row: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
+    fields = {k: row.get(k) for k in TRAVELER_FIELDS}
+    raw_phone = fields.pop("phone")
+    reasons: list[str] = []
+    clean: dict[str, Any] | None = None
+    try:
+        clean = TravelerIn.model_validate({**fields, "phone": None}).model_dump()
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "row"
+            reasons.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
+    if isinstance(raw_phone, str) and raw_phone.strip():
+        try:
+            value = phone(raw_phone.strip())
+            if clean is not None:
+                clean["phone"] = value
+        except ValueError as exc:
+            reasons.append(f"phone: {exc}")
+    return clean, reasons
+
+
+def _int(value: Any) -> int:
+    return int(value)
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "t", "yes"):
+        return True
+    if text in ("false", "0", "f", "no"):
+        return False
+    raise ValueError(f"{value!r} is not a boolean")
+
+
+def check_registration(rows: Sequence[dict[str, Any]], max_travelers: int) -> Checked:
+    """Validate all rows of one registration; any bad row rejects the whole registration."""
+    reasons: dict[int, list[str]] = {}
+    level, level_reasons = _registration_level(rows[0])
+    travelers = []
+    if len(rows) > max_travelers:
+        level_reasons.append(f"registration: more than {max_travelers} travelers")
+    for pos, row in enumerate(rows):
+        mine: list[str] = list(level_reasons) if pos == 0 else []
+        try:
+            index = _int(row.get("traveler_index"))
+            if index != pos:
+                mine.append(f"traveler_index: expected {pos} (rows 0..n-1 in order), got {index}")
+            if _bool(row.get("is_owner")) != (index == 0):
+                mine.append("is_owner: must be true exactly at traveler_index 0 (schema 1)")
+        except (TypeError, ValueError) as exc:
+            mine.append(f"traveler_index/is_owner: {exc}")
+        if pos:
+            diff = [k for k in REGISTRATION_LEVEL if row.get(k) != rows[0].get(k)]
+            if diff:
+                mine.append(f"{', '.join(diff)}: differs from the registration's first row")
+        clean, why = _traveler(row)
+        mine += why
+        if mine:
+            reasons[pos] = mine
+        travelers.append(clean or {})
+    rid = str(rows[0].get("registration_id") or "")
+    return Checked(rid, level, travelers, rows, reasons)
+
+
+def check_batch(batch: Any, max_travelers: int) -> list[Checked]:
+    """Validate every registration of a batch of complete registrations.
+
+    A top-level function so that worker processes can run it: the importer
+    sends Arrow batches (cheap to pickle) and gets back checked registrations.
+    """
+    rows = batch.to_pylist()
+    out: list[Checked] = []
+    start = 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or rows[i].get("registration_id") != rows[start].get("registration_id"):
+            checked = check_registration(rows[start:i], max_travelers)
+            if checked.ok:
+                checked.originals = ()  # not needed, and costly to send back
+            out.append(checked)
+            start = i
+    return out

@@ -1,0 +1,140 @@
+"""Import and export on SQLite and PostgreSQL: round trip, idempotence, rejects."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import sqlalchemy as sa
+
+from puerta.accounts.models import User
+from puerta.confirmation.models import Appointment
+from puerta.dataset import files, schema
+from puerta.dataset.exporter import export_dataset
+from puerta.dataset.importer import UNUSABLE_PASSWORD, import_dataset
+from puerta.db import Database
+from puerta.registration.models import Registration, Traveler
+from puerta.requests.models import AppointmentRequest
+from puerta.synth import generate
+
+KEYS = {
+    "registrations": ["registration_id", "traveler_index"],
+    "appointments": ["appointment_code"],
+}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("small")
+    generate("oig-2023", 0.001, 3, out)
+    return out
+
+
+def _same(a: Path, b: Path) -> None:
+    for name, key in KEYS.items():
+        left = pl.from_arrow(files.read_table(files.table_path(a, name))).sort(key)  # type: ignore[arg-type, union-attr]
+        right = pl.from_arrow(files.read_table(files.table_path(b, name))).sort(key)  # type: ignore[arg-type, union-attr]
+        assert left.equals(right), name
+
+
+def _count(db: Database, table: type) -> int:
+    with db.session() as s:
+        return s.scalar(sa.select(sa.func.count()).select_from(table)) or 0
+
+
+def test_round_trip_gives_the_same_rows(db: Database, small: Path, tmp_path: Path) -> None:
+    stats = import_dataset(db, small, rejects=tmp_path / "rejects.csv")
+    assert stats.rows_rejected == 0
+    assert stats.rows_loaded == pq.read_metadata(small / "registrations.parquet").num_rows
+    export_dataset(db, tmp_path / "out")
+    _same(small, tmp_path / "out")
+    with db.session() as s:
+        hashes = set(s.scalars(sa.select(User.password_hash)))
+        assert hashes == {UNUSABLE_PASSWORD}
+        assert (
+            s.scalar(sa.select(sa.func.count()).where(Appointment.selection_id.is_not(None))) == 0
+        )
+
+
+def test_reimport_is_idempotent(db: Database, small: Path, tmp_path: Path) -> None:
+    import_dataset(db, small, rejects=tmp_path / "r.csv")
+    counts = [
+        _count(db, t) for t in (Registration, Traveler, AppointmentRequest, Appointment, User)
+    ]
+    again = import_dataset(db, small, rejects=tmp_path / "r.csv")
+    assert again.rows_loaded == 0
+    assert (
+        again.registrations_skipped == again.registrations_loaded + again.registrations_skipped > 0
+    )
+    assert again.appointments_skipped > 0
+    assert [
+        _count(db, t) for t in (Registration, Traveler, AppointmentRequest, Appointment, User)
+    ] == counts
+
+
+def test_csv_round_trip(db: Database, small: Path, tmp_path: Path) -> None:
+    csv_dir = tmp_path / "csv"
+    csv_dir.mkdir()
+    for name, arrow_schema in (
+        ("registrations", schema.REGISTRATIONS),
+        ("appointments", schema.APPOINTMENTS),
+    ):
+        files.write_table(
+            csv_dir / f"{name}.csv", pq.read_table(small / f"{name}.parquet"), arrow_schema, "csv"
+        )
+    stats = import_dataset(db, csv_dir, rejects=tmp_path / "r.csv")
+    assert stats.rows_rejected == 0
+    export_dataset(db, tmp_path / "out", fmt="csv")
+    _same(small, tmp_path / "out")
+
+
+def _corrupt(small: Path, target: Path) -> tuple[list[str], str]:
+    """Break four registrations in four ways; return their ids and one good one."""
+    table = pq.read_table(small / "registrations.parquet")
+    rows = table.to_pylist()
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        groups.setdefault(r["registration_id"], []).append(i)
+    families = [g for g in groups.values() if len(g) >= 2][:4]
+    bad = [rows[g[0]]["registration_id"] for g in families]
+    rows[families[0][1]]["phone"] = "+52 12"  # not a phone, on a second traveler
+    rows[families[1][0]]["state"] = "XX"
+    rows[families[2][1]]["traveler_index"] = 5
+    rows[families[3][1]]["date_of_birth"] = rows[families[3][1]]["date_of_birth"].replace(year=2999)
+    good = next(rid for rid, g in groups.items() if rid not in bad)
+    target.mkdir()
+    files.write_table(
+        target / "registrations.csv",
+        pa.Table.from_pylist(rows, schema.REGISTRATIONS),
+        schema.REGISTRATIONS,
+        "csv",
+    )
+    return bad, good
+
+
+def test_bad_rows_are_rejected_whole_with_reasons_and_the_rest_loads(
+    db: Database, small: Path, tmp_path: Path
+) -> None:
+    bad, good = _corrupt(small, tmp_path / "bad")
+    rejects = tmp_path / "rejects.csv"
+    stats = import_dataset(db, tmp_path / "bad", rejects=rejects)
+    assert stats.registrations_rejected == 4
+    with rejects.open() as fh:
+        rejected = list(csv.DictReader(fh))
+    assert {r["registration_id"] for r in rejected} == set(bad)
+    reasons = " ".join(r["reject_reason"] for r in rejected)
+    for needle in ("phone", "state", "traveler_index", "date of birth is in the future"):
+        assert needle in reasons
+    assert "another row of this registration is invalid" in reasons
+    with db.session() as s:
+        assert s.scalar(sa.select(sa.func.count()).where(Traveler.registration_id.in_(bad))) == 0
+        assert s.scalar(sa.select(sa.func.count()).where(Registration.id.in_(bad))) == 0
+        assert s.get(Registration, good) is not None
+    total = pq.read_metadata(small / "registrations.parquet").num_rows
+    assert stats.rows_loaded + stats.rows_rejected == total
+    # without appointments.csv, appointments come from the rows' appointment columns
+    assert stats.appointments_loaded > 0
