@@ -1,0 +1,491 @@
+"""Duplicate persons: probabilistic identity resolution across all registrations.
+
+The report counted persons by an exact key, first name + last name + date of
+birth (OIG-24-48, footnote 48). A person who writes ``Arutyunyan`` once and
+``Harutyunyan`` the next time, drops a second surname, swaps day and month or
+makes a typo escapes that key, and so do the registrations they hold. This
+module resolves traveler rows to persons with a Fellegi-Sunter model (Splink
+on DuckDB, see :mod:`puerta.trends.splink_model`) and keeps the exact key
+beside it, to show what the report's key misses.
+
+Public surface:
+
+* :func:`resolve_persons` (frame of traveler rows -> :class:`IdentityResult`):
+  a ``person_id`` per row, the scored pairs behind each person, and per person
+  the registrations and the name and date-of-birth variations used.
+* :func:`duplicate_person_findings`: the persons with several registrations as
+  :class:`puerta.trends.finding.Finding` values (kind ``duplicate_person``).
+* :func:`identity_features`: the only columns the model ever sees.
+* Evaluation lives in :mod:`puerta.trends.evaluate_identity`
+  (``evaluate_synthetic``, ``evaluate_febrl3``, ``evaluate_febrl4``, ``main``).
+
+How it scales: rows whose identity features are all equal (the same person
+re-typing the same details) are collapsed to one *signature* before scoring,
+so the model compares distinct spellings, not registrations. Blocking rules
+pair a name key with the (swap-proof) birth date, so blocks stay small at
+millions of rows.
+
+Persons are the connected components of links at ``threshold`` (0.9), with
+one cannot-link rule: two travelers of one registration are two people, so no
+chain of links may join them (:mod:`puerta.trends.identity_clusters`; twins
+travel together). ``resolve_persons(df)`` uses the packaged model trained on
+the synthetic population (``model="auto"``); ``model="train"`` retrains.
+
+Protected attributes: only the columns in :data:`IDENTITY_COLUMNS` are read;
+nationality, language, sex and age never reach the model (the date of birth is
+compared as an identity attribute, never turned into an age or a score).
+
+Example:
+    >>> import polars as pl
+    >>> rows = pl.DataFrame({
+    ...     "registration_id": ["R1", "R2"], "traveler_index": [0, 0],
+    ...     "given_names": ["Aleksandr", "Alexander"],
+    ...     "family_names": ["Harutyunyan", "Arutyunyan"],
+    ...     "date_of_birth": ["1990-03-07", "1990-07-03"]})
+    >>> result = resolve_persons(rows, model=None)  # doctest: +SKIP
+    >>> result.rows["person_id"].n_unique()  # doctest: +SKIP
+    1
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from puerta.trends import identity_clusters as ic
+from puerta.trends import names
+from puerta.trends import splink_model as sm
+from puerta.trends.finding import DUPLICATE_PERSON, Finding, stable_key
+
+IDENTITY_COLUMNS: tuple[str, ...] = (
+    "registration_id",
+    "traveler_index",
+    "given_names",
+    "family_names",
+    "date_of_birth",
+    "address_line1",
+    "address_line2",
+    "zip_code",
+    "phone",
+    "email",
+    "doc_number",
+)
+"""Columns read from the caller's frame; everything else is ignored."""
+
+ModelChoice = dict[str, Any] | str | Path | None
+"""``"auto"``, ``"train"``, ``"packaged"``, ``None`` (train), a settings dict or a JSON path."""
+
+ALIASES = {"position": "traveler_index", "zip": "zip_code", "postcode": "zip_code"}
+SIGNATURE_SEED = 5
+DEFAULT_THRESHOLD = 0.9
+"""Match probability at which two signatures are linked into one person."""
+SCORE_FLOOR = 0.5
+"""Pairs scored at or above this are kept as evidence (linked or not)."""
+
+_ADDRESS_WORDS = {
+    "street": "st",
+    "str": "st",
+    "avenue": "ave",
+    "av": "ave",
+    "boulevard": "blvd",
+    "road": "rd",
+    "drive": "dr",
+    "lane": "ln",
+    "court": "ct",
+    "place": "pl",
+    "circle": "cir",
+    "parkway": "pkwy",
+    "highway": "hwy",
+    "terrace": "ter",
+    "wy": "way",
+    "avenida": "ave",
+    "trail": "trl",
+    "square": "sq",
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+}
+_UNIT_WORDS = {"apt", "apartment", "unit", "suite", "ste", "no", "number", "num", "rm", "room"}
+
+
+@dataclass(frozen=True)
+class IdentityResult:
+    """What :func:`resolve_persons` returns.
+
+    Attributes:
+        rows: One row per input traveler row: ``registration_id``,
+            ``traveler_index``, ``uid`` (its signature), ``person_id`` and
+            ``exact_key_id`` (the report's first+last+DOB key).
+        pairs: Scored signature pairs with ``match_probability`` >= the score
+            floor: ``uid_l``, ``uid_r``, ``match_weight``, ``match_probability``,
+            ``mw_<comparison>`` match weight per comparison (the evidence: how much
+            names, birth date and household each counted), ``match_key`` (the
+            blocking rule that found the pair), ``linked`` and ``person_id``.
+        persons: Persons with two or more rows: ``person_id``, ``n_rows``,
+            ``n_registrations``, ``registration_ids``, ``name_variants``,
+            ``dob_variants``, ``n_exact_keys`` and ``min_link_probability``.
+        model: The trained Splink settings (JSON-able).
+        timings: Seconds per stage.
+    """
+
+    rows: pl.DataFrame
+    pairs: pl.DataFrame
+    persons: pl.DataFrame
+    model: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _canonical(df: pl.DataFrame) -> pl.DataFrame:
+    renames = {a: c for a, c in ALIASES.items() if a in df.columns and c not in df.columns}
+    df = df.rename(renames) if renames else df
+    if "traveler_index" not in df.columns:
+        df = df.with_columns(traveler_index=pl.lit(0, dtype=pl.Int32))
+    present = [c for c in IDENTITY_COLUMNS if c in df.columns]
+    return df.select(present)
+
+
+def _lookup(df: pl.DataFrame, col: str, prefix: str) -> pl.DataFrame:
+    """Add ``<prefix>_norm/_first/_key/_skel/_phon`` from one name column.
+
+    Romanisation is vectorised for Latin script; only the distinct values in
+    other scripts, then the distinct romanised names, go through Python.
+    """
+    norm = f"{prefix}_norm"
+    df = df.with_columns(names.fold_latin(pl.col(col)).alias(norm))
+    other = df.filter(pl.col(norm).is_null() & pl.col(col).is_not_null())[col].unique()
+    if other.len():
+        table = pl.DataFrame(
+            {col: other, "_r": [names.romanise(v) for v in other.to_list()]},
+            schema={col: pl.String, "_r": pl.String},
+        )
+        df = (
+            df.join(table, on=col, how="left")
+            .with_columns(pl.coalesce(norm, "_r").alias(norm))
+            .drop("_r")
+        )
+    distinct = df[norm].drop_nulls().unique().to_list()
+    table = {v: names.keys_from_norm(v) for v in distinct}
+    lookup = pl.DataFrame(
+        {
+            f"{prefix}_{k}": pl.Series([table[v][k] for v in distinct], dtype=pl.String)
+            for k in ("norm", "first", "key", "skel", "phon")
+        }
+    ).with_columns(pl.col(norm).alias("_key"))
+    df = df.with_columns(pl.col(norm).replace("", None).alias("_key")).drop(norm)
+    return df.join(lookup, on="_key", how="left").drop("_key")
+
+
+def address_expr(line1: pl.Expr, line2: pl.Expr) -> pl.Expr:
+    """A light, vectorised address key: case, accents, street types, unit words.
+
+    Example:
+        >>> pl.DataFrame({"a": ["123 Main Street", "123 MAIN ST #4"], "b": ["Apt 4", None]}
+        ...     ).select(address_expr(pl.col("a"), pl.col("b")))["address"].to_list()
+        ['123 main st 4', '123 main st 4']
+    """
+    text = (
+        pl.concat_str([line1, line2], separator=" ", ignore_nulls=True)
+        .str.to_lowercase()
+        .str.normalize("NFKD")
+        .str.replace_all(r"[^a-z0-9]+", " ")
+        .str.strip_chars()
+    )
+    words = (
+        text.str.split(" ")
+        .list.eval(pl.element().replace(_ADDRESS_WORDS))
+        .list.eval(pl.element().filter(~pl.element().is_in(list(_UNIT_WORDS))))
+    )
+    return words.list.join(" ").replace("", None).alias("address")
+
+
+def _dob_features() -> list[pl.Expr]:
+    digits = pl.col("dob")
+    yyyy, mm, dd = digits.str.slice(0, 4), digits.str.slice(4, 2), digits.str.slice(6, 2)
+    full = digits.str.len_chars() == 8
+    swappable = full & (dd <= "12") & (dd != mm)
+    return [
+        pl.when(swappable).then(pl.concat_str([yyyy, dd, mm])).alias("dob_swap"),
+        pl.when(full)
+        .then(pl.concat_str([yyyy, pl.min_horizontal(mm, dd), pl.max_horizontal(mm, dd)]))
+        .otherwise(digits)
+        .alias("dob_sorted"),
+        yyyy.alias("dob_year"),
+    ]
+
+
+def identity_features(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Build identity features and collapse identical rows into signatures.
+
+    Args:
+        df: Traveler rows with the documented column names (extra columns
+            such as citizenship, language or sex are ignored, never read).
+
+    Returns:
+        ``(rows, features)``: ``rows`` maps each input row
+        (``registration_id``, ``traveler_index``) to a signature ``uid``;
+        ``features`` has one row per signature with only
+        :data:`puerta.trends.splink_model.FEATURE_COLUMNS`.
+
+    Example:
+        >>> rows, feats = identity_features(pl.DataFrame({
+        ...     "registration_id": ["R1", "R2"], "given_names": ["Ana", "ANA"],
+        ...     "family_names": ["Pérez", "Perez"], "date_of_birth": ["1990-01-02"] * 2}))
+        >>> feats.height, feats["given_norm"][0], feats["dob"][0]
+        (1, 'ana', '19900102')
+    """
+    df = _canonical(df)
+    df = df.with_columns(
+        pl.col("registration_id").cast(pl.String), pl.col("traveler_index").cast(pl.Int32)
+    )
+    df = _lookup(df, "given_names", "given") if "given_names" in df.columns else df
+    df = _lookup(df, "family_names", "family") if "family_names" in df.columns else df
+    dob = pl.col("date_of_birth")
+    dob = (
+        dob.dt.strftime("%Y%m%d") if df.schema["date_of_birth"] == pl.Date else dob.cast(pl.String)
+    )
+    df = df.with_columns(dob.str.replace_all(r"\D", "").replace("", None).alias("dob"))
+    df = df.with_columns(_dob_features())
+    extra: list[pl.Expr] = []
+    if "address_line1" in df.columns:
+        line2 = pl.col("address_line2") if "address_line2" in df.columns else pl.lit(None)
+        extra.append(address_expr(pl.col("address_line1"), line2.cast(pl.String)))
+    if "zip_code" in df.columns:
+        extra.append(pl.col("zip_code").cast(pl.String).str.replace_all(r"\D", "").str.slice(0, 5))
+    if "phone" in df.columns:
+        extra.append(pl.col("phone").str.replace_all(r"\D", "").replace("", None))
+    if "email" in df.columns:
+        extra.append(pl.col("email").str.strip_chars().str.to_lowercase().replace("", None))
+    if "doc_number" in df.columns:
+        extra.append(pl.col("doc_number").cast(pl.String).str.strip_chars().replace("", None))
+    df = df.with_columns(extra).rename({"zip_code": "zip"}, strict=False)
+    # A saved model compares these columns whether or not this data set has them.
+    df = df.with_columns(
+        pl.lit(None, dtype=pl.String).alias(c)
+        for c in sm.HOUSEHOLD_ATTRIBUTES
+        if c not in df.columns
+    )
+    feature_cols = [c for c in sm.FEATURE_COLUMNS if c in df.columns and c != "uid"]
+    # One 64-bit hash per distinct feature tuple (a collision among millions
+    # of signatures has odds of about 1e-7); ranking the hash makes each uid,
+    # and every later tie-break, independent of the order of the input rows.
+    df = df.with_columns(
+        uid=(pl.struct(feature_cols).hash(seed=SIGNATURE_SEED).rank("dense") - 1).cast(pl.Int64)
+    )
+    signatures = df.select("uid", *feature_cols).unique("uid").sort("uid")
+    keep = ["registration_id", "traveler_index", "uid", "given_names", "family_names", "dob"]
+    return df.select(keep), signatures
+
+
+def _exact_key() -> pl.Expr:
+    """The report's key: first + last name + DOB, case and spacing folded."""
+
+    def clean(col: str) -> pl.Expr:
+        return pl.col(col).str.strip_chars().str.to_uppercase().str.replace_all(r"\s+", " ")
+
+    return pl.concat_str(
+        [clean("given_names"), clean("family_names"), pl.col("dob")], separator="|"
+    )
+
+
+def _persons(rows: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+    variants = pl.concat_str([pl.col("given_names"), pl.col("family_names")], separator=" ")
+    persons = (
+        rows.group_by("person_id")
+        .agg(
+            pl.len().alias("n_rows"),
+            pl.col("registration_id").n_unique().alias("n_registrations"),
+            pl.col("registration_id").unique().sort().alias("registration_ids"),
+            variants.unique().sort().alias("name_variants"),
+            pl.col("dob").unique().sort().alias("dob_variants"),
+            pl.col("exact_key_id").n_unique().alias("n_exact_keys"),
+        )
+        .filter(pl.col("n_rows") > 1)
+    )
+    weakest = (
+        pairs.filter("linked")
+        .group_by("person_id")
+        .agg(pl.col("match_probability").min().alias("min_link_probability"))
+    )
+    return persons.join(weakest, on="person_id", how="left").sort(
+        ["n_registrations", "person_id"], descending=[True, False]
+    )
+
+
+def _choose_model(
+    model: ModelChoice, signatures: int, *, strict: bool = True
+) -> tuple[dict[str, Any] | str | Path | None, float | None]:
+    """Resolve the ``model`` argument to (model or None to train, prior override)."""
+    if model == "auto":
+        model = "packaged" if strict and sm.packaged_model_path().exists() else None
+    if model in (None, "train"):
+        return None, None
+    if model == "packaged":
+        model = sm.packaged_model_path()
+    if isinstance(model, dict):
+        return model, None
+    path = Path(str(model))
+    settings = sm.load_model(path)
+    trained_on = sm.model_meta(path).get("signatures")
+    if not trained_on or signatures <= trained_on:
+        return settings, None
+    # Each person has about the same number of duplicates whatever the size of
+    # the data, so the chance that two random rows match falls as 1/N.
+    return settings, settings["probability_two_random_records_match"] * trained_on / signatures
+
+
+def resolve_persons(
+    df: pl.DataFrame,
+    *,
+    model: ModelChoice = "auto",
+    threshold: float = DEFAULT_THRESHOLD,
+    strict: bool | None = None,
+    threads: int = 2,
+    memory_limit: str = "4GB",
+) -> IdentityResult:
+    """Resolve traveler rows to persons.
+
+    Args:
+        df: Traveler rows in the documented registrations format (polars; a
+            pandas frame is converted). Needs ``registration_id``,
+            ``given_names``, ``family_names`` and ``date_of_birth``; uses
+            ``traveler_index``, ``address_line1/2``, ``zip_code``, ``phone`` and
+            ``email`` when present. Other columns are never read.
+        model: ``"auto"`` uses the packaged model
+            (``puerta/trends/models/puerta_identity.json``, trained on the
+            synthetic population) for registration data and trains on ``df``
+            otherwise (FEBRL-like data without phones or emails); ``"train"``
+            (or ``None``) always trains (deterministic: fixed seed, hashed EM
+            sample); ``"packaged"`` forces the packaged model; a settings dict
+            or a JSON path uses that model. A saved model's prior is scaled
+            down to the size of ``df`` when ``df`` is bigger than its training
+            data.
+        threshold: Match probability at which two signatures are one person.
+        strict: Registration data typed by the person themself (household
+            comparison, a wholly different given name or birth date is almost a
+            veto); ``None`` means yes when phones or emails are present.
+        threads: DuckDB threads.
+        memory_limit: DuckDB memory limit.
+
+    Returns:
+        An :class:`IdentityResult`.
+
+    Example:
+        >>> result = resolve_persons(rows)  # doctest: +SKIP
+        >>> result.persons.sort("n_registrations", descending=True).head(10)  # doctest: +SKIP
+    """
+    if not isinstance(df, pl.DataFrame):
+        df = pl.from_pandas(df)
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    rows, features = identity_features(df)
+    timings["features"] = time.perf_counter() - start
+    start = time.perf_counter()
+    if strict is None:
+        strict = features.select(pl.col("phone", "email").null_count()).sum_horizontal()[0] < (
+            2 * features.height
+        )
+    chosen, prior = _choose_model(model, features.height, strict=strict)
+    scored, trained = sm.predict_pairs(
+        features,
+        model=chosen,
+        prior=prior,
+        strict=strict,
+        threshold=SCORE_FLOOR,
+        threads=threads,
+        memory_limit=memory_limit,
+    )
+    timings["splink"] = time.perf_counter() - start
+    start = time.perf_counter()
+    conflicts = ic.conflicts(rows).with_columns(conflict=pl.lit(True))
+    scored = scored.join(conflicts, on=["uid_l", "uid_r"], how="left").with_columns(
+        linked=(pl.col("match_probability") >= threshold) & pl.col("conflict").is_null()
+    )
+    cluster = ic.clusters(rows, scored.filter("linked"), features.height)
+    rows = rows.with_columns(cluster=pl.Series(cluster[rows["uid"].to_numpy()]))
+    rows = rows.join(ic.person_ids(rows), on="cluster", how="left")
+    exact = rows.select(_exact_key().alias("k")).to_series()
+    rows = rows.with_columns(
+        exact_key_id=pl.Series(exact.rank("dense").fill_null(0).cast(pl.Int64))
+    )
+    uid_person = rows.select("uid", "person_id").unique("uid")
+    pairs = (
+        scored.drop("conflict")
+        .join(uid_person, left_on="uid_l", right_on="uid", how="left")
+        .sort("match_probability", descending=True)
+    )
+    persons = _persons(rows, pairs)
+    timings["cluster"] = time.perf_counter() - start
+    out_rows = rows.select("registration_id", "traveler_index", "uid", "person_id", "exact_key_id")
+    return IdentityResult(out_rows, pairs, persons, trained, timings)
+
+
+def _explain(person: dict[str, Any]) -> str:
+    names_seen = person["name_variants"]
+    shown = ", ".join(f"'{n}'" for n in names_seen[:4]) + (" ..." if len(names_seen) > 4 else "")
+    dobs = person["dob_variants"]
+    dob_text = (
+        "one birth date"
+        if len(dobs) == 1
+        else f"{len(dobs)} birth dates ({', '.join(f'{d[:4]}-{d[4:6]}-{d[6:]}' for d in dobs[:3])})"
+    )
+    return (
+        f"One person behind {person['n_registrations']} registrations, written "
+        f"{len(names_seen)} way(s) ({shown}) with {dob_text}; weakest link "
+        f"{person['min_link_probability'] or 1.0:.3f}. The report's exact key "
+        f"(first + last name + date of birth) sees {person['n_exact_keys']} different people."
+    )
+
+
+def duplicate_person_findings(
+    result: IdentityResult, *, min_registrations: int = 2
+) -> list[Finding]:
+    """One ``duplicate_person`` finding per person holding several registrations.
+
+    The key is derived from the stable person id, so a re-run updates the
+    finding instead of adding another. The score is the number of
+    registrations the person holds (comparable within this kind only).
+
+    Example:
+        >>> findings = duplicate_person_findings(resolve_persons(rows))  # doctest: +SKIP
+        >>> findings[0].explanation  # doctest: +SKIP
+        "One person behind 4 registrations, written 4 way(s) ('Aleksandr Harutyunyan', ..."
+    """
+    travelers = (
+        result.rows.sort("registration_id", "traveler_index")
+        .group_by("person_id")
+        .agg(pl.col("registration_id"), pl.col("traveler_index"))
+    )
+    persons = (
+        result.persons.filter(pl.col("n_registrations") >= min_registrations)
+        .join(travelers, on="person_id")
+        .sort(["n_registrations", "person_id"], descending=[True, False])
+    )
+    findings = []
+    for person in persons.iter_rows(named=True):
+        findings.append(
+            Finding(
+                kind=DUPLICATE_PERSON,
+                key=stable_key(DUPLICATE_PERSON, person["person_id"]),
+                score=float(person["n_registrations"]),
+                explanation=_explain(person),
+                evidence={
+                    "person_id": person["person_id"],
+                    "rows": person["n_rows"],
+                    "name_variants": person["name_variants"],
+                    "dob_variants": person["dob_variants"],
+                    "exact_keys": person["n_exact_keys"],
+                    "min_link_probability": person["min_link_probability"],
+                },
+                registration_ids=tuple(person["registration_ids"]),
+                travelers=tuple(
+                    zip(person["registration_id"], person["traveler_index"], strict=True)
+                ),
+                normalised_keys=(person["person_id"],),
+            )
+        )
+    return findings
