@@ -138,3 +138,28 @@ def test_bad_rows_are_rejected_whole_with_reasons_and_the_rest_loads(
     assert stats.rows_loaded + stats.rows_rejected == total
     # without appointments.csv, appointments come from the rows' appointment columns
     assert stats.appointments_loaded > 0
+
+
+def _indexes(db: Database) -> set[str]:
+    inspector = sa.inspect(db.engine)
+    tables = ("registrations", "travelers", "appointment_requests")
+    return {ix["name"] for t in tables for ix in inspector.get_indexes(t)}
+
+
+def test_indexes_are_rebuilt_after_an_initial_load(
+    db: Database, small: Path, tmp_path: Path
+) -> None:
+    """On an empty store PostgreSQL builds the non-unique indexes after the load:
+    all of them are back, also when the load fails half-way."""
+    before = _indexes(db)
+    import_dataset(db, small, rejects=tmp_path / "r.csv")
+    assert _indexes(db) == before
+    with db.engine.begin() as conn:
+        for table in ("appointments", "appointment_requests", "travelers", "registrations"):
+            conn.execute(sa.text(f"DELETE FROM {table}"))  # noqa: S608
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "registrations.parquet").write_bytes(b"not parquet")
+    with pytest.raises(Exception):  # noqa: B017, PT011
+        import_dataset(db, broken, rejects=tmp_path / "r2.csv")
+    assert _indexes(db) == before

@@ -1,8 +1,10 @@
 """``puerta import``: load a data set into the store through a bulk path.
 
-Rows are read in batches, grouped by registration (rows of one registration
-are contiguous), validated with the API's rules (rowcheck.py), and written one
-transaction per batch with Core executemany (SQLite) or COPY (PostgreSQL).
+Rows are read in batches of whole registrations (rows of one registration are
+contiguous), validated with the API's rules column-wise (fastcheck.py, which
+hands what it cannot prove valid to the exact per-row path of rowcheck.py), and
+written by a second thread one transaction per batch with COPY (PostgreSQL) or
+executemany (SQLite), built column-wise (bulkwrite.py).
 A registration with any bad row is rejected whole and its rows, with every
 reason, go to the rejects file; nothing of it is written. Registrations and
 appointments already in the store are skipped, so re-running is idempotent.
@@ -11,31 +13,33 @@ appointments already in the store are skipped, so re-running is idempotent.
 from __future__ import annotations
 
 import csv
+import multiprocessing
+import queue
+import threading
 import time as _time
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import polars as pl
 import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from puerta import ids
-from puerta.accounts.models import Role, User
+from puerta.accounts.models import Role
 from puerta.config import Settings
-from puerta.confirmation.models import Appointment
-from puerta.dataset import files, ports, rowcheck, schema
+from puerta.dataset import bulkwrite, fastcheck, files, pgindexes, ports, rowcheck, schema
 from puerta.db import Database
-from puerta.registration.models import Registration, Traveler
-from puerta.requests.models import AppointmentRequest
 
+#: PostgreSQL backends loading batches at once (SQLite has a single writer).
+_WRITERS = 3
 IMPORT_EMAIL_DOMAIN = "import.puerta.invalid"
 UNUSABLE_PASSWORD = "!import"  # noqa: S105 - never a valid argon2 hash: the account cannot sign in
-_IN_CHUNK = 500
 
 
 @dataclass
@@ -97,43 +101,25 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-def _complete_batches(path: Path, stats: ImportStats) -> Iterator[pa.RecordBatch]:
-    """Batches that end on a registration boundary (the tail waits for the next)."""
+def _complete_batches(path: Path, stats: ImportStats, rows: int) -> Iterator[pa.Table]:
+    """Tables of about ``rows`` rows that end on a registration boundary (the tail
+    waits for the next read)."""
     carry: pa.Table | None = None
-    for batch in files.iter_batches(path):
+    for batch in files.iter_batches(path, batch_size=rows):
         stats.rows_read += batch.num_rows
         table = pa.Table.from_batches([batch])
         if carry is not None:
-            table = pa.concat_tables([carry, table])
+            table = pa.concat_tables([carry, table.cast(carry.schema)])
         ids_ = table.column("registration_id")
         last = ids_[len(ids_) - 1]
         cut = len(ids_)
         while cut > 0 and ids_[cut - 1] == last:
             cut -= 1
         if cut:
-            yield table.slice(0, cut).combine_chunks().to_batches()[0]
+            yield table.slice(0, cut).combine_chunks()
         carry = table.slice(cut)
     if carry is not None and carry.num_rows:
-        yield carry.combine_chunks().to_batches()[0]
-
-
-def _checked_batches(
-    path: Path, stats: ImportStats, max_travelers: int, workers: int
-) -> Iterator[list[rowcheck.Checked]]:
-    """Validated batches, in file order; validation runs in ``workers`` processes."""
-    batches = _complete_batches(path, stats)
-    if workers <= 1:
-        for batch in batches:
-            yield rowcheck.check_batch(batch, max_travelers)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        inflight: deque[Future[list[rowcheck.Checked]]] = deque()
-        for batch in batches:
-            inflight.append(pool.submit(rowcheck.check_batch, batch, max_travelers))
-            if len(inflight) > workers + 1:
-                yield inflight.popleft().result()
-        while inflight:
-            yield inflight.popleft().result()
+        yield carry.combine_chunks()
 
 
 def import_dataset(
@@ -146,7 +132,45 @@ def import_dataset(
     progress: Callable[[int], None] | None = None,
     workers: int = 1,
 ) -> ImportStats:
-    """Load ``path`` (a data-set directory or a registrations file) into ``db``."""
+    """Load ``path`` (a data-set directory or a registrations file) into ``db``.
+
+    Validation runs in this thread, column-wise (``fastcheck``, with the exact
+    per-row path for whatever it cannot prove valid), the traveler rules of new
+    distinct values in ``workers`` processes when ``workers`` > 1; writing runs
+    in other threads, one transaction per batch of about ``batch_rows`` rows, so
+    that the database works while the next batch is validated.
+    """
+    started = _time.perf_counter()
+    with _validation_pool(workers) as pool:
+        stats = _import(db, path, rejects, batch_rows, settings, progress, pool, workers)
+    stats.seconds = _time.perf_counter() - started
+    return stats
+
+
+@contextmanager
+def _validation_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes, forked now, before this import starts any thread."""
+    if workers <= 1:
+        yield None
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        list(pool.map(fastcheck.worker_verdicts, ["sex"] * workers, [["F"]] * workers))
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _import(
+    db: Database,
+    path: Path | str,
+    rejects: Path | str | None,
+    batch_rows: int,
+    settings: Settings | None,
+    progress: Callable[[int], None] | None,
+    pool: ProcessPoolExecutor | None,
+    workers: int,
+) -> ImportStats:
     settings = settings or Settings()
     path = Path(path)
     directory = path if path.is_dir() else path.parent
@@ -156,36 +180,74 @@ def import_dataset(
     appt_path = files.table_path(directory, "appointments")
     rejects_path = Path(rejects) if rejects else directory / "rejects.csv"
     stats = ImportStats(rejects_path=rejects_path)
-    started = _time.perf_counter()
     sink = Rejects(rejects_path)
     loader = _Loader(db, settings, stats, sink, derive_appointments=appt_path is None)
+    checker = fastcheck.FastChecker(settings.max_travelers, pool, workers)
     try:
         with db.engine.begin() as conn:
             ports.ensure_ports(conn, settings)
-        pending: list[rowcheck.Checked] = []
-        pending_rows = 0
-        for checked_batch in _checked_batches(reg_path, stats, settings.max_travelers, workers):
-            for checked in checked_batch:
-                if loader.accept(checked):
-                    pending.append(checked)
-                    pending_rows += len(checked.travelers)
-            if pending_rows >= batch_rows:
-                loader.flush(pending)
-                pending, pending_rows = [], 0
-                if progress:
-                    progress(stats.rows_read)
-        loader.flush(pending)
-        if appt_path is not None:
-            loader.load_appointments(appt_path)
+        with pgindexes.built_after_load(db):
+            with _Writer(loader.flush, _WRITERS if db.is_postgres else 1) as writer:
+                for table in _complete_batches(reg_path, stats, batch_rows):
+                    writer.put(loader.select(checker.check(table)))
+                    if progress:
+                        progress(stats.rows_read)
+            if appt_path is not None:
+                loader.load_appointments(appt_path)
     finally:
         sink.close()
-    if progress:
-        progress(stats.rows_read)
     _analyze(db)
-    stats.seconds = _time.perf_counter() - started
     if not rejects_path.exists():
         stats.rejects_path = None
     return stats
+
+
+@dataclass
+class _Valid:
+    """A batch's valid registrations (one row each) and their travelers."""
+
+    regs: pl.DataFrame
+    travelers: pl.DataFrame
+
+
+class _Writer:
+    """Runs ``flush`` on each put batch in ``threads`` threads (each with its own
+    connection, so PostgreSQL loads batches in parallel backends); re-raises errors."""
+
+    def __init__(self, flush: Callable[[_Valid], None], threads: int) -> None:
+        self._flush = flush
+        self._queue: queue.Queue[_Valid | None] = queue.Queue(maxsize=threads + 1)
+        self._error: BaseException | None = None
+        self._threads = [
+            threading.Thread(target=self._run, name=f"puerta-import-writer-{i}")
+            for i in range(threads)
+        ]
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._flush(item)
+                except BaseException as exc:  # handed to the main thread
+                    self._error = exc
+
+    def put(self, item: _Valid) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(item)
+
+    def __enter__(self) -> _Writer:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
+        if self._error is not None and exc[0] is None:
+            raise self._error
 
 
 @dataclass
@@ -198,19 +260,41 @@ class _Loader:
     seen: set[str] = field(default_factory=set)
     rejected: set[str] = field(default_factory=set)
     accounts: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    accounts_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def accept(self, checked: rowcheck.Checked) -> bool:
-        """Keep a checked registration, or reject it (to the sink) with its reasons."""
-        rid = checked.registration_id
-        if rid in self.seen:
-            reason = "registration_id: its rows are not contiguous in the file"
-            self._reject(checked.originals, {0: [reason]})
-            return False
-        self.seen.add(rid)
-        if not checked.ok:
-            self._reject(checked.originals, checked.reasons)
-            return False
-        return True
+    def select(self, fast: fastcheck.FastBatch) -> _Valid:
+        """The valid registrations of a checked batch; the others go to the rejects
+        file with their reasons. Runs the fast path cannot prove valid are decided
+        by the exact per-row path."""
+        raw_ids = fast.table.column("registration_id").take(pa.array(fast.starts)).to_pylist()
+        keep = np.zeros(len(raw_ids), bool)
+        rescued: list[rowcheck.Checked] = []
+        for run, raw in enumerate(raw_ids):
+            rid = str(raw or "")
+            if rid in self.seen:
+                reason = "registration_id: its rows are not contiguous in the file"
+                self._reject(fast.rows(run), {0: [reason]})
+                continue
+            self.seen.add(rid)
+            if fast.run_ok[run]:
+                keep[run] = True
+                continue
+            checked = rowcheck.check_registration(fast.rows(run), self.settings.max_travelers)
+            if checked.ok:
+                rescued.append(checked)
+            else:
+                self._reject(checked.originals, checked.reasons)
+        regs = fast.regs.filter(pl.Series(keep))
+        travelers = (
+            fast.travelers.filter(pl.Series(np.repeat(keep, fast.lengths)))
+            if fast.travelers is not None
+            else _traveler_frame([])
+        )
+        if rescued:
+            regs = pl.concat([regs, _regs_frame(rescued, regs.schema)])
+            travelers = pl.concat([travelers, _traveler_frame(rescued, travelers.schema)])
+        return _Valid(regs, travelers)
 
     def _reject(self, rows: Sequence[dict[str, Any]], reasons: dict[int, list[str]]) -> None:
         self.rejected.add(str(rows[0].get("registration_id") or ""))
@@ -220,92 +304,66 @@ class _Loader:
             why = reasons.get(pos) or ["another row of this registration is invalid"]
             self.sink.write(row, why)
 
-    def flush(self, batch: list[rowcheck.Checked]) -> None:
-        if not batch:
+    def flush(self, valid: _Valid) -> None:
+        """One transaction: every row of a registration, or none."""
+        if valid.regs.height == 0:
             return
+        regs, travelers = valid.regs, valid.travelers
+        with self.accounts_lock:
+            # Accounts first, one writer at a time and in their own transaction, so
+            # that parallel writers never race to create one (an account alone is
+            # not half a registration, and a re-run finds it).
+            with self.db.engine.begin() as conn:
+                self._ensure_accounts(conn, regs)
+            owners = {a: self.accounts[a] for a in regs["account_id"].unique().to_list()}
         with self.db.engine.begin() as conn:
             _no_generic_plans(conn)
-            present = _existing(
-                conn, Registration.__table__.c.id, [c.registration_id for c in batch]
+            present = bulkwrite.existing(
+                conn, "registrations", "id", regs["registration_id"].to_list()
             )
-            todo = [c for c in batch if c.registration_id not in present]
-            self.stats.registrations_skipped += len(batch) - len(todo)
-            if not todo:
+            if present:
+                regs = regs.filter(~pl.col("registration_id").is_in(list(present)))
+                travelers = travelers.filter(~pl.col("registration_id").is_in(list(present)))
+                with self.lock:
+                    self.stats.registrations_skipped += len(present)
+            if regs.height == 0:
                 return
-            self._ensure_accounts(conn, todo)
-            _write(conn, *self._rows(todo))
-        self.stats.registrations_loaded += len(todo)
-        self.stats.rows_loaded += sum(len(c.travelers) for c in todo)
+            appts = bulkwrite.derived_appointments(regs) if self.derive_appointments else None
+            bulkwrite.write(conn, "registrations", bulkwrite.registrations(regs, owners))
+            bulkwrite.write(conn, "travelers", bulkwrite.travelers(travelers))
+            bulkwrite.write(conn, "appointment_requests", bulkwrite.requests(regs))
+            if appts is not None:
+                bulkwrite.write(conn, "appointments", appts)
+        with self.lock:
+            self.stats.appointments_loaded += appts.height if appts is not None else 0
+            self.stats.registrations_loaded += regs.height
+            self.stats.rows_loaded += travelers.height
 
-    def _ensure_accounts(self, conn: Connection, todo: list[rowcheck.Checked]) -> None:
-        first_seen: dict[str, datetime] = {}
-        for c in todo:
-            acc = c.level["account_id"]
-            if acc not in self.accounts:
-                at = c.level["created_at"]
-                first_seen[acc] = min(at, first_seen.get(acc, at))
-        if not first_seen:
+    def _ensure_accounts(self, conn: Connection, regs: pl.DataFrame) -> None:
+        fresh = (
+            regs.filter(~pl.col("account_id").is_in(list(self.accounts)))
+            .group_by("account_id")
+            .agg(pl.col("created_at").min())
+        )
+        if fresh.height == 0:
             return
-        users = User.__table__
-        emails = {account_email(a): a for a in first_seen}
-        found = _lookup(conn, users.c.email, users.c.id, list(emails))
-        missing = [e for e in emails if e not in found]
-        if missing:
-            rows = [
-                {
-                    "email": e,
-                    "password_hash": UNUSABLE_PASSWORD,
-                    "role": Role.APPLICANT.value,
-                    "language": "en",
-                    "is_active": True,
-                    "created_at": first_seen[emails[e]],
-                }
-                for e in missing
-            ]
-            _bulk_insert(conn, users, rows)
-            self.stats.accounts_created += len(missing)
-            found |= _lookup(conn, users.c.email, users.c.id, missing)
+        emails = {account_email(a): a for a in fresh["account_id"].to_list()}
+        found = bulkwrite.lookup(conn, "users", "email", "id", list(emails))
+        missing = fresh.filter(~pl.col("account_id").is_in([emails[e] for e in found])).select(
+            pl.concat_str(pl.col("account_id"), pl.lit(f"@{IMPORT_EMAIL_DOMAIN}")).alias("email"),
+            pl.lit(UNUSABLE_PASSWORD).alias("password_hash"),
+            pl.lit(Role.APPLICANT.value).alias("role"),
+            pl.lit("en").alias("language"),
+            pl.lit(True).alias("is_active"),
+            pl.col("created_at"),
+        )
+        if missing.height:
+            bulkwrite.write(conn, "users", missing)
+            with self.lock:
+                self.stats.accounts_created += missing.height
+            found |= bulkwrite.lookup(conn, "users", "email", "id", missing["email"].to_list())
         for email, uid in found.items():
             self.accounts[emails[email]] = uid
-
-    def _rows(self, todo: list[rowcheck.Checked]) -> tuple[list[dict[str, Any]], ...]:
-        regs, travelers, requests, appts = [], [], [], []
-        for c in todo:
-            lv = c.level
-            rid = c.registration_id
-            regs.append(
-                {
-                    "id": rid,
-                    "owner_id": self.accounts[lv["account_id"]],
-                    "status": lv["registration_status"],
-                    "created_at": lv["created_at"],
-                    "updated_at": lv["created_at"],
-                    "device_id": lv["device_id"],
-                    "ip": lv["ip"],
-                    "form_seconds": lv["form_seconds"],
-                }
-            )
-            for pos, t in enumerate(c.travelers):
-                travelers.append({"registration_id": rid, "position": pos, **t})
-            requests += _requests(rid, lv)
-            if self.derive_appointments and lv["appointment_port"]:
-                appts.append(
-                    {
-                        "registration_id": rid,
-                        "port_code": lv["appointment_port"],
-                        "day": lv["appointment_date"],
-                        "slot_start": lv["appointment_time"],
-                        "seats": len(c.travelers),
-                        "code": ids.random_code(10),
-                        "status": "booked",
-                        "created_at": max(
-                            lv["created_at"], _utc(lv["appointment_date"]) - timedelta(days=1)
-                        ),
-                        "selection_id": None,
-                    }
-                )
-        self.stats.appointments_loaded += len(appts)
-        return regs, travelers, requests, appts
 
     def load_appointments(self, path: Path) -> None:
         for batch in files.iter_batches(path):
@@ -319,9 +377,9 @@ class _Loader:
                     good.append(clean)
             with self.db.engine.begin() as conn:
                 _no_generic_plans(conn)
-                codes = _existing(conn, Appointment.__table__.c.code, [g["code"] for g in good])
-                known = _existing(
-                    conn, Registration.__table__.c.id, [g["registration_id"] for g in good]
+                codes = bulkwrite.existing(conn, "appointments", "code", [g["code"] for g in good])
+                known = bulkwrite.existing(
+                    conn, "registrations", "id", [g["registration_id"] for g in good]
                 )
                 fresh = []
                 for g in good:
@@ -332,7 +390,7 @@ class _Loader:
                     else:
                         fresh.append(g)
                 if fresh:
-                    conn.execute(sa.insert(Appointment.__table__), fresh)
+                    bulkwrite.write(conn, "appointments", pl.DataFrame(fresh, schema=_APPT))
             self.stats.appointments_loaded += len(fresh)
             self.stats.appointments_rejected += len(bad)
             for row, why in bad:
@@ -341,31 +399,26 @@ class _Loader:
                 )
 
 
-def _utc(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
+def _regs_frame(checked: list[rowcheck.Checked], frame_schema: Any) -> pl.DataFrame:
+    rows = [{**c.level, "n_travelers": len(c.travelers)} for c in checked]
+    return pl.DataFrame(rows, schema=frame_schema)
 
 
-def _requests(rid: str, lv: dict[str, Any]) -> list[dict[str, Any]]:
-    port = lv["requested_port"]
-    dates = lv["request_dates"]
-    if not port or not dates:
-        return []
-    _, lat, lon = ports.PORT_PLACES[port]
-    last_selected = lv["appointment_port"] is not None
-    return [
-        {
-            "registration_id": rid,
-            "pool_date": d,
-            "port_code": port,
-            "status": "selected" if last_selected and i == len(dates) - 1 else "not_selected",
-            "latitude": lat,
-            "longitude": lon,
-            "created_at": max(lv["created_at"], _utc(d)),
-            "device_id": lv["device_id"],
-            "ip": lv["ip"],
-        }
-        for i, d in enumerate(dates)
+def _traveler_frame(checked: list[rowcheck.Checked], frame_schema: Any = None) -> pl.DataFrame:
+    rows = [
+        {"registration_id": c.registration_id, "position": pos, **t}
+        for c in checked
+        for pos, t in enumerate(c.travelers)
     ]
+    return pl.DataFrame(rows, schema=frame_schema or _TRAVELER_SCHEMA)
+
+
+_TRAVELER_SCHEMA = {
+    "registration_id": pl.String,
+    "position": pl.Int32,
+    **dict.fromkeys(schema.TRAVELER_FIELDS, pl.String),
+    "date_of_birth": pl.Date,
+}
 
 
 def _check_appointment(row: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -402,86 +455,6 @@ def _appointment_status(value: Any) -> str:
     return str(value)
 
 
-def _existing(conn: Connection, column: sa.Column[Any], values: list[str]) -> set[str]:
-    out: set[str] = set()
-    for i in range(0, len(values), _IN_CHUNK):
-        part = values[i : i + _IN_CHUNK]
-        out.update(conn.execute(sa.select(column).where(column.in_(part))).scalars())
-    return out
-
-
-def _lookup(
-    conn: Connection, key: sa.Column[Any], value: sa.Column[Any], keys: list[str]
-) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for i in range(0, len(keys), _IN_CHUNK):
-        part = keys[i : i + _IN_CHUNK]
-        out.update(dict(conn.execute(sa.select(key, value).where(key.in_(part))).all()))  # type: ignore[arg-type]
-    return out
-
-
-def _write(
-    conn: Connection, regs: list[Any], travelers: list[Any], requests: list[Any], appts: list[Any]
-) -> None:
-    """Bulk insert: COPY on PostgreSQL, executemany elsewhere."""
-    plan = [
-        (Registration.__table__, regs),
-        (Traveler.__table__, travelers),
-        (AppointmentRequest.__table__, requests),
-        (Appointment.__table__, appts),
-    ]
-    for table, given in plan:
-        if not given:
-            continue
-        _bulk_insert(conn, table, given)
-
-
-def _bulk_insert(conn: Connection, table: sa.Table, given: list[dict[str, Any]]) -> None:
-    """COPY on PostgreSQL, DBAPI executemany on SQLite, Core executemany elsewhere."""
-    rows = _with_defaults(table, given)
-    if conn.dialect.name == "postgresql":
-        _copy(conn, table, rows)
-    elif conn.dialect.name == "sqlite":
-        _sqlite_insert(conn, table, rows)
-    else:
-        conn.execute(sa.insert(table), rows)
-
-
-def _copy(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    columns = list(rows[0])
-    raw = conn.connection.driver_connection
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:  # type: ignore[union-attr]
-        for row in rows:
-            copy.write_row([row[c] for c in columns])
-
-
-def _sqlite_value(value: Any) -> Any:
-    """The text SQLAlchemy's SQLite dialect stores for dates and times (UTC, naive)."""
-    if isinstance(value, datetime):
-        value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.isoformat(sep=" ", timespec="microseconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.isoformat(timespec="microseconds")
-    return value
-
-
-def _sqlite_insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """executemany on the DBAPI cursor: SQLAlchemy's per-row processing costs more
-    than SQLite's insert. Values are converted exactly as the dialect would."""
-    columns = list(rows[0])
-    # Table and column names come from our own models, never from the data.
-    marks = ", ".join("?" * len(columns))
-    sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({marks})'  # noqa: S608
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.executemany(sql, [tuple(_sqlite_value(r[c]) for c in columns) for r in rows])
-    finally:
-        cursor.close()
-
-
 def _no_generic_plans(conn: Connection) -> None:
     """psycopg prepares a statement after a few runs; a generic plan made while a
     table was nearly empty (a sequential scan) would then serve every lookup of a
@@ -491,22 +464,29 @@ def _no_generic_plans(conn: Connection) -> None:
 
 
 def _analyze(db: Database) -> None:
-    """Fresh planner statistics after a bulk load, for whatever queries come next."""
-    if db.is_postgres:
+    """Fresh planner statistics after a bulk load, for whatever queries come next
+    (one table per connection, at once)."""
+    if not db.is_postgres:
+        return
+
+    def analyze(table: str) -> None:
         with db.engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "ANALYZE users, registrations, travelers, appointment_requests, appointments"
-                )
-            )
+            conn.execute(sa.text(f'ANALYZE "{table}"'))
+
+    tables = ("users", "registrations", "travelers", "appointment_requests", "appointments")
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        for future in [pool.submit(analyze, t) for t in tables]:
+            future.result()
 
 
-def _with_defaults(table: sa.Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Fill columns the data set does not carry with their model's scalar default:
-    the bulk paths bypass the ORM, which would otherwise apply them."""
-    extra = {
-        c.name: c.default.arg  # type: ignore[union-attr]
-        for c in table.columns
-        if c.name not in rows[0] and c.default is not None and c.default.is_scalar
-    }
-    return [{**r, **extra} for r in rows] if extra else rows
+_APPT = {
+    "selection_id": pl.Int64,
+    "code": pl.String,
+    "registration_id": pl.String,
+    "port_code": pl.String,
+    "day": pl.Date,
+    "slot_start": pl.Time,
+    "seats": pl.Int64,
+    "status": pl.String,
+    "created_at": pl.Datetime("us", "UTC"),
+}

@@ -1,11 +1,9 @@
 """Validation of data-set rows with the API's own rules.
 
 Traveler fields go through ``puerta.registration.schemas.TravelerIn`` (the
-model the API validates with). Phones are checked by the same rule
-(``validation.phone_e164``) behind a fast path: a value already in canonical
-E.164 form is accepted when ``phonenumbers.is_valid_number`` holds, which is
-exactly what the rule would return for it, without re-parsing the string. Any
-other value goes through the rule itself.
+model the API validates with), whole, phone included. This is the exact path:
+``fastcheck`` proves most registrations valid more cheaply and sends the rest
+here, which also gives the reasons.
 """
 
 from __future__ import annotations
@@ -16,46 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-import phonenumbers
 from pydantic import ValidationError
 
 from puerta.config import DEFAULT_PORTS
 from puerta.dataset.schema import REGISTRATION_LEVEL, TRAVELER_FIELDS
 from puerta.lifecycle import RegistrationStatus
-from puerta.registration import validation as v
 from puerta.registration.schemas import TravelerIn
 
 _STATUSES = {s.value for s in RegistrationStatus}
-
-
-_PHONES: dict[str, str] = {}
-
-
-def phone(value: str) -> str:
-    """``validation.phone_e164``, memoised (it is a pure function of the string)."""
-    found = _PHONES.get(value)
-    if found is None:
-        found = _phone(value)
-        if len(_PHONES) > 500_000:
-            _PHONES.clear()
-        _PHONES[value] = found
-    return found
-
-
-def _phone(value: str) -> str:
-    """The rule, with a fast path for canonical E.164 input."""
-    if value.startswith("+") and value[1:].isdigit():
-        digits = value[1:]
-        for size in (1, 2, 3):
-            cc = int(digits[:size])
-            if cc in phonenumbers.COUNTRY_CODE_TO_REGION_CODE and digits[size : size + 1] != "0":
-                number = phonenumbers.PhoneNumber(
-                    country_code=cc, national_number=int(digits[size:])
-                )
-                if phonenumbers.is_valid_number(number):
-                    return value
-                break
-    return v.phone_e164(value)
 
 
 @dataclass
@@ -176,23 +142,14 @@ def _registration_level(row: dict[str, Any]) -> tuple[dict[str, Any], list[str]]
 
 def _traveler(row: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
     fields = {k: row.get(k) for k in TRAVELER_FIELDS}
-    raw_phone = fields.pop("phone")
-    reasons: list[str] = []
-    clean: dict[str, Any] | None = None
     try:
-        clean = TravelerIn.model_validate({**fields, "phone": None}).model_dump()
+        return TravelerIn.model_validate(fields).model_dump(), []
     except ValidationError as exc:
+        reasons = []
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"]) or "row"
             reasons.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
-    if isinstance(raw_phone, str) and raw_phone.strip():
-        try:
-            value = phone(raw_phone.strip())
-            if clean is not None:
-                clean["phone"] = value
-        except ValueError as exc:
-            reasons.append(f"phone: {exc}")
-    return clean, reasons
+        return None, reasons
 
 
 def _int(value: Any) -> int:
@@ -238,22 +195,3 @@ def check_registration(rows: Sequence[dict[str, Any]], max_travelers: int) -> Ch
         travelers.append(clean or {})
     rid = str(rows[0].get("registration_id") or "")
     return Checked(rid, level, travelers, rows, reasons)
-
-
-def check_batch(batch: Any, max_travelers: int) -> list[Checked]:
-    """Validate every registration of a batch of complete registrations.
-
-    A top-level function so that worker processes can run it: the importer
-    sends Arrow batches (cheap to pickle) and gets back checked registrations.
-    """
-    rows = batch.to_pylist()
-    out: list[Checked] = []
-    start = 0
-    for i in range(1, len(rows) + 1):
-        if i == len(rows) or rows[i].get("registration_id") != rows[start].get("registration_id"):
-            checked = check_registration(rows[start:i], max_travelers)
-            if checked.ok:
-                checked.originals = ()  # not needed, and costly to send back
-            out.append(checked)
-            start = i
-    return out

@@ -1,0 +1,176 @@
+"""The store's rows for a batch of valid registrations, built column-wise, and bulk writes.
+
+Everything here works on Polars frames: no per-row Python dicts. PostgreSQL
+gets one ``COPY ... (FORMAT csv)`` per table with the text formatted by Polars;
+SQLite gets DBAPI ``executemany`` with values in the very text form
+SQLAlchemy's SQLite dialect stores (UTC, naive, microseconds).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from puerta import ids
+from puerta.dataset import ports
+from puerta.dataset.schema import TRAVELER_FIELDS
+
+_DATETIME = "%Y-%m-%d %H:%M:%S%.6f"
+_TIME = "%H:%M:%S%.6f"
+_LAT = {code: place[1] for code, place in ports.PORT_PLACES.items()}
+_LON = {code: place[2] for code, place in ports.PORT_PLACES.items()}
+
+
+def registrations(regs: pl.DataFrame, owners: dict[str, int]) -> pl.DataFrame:
+    return regs.select(
+        pl.col("registration_id").alias("id"),
+        pl.col("account_id").replace_strict(owners, return_dtype=pl.Int64).alias("owner_id"),
+        pl.col("registration_status").alias("status"),
+        pl.col("created_at"),
+        pl.col("created_at").alias("updated_at"),
+        pl.col("device_id"),
+        pl.col("ip"),
+        pl.col("form_seconds"),
+    )
+
+
+def travelers(rows: pl.DataFrame) -> pl.DataFrame:
+    return rows.select("registration_id", "position", *TRAVELER_FIELDS)
+
+
+def requests(regs: pl.DataFrame) -> pl.DataFrame:
+    """One row per request date, at ``requested_port``; the last is ``selected``
+    when the registration has an appointment."""
+    n = pl.col("request_dates").list.len()
+    exploded = (
+        regs.filter(pl.col("requested_port").is_not_null() & (n > 0))
+        .with_columns(_i=pl.int_ranges(0, n), _n=n)
+        .explode("request_dates", "_i")
+    )
+    day = pl.col("request_dates").cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    return exploded.select(
+        pl.col("registration_id"),
+        pl.col("request_dates").alias("pool_date"),
+        pl.col("requested_port").alias("port_code"),
+        pl.when(pl.col("appointment_port").is_not_null() & (pl.col("_i") == pl.col("_n") - 1))
+        .then(pl.lit("selected"))
+        .otherwise(pl.lit("not_selected"))
+        .alias("status"),
+        pl.col("requested_port").replace_strict(_LAT, return_dtype=pl.Float64).alias("latitude"),
+        pl.col("requested_port").replace_strict(_LON, return_dtype=pl.Float64).alias("longitude"),
+        pl.max_horizontal(pl.col("created_at"), day).alias("created_at"),
+        pl.col("device_id"),
+        pl.col("ip"),
+        pl.lit(False).alias("priority"),
+    )
+
+
+def derived_appointments(regs: pl.DataFrame) -> pl.DataFrame:
+    """The booked appointment of each registration, from its appointment columns."""
+    booked = regs.filter(pl.col("appointment_port").is_not_null())
+    codes = [ids.random_code(10) for _ in range(booked.height)]
+    eve = pl.col("appointment_date").cast(pl.Datetime("us")).dt.replace_time_zone(
+        "UTC"
+    ) - timedelta(days=1)
+    return booked.select(
+        pl.col("registration_id"),
+        pl.col("appointment_port").alias("port_code"),
+        pl.col("appointment_date").alias("day"),
+        pl.col("appointment_time").alias("slot_start"),
+        pl.col("n_travelers").alias("seats"),
+        pl.Series("code", codes, dtype=pl.String),
+        pl.lit("booked").alias("status"),
+        pl.max_horizontal(pl.col("created_at"), eve).alias("created_at"),
+    )
+
+
+def _as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Dates and times as the text both backends take (timestamps in UTC, naive)."""
+    out = []
+    for name, dtype in frame.schema.items():
+        col = pl.col(name)
+        if isinstance(dtype, pl.Datetime):
+            if dtype.time_zone is not None:
+                col = col.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+            col = col.dt.strftime(_DATETIME)
+        elif dtype == pl.Date:
+            col = col.dt.strftime("%Y-%m-%d")
+        elif dtype == pl.Time:
+            col = col.dt.strftime(_TIME)
+        out.append(col.alias(name))
+    return frame.select(out)
+
+
+def write(conn: Connection, table: str, frame: pl.DataFrame) -> None:
+    """Bulk insert ``frame`` (columns named as the table's) into ``table``."""
+    if frame.height == 0:
+        return
+    text = _as_text(frame)
+    # Table and column names come from our own code, never from the data.
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    raw: Any = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        buf = io.BytesIO()
+        text.write_csv(buf, include_header=False, quote_style="non_numeric")
+        with raw.cursor() as cur:
+            sql = f'COPY "{table}" ({columns}) FROM STDIN (FORMAT csv)'
+            with cur.copy(sql) as copy:
+                copy.write(buf.getbuffer())
+    elif conn.dialect.name == "sqlite":
+        marks = ", ".join("?" * frame.width)
+        cursor = raw.cursor()
+        try:
+            cursor.executemany(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', text.rows())  # noqa: S608
+        finally:
+            cursor.close()
+    else:
+        conn.execute(
+            sa.table(table, *(sa.column(c) for c in frame.columns)).insert(), text.to_dicts()
+        )
+
+
+def existing(conn: Connection, table: str, column: str, values: Iterable[str]) -> set[str]:
+    """Which of ``values`` are already in ``table.column``."""
+    values = list(values)
+    if not values:
+        return set()
+    raw: Any = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        with raw.cursor() as cur:
+            cur.execute(f'SELECT "{column}" FROM "{table}" WHERE "{column}" = ANY(%s)', (values,))  # noqa: S608
+            return {r[0] for r in cur.fetchall()}
+    out: set[str] = set()
+    col = sa.column(column)
+    for i in range(0, len(values), 500):
+        part = values[i : i + 500]
+        query = sa.select(col).select_from(sa.table(table)).where(col.in_(part))
+        out.update(conn.execute(query).scalars())
+    return out
+
+
+def lookup(conn: Connection, table: str, key: str, value: str, keys: list[str]) -> dict[str, int]:
+    """``{key: value}`` for the rows of ``table`` whose ``key`` is in ``keys``."""
+    if not keys:
+        return {}
+    raw: Any = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        with raw.cursor() as cur:
+            sql = f'SELECT "{key}", "{value}" FROM "{table}" WHERE "{key}" = ANY(%s)'  # noqa: S608
+            cur.execute(sql, (keys,))
+            return dict(cur.fetchall())
+    out: dict[str, int] = {}
+    k, v = sa.column(key), sa.column(value)
+    for i in range(0, len(keys), 500):
+        part = keys[i : i + 500]
+        out.update(
+            dict(
+                conn.execute(sa.select(k, v).select_from(sa.table(table)).where(k.in_(part))).all()
+            )
+        )  # type: ignore[arg-type]
+    return out
