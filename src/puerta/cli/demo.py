@@ -10,9 +10,17 @@ from puerta.registration.photos import FileSystemPhotoStore
 
 app = typer.Typer(help="Demo data (synthetic).", no_args_is_help=True)
 
+#: About 1,600 registrations: realistic names and addresses with a planted
+#: pattern or two (shared addresses, a bot burst, duplicates), in seconds.
+POPULATION_SCALE = 0.001
+
 
 @app.command("load")
-def load() -> None:
+def load(
+    population: bool = typer.Option(
+        True, help="Also import a small synthetic population and analyse it."
+    ),
+) -> None:
     """Load the demo world once and print the demo credentials."""
     settings = common.settings()
     with common.unit_of_work() as session:
@@ -29,3 +37,28 @@ def load() -> None:
         typer.echo(f"  officer {port}: {email} / {password}")
     if summary.appointment_day:
         typer.echo(f"  appointments booked for {summary.appointment_day.isoformat()}")
+    if population:
+        _population()
+
+
+def _population() -> None:
+    """Generate (once), import (idempotent) and analyse the synthetic population."""
+    from puerta.dataset.importer import import_dataset
+    from puerta.synth.generator import generate
+    from puerta.trends import job
+
+    settings = common.settings()
+    out = settings.data_dir / "demo-population"
+    if not (out / "manifest.json").exists():
+        generate("oig-2023", POPULATION_SCALE, seed=1, out_dir=out)
+    db = common.database()
+    try:
+        stats = import_dataset(db, out, settings=settings, rejects=out / "rejects.csv")
+        if stats.registrations_loaded:
+            _, counts = job.run(db, clock=common.clock())
+            typer.echo(
+                f"  synthetic population: {stats.registrations_loaded:,} registrations, "
+                f"{counts.created:,} findings for analysts"
+            )
+    finally:
+        db.engine.dispose()

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import typer
 
+from puerta.cli import dataset as dataset_cli
 from puerta.cli import db as db_cli
 from puerta.cli import demo as demo_cli
 from puerta.cli import draw as draw_cli
+from puerta.cli import fairness as fairness_cli
 from puerta.cli import outbox as outbox_cli
 from puerta.cli import serve as serve_cli
 from puerta.cli import staff as staff_cli
+from puerta.cli import synth as synth_cli
+from puerta.cli import trends as trends_cli
 
 app = typer.Typer(
     name="puerta",
@@ -20,7 +24,11 @@ app = typer.Typer(
 app.add_typer(db_cli.app, name="db")
 app.add_typer(demo_cli.app, name="demo")
 app.add_typer(draw_cli.app, name="draw")
+app.add_typer(fairness_cli.app, name="fairness")
 app.add_typer(staff_cli.app, name="staff")
+app.add_typer(synth_cli.app, name="synth")
+app.add_typer(trends_cli.app, name="trends")
+dataset_cli.register(app)
 app.command("serve")(serve_cli.serve)
 app.command("outbox")(outbox_cli.outbox)
 

@@ -1,0 +1,486 @@
+"""Address clusters: many apparently unrelated people giving one U.S. address.
+
+The report found 358 people (266 surnames) giving one four-bedroom house,
+spread over all eight ports so that no port saw it (Table 3, Figure 8). This
+module normalises every address (``address_normalise``), groups travelers on
+the normalised key, describes each group (people, apparent families with
+fuzzy surnames, ports, time span, written variants), ranks groups against what
+is plausible for the kind of place, and reports listed shelter and sponsor
+addresses apart, never as suspicious.
+
+Scale: normalisation runs once per distinct written street line (cached),
+everything else is polars group-bys; the fuzzy family count runs only for
+groups large enough to be findings.
+
+Example:
+    >>> import polars as pl
+    >>> from datetime import datetime, UTC
+    >>> names = "Kim Lopez Petrov Jean Smith Haddad Silva Ortiz Nguyen Moreau Ali Chen".split()
+    >>> rows = [dict(registration_id=f"R{i}", position=0, person_key=f"P{i}",
+    ...     family_names=name, given_names="Ana", address_line1="12 Oak Street",
+    ...     address_line2=None, city="Austin", state="TX", zip_code="78701",
+    ...     created_at=datetime(2023, 5, 1, tzinfo=UTC), appointment_port="SYS",
+    ...     requested_port="SYS") for i, name in enumerate(names)]
+    >>> [f.kind for f in find_address_clusters(pl.DataFrame(rows))]
+    ['address_cluster']
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import polars as pl
+from rapidfuzz import fuzz
+
+from puerta.trends import address_normalise as an
+from puerta.trends.families import count_families, family_key
+from puerta.trends.finding import ADDRESS_CLUSTER, KNOWN_ADDRESS, Finding, stable_key
+from puerta.trends.frame import guard
+
+NEEDED = (
+    "registration_id",
+    "position",
+    "person_key",
+    "family_names",
+    "given_names",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "zip_code",
+    "created_at",
+    "appointment_port",
+    "requested_port",
+)
+"""The only columns the address analysis reads (see ``frame.guard``)."""
+
+PLAUSIBLE: dict[str, tuple[int, int]] = {
+    "house": (10, 3),
+    "apartment": (6, 2),
+    "office": (2, 1),
+    "po_box": (1, 1),
+}
+"""Place type -> (people, apparent families) that can plausibly give it as home."""
+
+
+@dataclass(frozen=True)
+class AddressConfig:
+    """Thresholds of the address analysis; the defaults suit the synthetic data.
+
+    Attributes:
+        min_persons: Smallest group described at all.
+        min_excess_families: A group is flagged when it holds at least this many
+            apparent families beyond what is plausible for the place.
+        plausible: Place type -> (people, families) plausible as one home.
+        street_fuzz: rapidfuzz ratio at which two street names at the same
+            house number, city and state are one street ("MIAN ST" / "MAIN ST").
+        city_fuzz: ratio at which a city without ZIP joins a known spelling.
+    """
+
+    min_persons: int = 6
+    min_excess_families: int = 3
+    plausible: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(PLAUSIBLE))
+    street_fuzz: float = 85.0
+    city_fuzz: float = 85.0
+
+
+@dataclass(frozen=True)
+class KnownAddress:
+    """A listed shelter or sponsor organisation."""
+
+    kind: str
+    name: str
+    street: str
+    unit: str
+    city: str
+    state: str
+    zip5: str
+
+
+def load_known_addresses(path: str | Path | None = None) -> list[KnownAddress]:
+    """Read a known-address list (the ``shelters.csv`` format of data-formats.md).
+
+    Columns: ``shelter_id, kind, name, address_line1, address_line2, city,
+    state, zip_code``. Without a path, the packaged default list is used.
+    """
+    if path is None:
+        text = resources.files("puerta.trends").joinpath("data/known_addresses.csv").read_text()
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    out = []
+    for row in csv.DictReader(text.splitlines()):
+        line = " ".join(filter(None, (row.get("address_line1"), row.get("address_line2"))))
+        street, unit, _ = an.normalise_street(line)
+        out.append(
+            KnownAddress(
+                kind=(row.get("kind") or "shelter").strip(),
+                name=(row.get("name") or "").strip(),
+                street=street,
+                unit=unit,
+                city=an.normalise_city(row.get("city")),
+                state=an.normalise_state(row.get("state")),
+                zip5=an.zip5(row.get("zip_code")),
+            )
+        )
+    return out
+
+
+def _fold_known_units(keyed: pl.DataFrame, known: list[KnownAddress]) -> pl.DataFrame:
+    """Rows at a listed place without a unit lose their unit ("Room 12" at a
+    shelter is the shelter), so the place is one group, reported once."""
+    whole = [(k.street, k.state, k.city, k.zip5) for k in known if not k.unit]
+    if not whole:
+        return keyed
+    places = pl.DataFrame(
+        whole, schema=["street", "state_n", "k_city", "k_zip"], orient="row"
+    ).unique(subset=["street", "state_n", "k_city"])
+    hit = (
+        keyed.select("address_key", "street", "unit", "state_n", "city_c", "zip5")
+        .unique()
+        .join(places, on=["street", "state_n"])
+        .filter((pl.col("city_c") == pl.col("k_city")) | (pl.col("zip5") == pl.col("k_zip")))
+        .filter(pl.col("unit") != "")
+        .select(
+            "address_key",
+            pl.concat_str(["street", pl.lit(""), "city_c", "state_n"], separator="|").alias("new"),
+        )
+        .unique(subset="address_key")
+    )
+    if hit.height == 0:
+        return keyed
+    # Replace on the key column alone: no copy of the whole row frame.
+    old, new = hit["address_key"].to_list(), hit["new"].to_list()
+    moved = pl.col("address_key").is_in(old)
+    return keyed.with_columns(
+        unit=pl.when(moved).then(pl.lit("")).otherwise("unit"),
+        address_key=pl.col("address_key").replace(old, new),
+    )
+
+
+def _match_known(groups: pl.DataFrame, known: Iterable[KnownAddress]) -> pl.DataFrame:
+    """Add ``known_kind`` / ``known_name`` to groups that are listed places.
+
+    A listed place without a unit covers every unit at its street address
+    (residents write "Room 5"); the city must agree, or the ZIP.
+    """
+    index: dict[tuple[str, str], list[KnownAddress]] = {}
+    for k in known:
+        index.setdefault((k.street, k.state), []).append(k)
+    kinds: list[str | None] = []
+    names: list[str | None] = []
+    for street, unit, city, state, zip5 in groups.select(
+        "street", "unit", "city_c", "state_n", "zip5"
+    ).iter_rows():
+        hit = None
+        for k in index.get((street, state), ()):
+            same_place = (k.zip5 and k.zip5 == zip5) or fuzz.ratio(k.city, city) >= 85
+            if same_place and (not k.unit or k.unit == unit):
+                hit = k
+                break
+        kinds.append(hit.kind if hit else None)
+        names.append(hit.name if hit else None)
+    return groups.with_columns(
+        known_kind=pl.Series(kinds, dtype=pl.String), known_name=pl.Series(names, dtype=pl.String)
+    )
+
+
+def score_address(
+    persons: int, families: int, ports: int, place_type: str, config: AddressConfig
+) -> float:
+    """How far a group exceeds what is plausible as one home (0 = plausible).
+
+    Apparent families beyond the plausible count drive the score: many people
+    of one family at one address is a household, many unrelated people is the
+    report's pattern. Extra people add a little (people are counted by an
+    identity key that typos split, so they are weighed lightly); the spread
+    over ports of entry (``ports``: distinct appointment ports) multiplies,
+    because it is what hid the pattern from each port.
+    Nothing about the people themselves enters, only these counts.
+
+    Example:
+        >>> score_address(358, 266, 8, "house", AddressConfig())
+        458.9
+    """
+    plausible_persons, plausible_families = config.plausible.get(place_type, PLAUSIBLE["house"])
+    excess_families = max(0, families - plausible_families)
+    excess_persons = max(0, persons - plausible_persons)
+    if excess_families == 0:
+        return 0.0
+    spread = 1.0 + 0.1 * max(0, ports - 1)
+    return round((excess_families + 0.02 * excess_persons) * spread, 1)
+
+
+def describe_groups(keyed: pl.DataFrame, config: AddressConfig) -> pl.DataFrame:
+    """One row per address key: people, surnames, ports, span, and a family bound.
+
+    Only scalars here (millions of addresses); the name lists that the fuzzy
+    family count needs are gathered later, for the few candidate groups.
+    """
+    del config
+    person_rows = keyed.group_by("address_key", "person_key").agg(
+        pl.col("family_names").min().str.to_uppercase().str.strip_chars().alias("surname"),
+        pl.col("appointment_port").drop_nulls().min().alias("port"),
+        pl.col("created_at").min().alias("first_seen"),
+        pl.col("created_at").max().alias("last_seen"),
+    )
+    groups = person_rows.group_by("address_key").agg(
+        pl.len().alias("persons"),
+        pl.col("surname").n_unique().alias("exact_surnames"),
+        pl.col("port").is_not_null().sum().alias("holders"),
+        pl.col("port").drop_nulls().n_unique().alias("appt_ports"),
+        pl.col("first_seen").min(),
+        pl.col("last_seen").max(),
+    )
+    owners = keyed.filter(pl.col("position") == pl.col("position").min().over("registration_id"))
+    keys = owners.select(pl.col("family_names").unique())
+    keys = keys.with_columns(
+        fkey=pl.Series([family_key(s) for s in keys["family_names"].to_list()], dtype=pl.String)
+    )
+    bound = (
+        owners.join(keys, on="family_names", how="left", nulls_equal=True)
+        .group_by("address_key")
+        .agg(pl.col("fkey").n_unique().alias("family_bound"))
+    )
+    parts = keyed.group_by("address_key").agg(
+        pl.col("street").first(),
+        pl.col("unit").first(),
+        pl.col("city_c").first(),
+        pl.col("state_n").first(),
+        pl.col("zip5").filter(pl.col("zip5") != "").mode().sort().first().fill_null(""),
+        pl.col("place_type").mode().sort().first(),
+        pl.col("registration_id").n_unique().alias("registrations"),
+        pl.coalesce("appointment_port", "requested_port").drop_nulls().n_unique().alias("ports"),
+        pl.len().alias("rows"),
+    )
+    return groups.join(parts, on="address_key").join(bound, on="address_key", how="left")
+
+
+def _families_for(groups: pl.DataFrame, keyed: pl.DataFrame, config: AddressConfig) -> pl.DataFrame:
+    """Fuzzy family counts, only where they can decide a flag.
+
+    Fuzzy families never outnumber distinct written surnames, nor the distinct
+    ``family_key`` of registration owners (people on one registration are one
+    family), so groups below what a flag needs for their place type are
+    skipped: most of them.
+    """
+    needed = {k: v[1] + config.min_excess_families for k, v in config.plausible.items()}
+    need = pl.col("place_type").replace_strict(needed, default=99, return_dtype=pl.Int64)
+    big = groups.filter(
+        pl.col("known_kind").is_null()
+        & (pl.col("persons") >= config.min_persons)
+        & (pl.col("exact_surnames") >= need)
+        & (pl.col("family_bound") >= need)
+    ).select("address_key")
+    people = (
+        keyed.join(big, on="address_key")
+        .group_by("address_key", "person_key")
+        .agg(
+            pl.col("family_names").mode().sort().first(),
+            pl.col("given_names").mode().sort().first(),
+            pl.col("registration_id").unique().alias("regs"),
+        )
+        .group_by("address_key")
+        .agg("family_names", "given_names", "regs")
+    )
+    fams = [
+        count_families(s, g, r)
+        for s, g, r in zip(
+            people["family_names"].to_list(),
+            people["given_names"].to_list(),
+            people["regs"].to_list(),
+            strict=True,
+        )
+    ]
+    counted = people.select("address_key").with_columns(families=pl.Series(fams, dtype=pl.Int64))
+    return groups.join(counted, on="address_key", how="left")
+
+
+def _score_groups(groups: pl.DataFrame, config: AddressConfig) -> pl.DataFrame:
+    """Score the described groups; only counts and the place type go in."""
+    cols = guard(groups, ("address_key", "persons", "families", "appt_ports", "place_type"))
+    scores, plausible_p, excess = [], [], []
+    for _, persons, families, ports, place in cols.iter_rows():
+        p_persons, p_families = config.plausible.get(place, PLAUSIBLE["house"])
+        plausible_p.append(p_persons)
+        if families is None:  # too small to be described
+            scores.append(0.0)
+            excess.append(0)
+            continue
+        scores.append(score_address(persons, families, ports, place, config))
+        excess.append(max(0, families - p_families))
+    return groups.with_columns(
+        score=pl.Series(scores, dtype=pl.Float64),
+        plausible_persons=pl.Series(plausible_p, dtype=pl.Int64),
+        flagged=pl.Series(excess, dtype=pl.Int64) >= config.min_excess_families,
+    )
+
+
+@dataclass
+class AddressAnalysis:
+    """Everything the address analysis computed, for findings and the OIG tables.
+
+    Attributes:
+        keyed: Row-level frame with ``address_key`` and its parts.
+        groups: One row per address with people, families, ports, score.
+        findings: Flagged clusters (highest score first), then known places.
+    """
+
+    keyed: pl.DataFrame
+    groups: pl.DataFrame
+    findings: list[Finding]
+
+
+def _fmt_day(ts) -> str:  # type: ignore[no-untyped-def]
+    return f"{ts.day} {ts:%b %Y}"
+
+
+def _display(street: str, unit: str, city: str, state: str, zip5: str) -> str:
+    unit_part = f" #{unit}" if unit else ""
+    return f"{street}{unit_part}, {city} {state} {zip5}".strip()
+
+
+def _port_counts(keyed: pl.DataFrame, keys: list[str]) -> dict[str, dict[str, int]]:
+    """Per address, appointment holders by appointment port (Table 3's cells)."""
+    per = (
+        keyed.filter(pl.col("address_key").is_in(keys))
+        .group_by("address_key", "person_key")
+        .agg(pl.col("appointment_port").drop_nulls().mode().sort().first().fill_null("none"))
+        .group_by("address_key", "appointment_port")
+        .len()
+    )
+    out: dict[str, dict[str, int]] = {}
+    for key, port, n in per.iter_rows():
+        out.setdefault(key, {})[port] = n
+    return out
+
+
+_PLACE_TEXT = {"house": "A house", "apartment": "An apartment", "office": "An office"}
+
+
+def _explain(row: dict, ports: dict[str, int]) -> str:  # type: ignore[type-arg]
+    """The ten-second version for an officer."""
+    address = _display(row["street"], row["unit"], row["city_c"], row["state_n"], row["zip5"])
+    span = f"between {_fmt_day(row['first_seen'])} and {_fmt_day(row['last_seen'])}"
+    at_ports = {p: n for p, n in ports.items() if p != "none"}
+    if row["known_kind"]:
+        return (
+            f"Listed {row['known_kind']} ({row['known_name'] or 'unnamed'}): {row['persons']} "
+            f"travelers gave {address} {span}. Shared by design, not suspicious."
+        )
+    port_text = ", ".join(f"{p} {n}" for p, n in sorted(at_ports.items(), key=lambda x: -x[1]))
+    place = _PLACE_TEXT.get(row["place_type"], "A P.O. box")
+    return (
+        f"{row['persons']} travelers with {row['exact_surnames']} different surnames "
+        f"({row['families']} apparent families) gave {address} {span}; appointments at "
+        f"{len(at_ports)} ports ({port_text or 'none yet'}). {place} plausibly houses about "
+        f"{row['plausible_persons']} people."
+    )
+
+
+def _finding(row: dict, extra: dict, ports: dict[str, int]) -> Finding:  # type: ignore[type-arg]
+    known = row["known_kind"]
+    kind = KNOWN_ADDRESS if known else ADDRESS_CLUSTER
+    travelers = sorted(zip(extra["registration_id"], extra["position"], strict=True))
+    return Finding(
+        kind=kind,
+        key=stable_key(kind, row["address_key"]),
+        score=float(row["score"]),
+        explanation=_explain(row, ports),
+        evidence={
+            "address": _display(
+                row["street"], row["unit"], row["city_c"], row["state_n"], row["zip5"]
+            ),
+            "persons": row["persons"],
+            "exact_surnames": row["exact_surnames"],
+            "apparent_families": row["families"],
+            "registrations": row["registrations"],
+            "holders_by_port": ports,
+            "ports_used": row["ports"],
+            "first_seen": row["first_seen"].isoformat(),
+            "last_seen": row["last_seen"].isoformat(),
+            "place_type": row["place_type"],
+            "plausible_persons": row["plausible_persons"],
+            "known_name": row["known_name"],
+            "variants": extra["variants"],
+        },
+        registration_ids=tuple(sorted({r for r, _ in travelers})),
+        travelers=tuple((str(r), int(p)) for r, p in travelers),
+        normalised_keys=(row["address_key"],),
+        flagged=not known,
+    )
+
+
+def _extras(keyed: pl.DataFrame, keys: list[str]) -> dict[str, dict]:  # type: ignore[type-arg]
+    """Travelers and the commonest written variants of each shown address, in two group-bys."""
+    rows = keyed.filter(pl.col("address_key").is_in(keys))
+    travelers = rows.group_by("address_key").agg("registration_id", "position")
+    variants = (
+        rows.group_by("address_key", "address_line1", "address_line2", "city", "zip_code")
+        .len()
+        .sort(["len", "address_line1"], descending=[True, False], nulls_last=True)
+        .group_by("address_key", maintain_order=True)
+        .head(10)
+    )
+    out: dict[str, dict] = {  # type: ignore[type-arg]
+        k: {"registration_id": r, "position": p, "variants": []}
+        for k, r, p in travelers.iter_rows()
+    }
+    for k, a, b, c, z, n in variants.iter_rows():
+        out[k]["variants"].append({"line1": a, "line2": b, "city": c, "zip": z, "count": n})
+    return out
+
+
+def analyse_addresses(
+    df: pl.DataFrame,
+    *,
+    config: AddressConfig | None = None,
+    known: Iterable[KnownAddress] | None = None,
+) -> AddressAnalysis:
+    """Normalise, group, score and explain addresses.
+
+    Args:
+        df: An analysis frame (``frame.analysis_frame``); only ``NEEDED``
+            columns are read.
+        config: Thresholds; defaults suit the synthetic data.
+        known: Listed shelter and sponsor addresses (``load_known_addresses``);
+            None means the packaged default list.
+
+    Returns:
+        The keyed rows, the per-address table and the findings.
+    """
+    config = config or AddressConfig()
+    known = list(known) if known is not None else load_known_addresses()
+    keyed = an.key_addresses(
+        guard(df, NEEDED), street_fuzz=config.street_fuzz, city_fuzz=config.city_fuzz
+    )
+    keyed = _fold_known_units(keyed, known)
+    # Listed places first: they are reported apart, so they need no family count.
+    groups = _match_known(describe_groups(keyed, config), known)
+    groups = _families_for(groups, keyed, config)
+    groups = _score_groups(groups, config)
+    shown = groups.filter(
+        (pl.col("persons") >= config.min_persons)
+        & (pl.col("known_kind").is_not_null() | pl.col("flagged"))
+    ).sort(["known_kind", "score", "persons"], descending=[False, True, True], nulls_last=False)
+    keys = shown["address_key"].to_list()
+    ports = _port_counts(keyed, keys)
+    extras = _extras(keyed, keys)
+    findings = [
+        _finding(row, extras[row["address_key"]], ports.get(row["address_key"], {}))
+        for row in shown.iter_rows(named=True)
+    ]
+    return AddressAnalysis(keyed=keyed, groups=groups, findings=findings)
+
+
+def find_address_clusters(
+    df: pl.DataFrame,
+    *,
+    config: AddressConfig | None = None,
+    known: Iterable[KnownAddress] | None = None,
+) -> list[Finding]:
+    """The findings of ``analyse_addresses``: flagged clusters, then known places."""
+    return analyse_addresses(df, config=config, known=known).findings

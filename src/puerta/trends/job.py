@@ -1,0 +1,137 @@
+"""The trend analysis as one job: read every registration, run the four analyses,
+write the findings through ``puerta.findings.service``.
+
+The analyses are pure and live beside this module; this is the only place that
+knows their order. Identity resolution runs first because the address tables
+(the report's Table 2) count persons, not registrations.
+
+Example:
+    >>> from puerta.trends import job
+    >>> run = job.analyse(job.load_source("/tmp/synth01"))  # doctest: +SKIP
+    >>> run.counts  # doctest: +SKIP
+    {'address_cluster': 12, 'duplicate_person': 4051, ...}
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from puerta.clock import Clock
+from puerta.db import Database
+from puerta.findings import service as findings_service
+from puerta.trends.addresses import (
+    AddressAnalysis,
+    KnownAddress,
+    analyse_addresses,
+    load_known_addresses,
+)
+from puerta.trends.bursts import find_bursts
+from puerta.trends.finding import Finding
+from puerta.trends.frame import analysis_frame, scan_dataset
+from puerta.trends.identity import IdentityResult, duplicate_person_findings, resolve_persons
+from puerta.trends.rings import find_rings
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+@dataclass
+class TrendRun:
+    """What one run found, and how long each step took."""
+
+    findings: list[Finding]
+    frame: pl.DataFrame
+    addresses: AddressAnalysis
+    identity: IdentityResult | None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(f.kind for f in self.findings))
+
+
+def load_source(path: str | Path) -> pl.DataFrame:
+    """A data set in the documented format (a directory or a registrations file)."""
+    return scan_dataset(path).collect()
+
+
+def load_store(db: Database) -> pl.DataFrame:
+    """Every registration in the store, through the documented export format."""
+    from puerta.dataset.exporter import export_dataset
+
+    with tempfile.TemporaryDirectory(prefix="puerta-trends-") as tmp:
+        export_dataset(db, tmp)
+        return load_source(tmp)
+
+
+def analyse(
+    raw: pl.DataFrame,
+    *,
+    with_identity: bool = True,
+    known: list[KnownAddress] | None = None,
+    progress: Progress = _quiet,
+) -> TrendRun:
+    """Run every analysis on a registrations table; no I/O."""
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        seconds[step] = round(now - started, 2)
+        started = now
+        progress(f"{step}: {seconds[step]:.1f} s")
+
+    identity = None
+    data = raw
+    if with_identity and raw.height:
+        identity = resolve_persons(raw)
+        position = "position" if "position" in raw.columns else "traveler_index"
+        ids = identity.rows.select(
+            "registration_id", pl.col("traveler_index").alias(position), "person_id"
+        )
+        data = raw.join(ids, on=["registration_id", position], how="left")
+        lap("identities")
+    frame = analysis_frame(data, person_id_column="person_id" if identity else None)
+    lap("frame")
+    addresses = analyse_addresses(frame, known=known if known is not None else None)
+    lap("addresses")
+    findings = list(addresses.findings)
+    findings += find_bursts(frame)
+    lap("bursts")
+    findings += find_rings(frame)
+    lap("rings")
+    if identity is not None:
+        findings += duplicate_person_findings(identity)
+        lap("duplicate persons")
+    return TrendRun(findings, frame, addresses, identity, seconds)
+
+
+def run(
+    db: Database,
+    *,
+    clock: Clock,
+    source: str | Path | None = None,
+    known_path: str | Path | None = None,
+    with_identity: bool = True,
+    progress: Progress = _quiet,
+) -> tuple[TrendRun, findings_service.UpsertCounts]:
+    """Analyse the store (or ``source``) and write the findings in one transaction."""
+    progress("reading registrations")
+    raw = load_source(source) if source else load_store(db)
+    progress(f"{raw.height:,} traveler rows")
+    known = load_known_addresses(known_path) if known_path else None
+    result = analyse(raw, with_identity=with_identity, known=known, progress=progress)
+    with db.session() as session:
+        counts = findings_service.upsert(session, result.findings, clock=clock)
+    return result, counts

@@ -1,0 +1,195 @@
+"""Address normalisation and clusters, with the false-positive traps."""
+
+from __future__ import annotations
+
+import random
+
+import polars as pl
+import pytest
+from scourgify import normalize_address_record
+
+from puerta.trends import address_normalise as an
+from puerta.trends.addresses import (
+    analyse_addresses,
+    find_address_clusters,
+    load_known_addresses,
+)
+from puerta.trends.finding import ADDRESS_CLUSTER, KNOWN_ADDRESS
+from tests.trends.frames import T0, frame, minutes, row, surname
+
+VARIANTS = [
+    ("123 Main Street", "Apt 4", "Houston", "77002"),
+    ("123 MAIN ST #4", None, "HOUSTON", "77002-1234"),
+    ("123 main st. unit 4", None, "houston", None),
+    ("123 Mian Stret", "Apartment 4", "Houston", "77002"),
+    ("123 Main St Apt4", None, "Huston", "77002"),
+    ("123 Main", "# 4", "Houston", "77002"),
+    ("123  Main   Street", "Apt. 4", "Houston", None),
+]
+PORTS = ["SYS", "BRO", "HID", "CXL", "LRD", "EGP", "ELP", "NOG"]
+
+
+def _planted(n: int = 16, start: int = 0) -> list[dict]:
+    out = []
+    for i in range(n):
+        line1, line2, city, z = VARIANTS[i % len(VARIANTS)]
+        out.append(
+            row(
+                f"P{start + i}",
+                given_names=f"Given{chr(65 + i % 26)}",
+                family_names=surname(i),
+                address_line1=line1,
+                address_line2=line2,
+                city=city,
+                zip_code=z,
+                created_at=T0 + minutes(600 * i),
+                appointment_port=PORTS[i % len(PORTS)],
+            )
+        )
+    return out
+
+
+def test_variants_of_one_place_give_one_key() -> None:
+    keyed = an.key_addresses(frame(_planted(len(VARIANTS))))
+    assert keyed["address_key"].unique().to_list() == ["123 MAIN ST|4|HOUSTON|TX"]
+
+
+def test_different_places_stay_apart() -> None:
+    rows = [
+        row("A", address_line1="123 Main St", address_line2="Apt 4"),
+        row("B", address_line1="123 Main St", address_line2="Apt 5"),
+        row("C", address_line1="125 Main St", address_line2="Apt 4"),
+        row("D", address_line1="123 Main St", address_line2="Apt 4", city="Dallas", zip_code=None),
+    ]
+    assert an.key_addresses(frame(rows))["address_key"].n_unique() == 4
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["", "asdf", "PO Box 12", "Calle 5 #123", "123 Main St 123 Main St", "### ,,,", "Ñandú 7"],
+)
+def test_odd_addresses_never_crash(line: str) -> None:
+    street, unit, designator = an.normalise_street(line)
+    assert isinstance(street, str)
+    assert isinstance(unit, str)
+    assert isinstance(designator, str)
+
+
+def test_fast_rules_agree_with_scourgify_on_plain_addresses() -> None:
+    for line in ["123 North Main Street", "45 Oak Avenue", "9 W 42nd Street", "700 Elm Boulevard"]:
+        expected = normalize_address_record(line)["address_line_1"]
+        assert an.normalise_street(line)[0] == expected
+
+
+def test_zip_plus_four_and_missing_zip() -> None:
+    assert an.zip5("77002-1234") == "77002"
+    assert an.zip5(None) == ""
+    assert an.zip5("7700") == ""
+
+
+def test_planted_cluster_is_flagged_and_explained() -> None:
+    findings = find_address_clusters(frame(_planted()), known=[])
+    assert [f.kind for f in findings] == [ADDRESS_CLUSTER]
+    f = findings[0]
+    assert f.flagged
+    assert f.evidence["persons"] == 16
+    assert f.evidence["apparent_families"] >= 14
+    assert sum(f.evidence["holders_by_port"].values()) == 16
+    assert "16 travelers" in f.explanation
+    assert "8 ports" in f.explanation
+    assert "123 MAIN ST #4, HOUSTON TX 77002" in f.explanation
+    assert len(f.registration_ids) == 16
+    assert f.normalised_keys == ("123 MAIN ST|4|HOUSTON|TX",)
+
+
+def test_one_large_family_is_not_flagged() -> None:
+    names = ["García López", "Garcia", "GARCIA LOPEZ", "García", "López García", "Garcia Lopes"]
+    rows = [
+        row(
+            f"F{i}",
+            position,
+            given_names=f"Kid{i}{position}",
+            family_names=names[i % 6],
+            address_line1="77 Oak Ave",
+            created_at=T0 + minutes(i),
+        )
+        for i in range(6)
+        for position in range(2)
+    ]
+    assert find_address_clusters(frame(rows), known=[]) == []
+
+
+def test_household_with_two_surnames_and_typos_is_one_family() -> None:
+    # Spouses keep their own surnames; a typo ("Rau") sits on the same registration.
+    rows = []
+    for i, (a, b) in enumerate([("Ray", "Bhatia"), ("Rau", "Bhatia"), ("Ray", "Bhatip")] * 3):
+        rows.append(row(f"H{i}", 0, given_names="Raj", family_names=a, address_line1="9 Elm St"))
+        rows.append(row(f"H{i}", 1, given_names="Priya", family_names=b, address_line1="9 Elm St"))
+    assert find_address_clusters(frame(rows), known=[]) == []
+
+
+def test_known_shelter_is_reported_apart(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    listed = tmp_path / "shelters.csv"
+    listed.write_text(
+        "shelter_id,kind,name,address_line1,address_line2,city,state,zip_code\n"
+        "S1,shelter,Casa Refugio,35 Forest St,,Houston,TX,77099\n"
+    )
+    writings = ["35 Forest Street", "35 FOREST ST", "35 forest", "35 Forest St Room 12"]
+    rows = [
+        row(
+            f"S{i}",
+            given_names=f"G{i}",
+            family_names=surname(i),
+            address_line1=writings[i % 4],
+            zip_code=None if i % 3 else "77099",
+        )
+        for i in range(30)
+    ]
+    findings = find_address_clusters(frame(rows), known=load_known_addresses(listed))
+    assert [f.kind for f in findings] == [KNOWN_ADDRESS]
+    assert not findings[0].flagged
+    assert findings[0].evidence["persons"] == 30
+    assert "not suspicious" in findings[0].explanation
+
+
+def test_default_known_list_loads() -> None:
+    assert isinstance(load_known_addresses(), list)
+
+
+def test_stable_key_across_runs_and_row_order() -> None:
+    rows = _planted()
+    first = find_address_clusters(frame(rows), known=[])
+    random.Random(3).shuffle(rows)
+    second = find_address_clusters(frame(rows), known=[])
+    assert [f.key for f in first] == [f.key for f in second]
+    assert first[0].travelers == second[0].travelers
+
+
+def test_ranking_puts_more_unrelated_families_first() -> None:
+    big = _planted(16)
+    small = [
+        {**r, "address_line1": "9 Pine Rd", "address_line2": None} for r in _planted(9, start=100)
+    ]
+    findings = find_address_clusters(frame(big + small), known=[])
+    assert [f.evidence["persons"] for f in findings] == [16, 9]
+    assert findings[0].score > findings[1].score
+
+
+def test_groups_table_has_every_address() -> None:
+    analysis = analyse_addresses(frame(_planted(4)), known=[])
+    assert isinstance(analysis.groups, pl.DataFrame)
+    assert analysis.groups.height == 1
+
+
+def test_street_written_without_its_type_joins_the_typed_one() -> None:
+    # "593 E. River" (type left out) is the shelter at "593 E River Blvd": the name
+    # after a directional is never mistaken for a street type.
+    rows = [
+        row(f"W{i}", address_line1=line, city="Phoenix", state="AZ", zip_code="85014")
+        for i, line in enumerate(
+            ["593 E River Blvd", "593 East River Boulevard", "593 E. River", "593 E River Bulevard"]
+            * 3
+        )
+    ]
+    keys = an.key_addresses(frame(rows))["address_key"].unique().to_list()
+    assert keys == ["593 E RIV BLVD||PHOENIX|AZ"]
