@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     )
     seniority_share: float = Field(
         default=0.3, ge=0.0, le=1.0, description="Share of seats for the oldest registrations."
+    )
+    draw_algorithm: Literal["puerta-fair-v1", "oig-baseline"] = Field(
+        default="puerta-fair-v1",
+        description="puerta-fair-v1 (one ticket per person, verifiable) or oig-baseline.",
     )
     confirm_hours: int = Field(default=23, ge=1, description="Hours to confirm a selection.")
     extension_hours: int = Field(default=23, ge=0, description="Length of the one extension.")

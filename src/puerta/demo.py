@@ -23,6 +23,7 @@ from puerta.clock import Clock, FrozenClock
 from puerta.config import Settings
 from puerta.confirmation import service as confirmation_service
 from puerta.confirmation.liveness import LocalLivenessProvider
+from puerta.draw import publication as draw_publication
 from puerta.draw import service as draw_service
 from puerta.draw.models import Draw, Selection
 from puerta.ports import service as ports_service
@@ -166,6 +167,11 @@ def load(session: Session, *, settings: Settings, clock: Clock, store: PhotoStor
     window = requests_service.window_from(settings)
     yesterday = (now - timedelta(days=1)).astimezone(window.zone).date()
     past = FrozenClock(window.closes_at(yesterday) - timedelta(hours=3))
+    # The seed commitment was published before that window opened, as the scheduler does.
+    before = FrozenClock(draw_publication.window_opens_at(window, yesterday) - timedelta(minutes=5))
+    draw_publication.commit(
+        session, pool_date=yesterday, settings=settings, clock=before, seed=b"puerta-demo"
+    )
     owner = _applicant(session, APPLICANT_EMAIL, settings, past)
     _registration(session, owner, 2, 1, settings=settings, clock=past, store=store)
     codes = [p.code for p in ports]

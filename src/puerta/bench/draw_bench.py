@@ -7,15 +7,21 @@ What is timed (the work done when the pool closes and the draw runs): the
 (names in several scripts and spellings), :func:`~puerta.draw.fair.form_entrants`
 and :func:`~puerta.draw.fair.allocate`. Timed separately: publishing (the
 records and their Merkle root). Not timed: making the synthetic pool and
-loading it (the database's share). Peak memory is the process's peak resident
-set size (``ru_maxrss``), reported before and after the draw, since
-Polars' and NumPy's native buffers escape ``tracemalloc``.
+loading it (the database's share). Peak memory is the peak resident set size
+while the draws and publishing run (Linux: the ``VmHWM`` mark is reset after
+the pool is made), beside the resident size of the pool alone, since Polars'
+and NumPy's native buffers escape ``tracemalloc``. Each step is
+reported in wall and CPU (process) seconds, with the load average: on a
+shared machine the wall time mostly measures the other jobs. The caches of
+normalised names are cleared before each run.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import itertools
+import os
 import resource
 import sys
 import time
@@ -25,6 +31,7 @@ import polars as pl
 
 from puerta.draw import commitment, fair
 from puerta.fairness.model import registrations_per_household
+from puerta.identity import keys
 from puerta.identity.resolver import KeyResolver
 
 GIVEN = [
@@ -180,6 +187,64 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6
 
 
+def _reset_peak() -> bool:
+    """Reset the kernel's peak-RSS mark (Linux), so the draw's own peak can be read."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_mb() -> float:
+    """Peak RSS since the last reset (Linux ``VmHWM``), else the process's peak."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024 / 1e6
+    except OSError:
+        pass
+    return _rss_mb()
+
+
+def _current_mb() -> float:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024 / 1e6
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _clear_key_caches() -> None:
+    """Forget normalised names, so every run pays for computing them (as a real day does)."""
+    for fn in (keys.romanise, keys.skeleton, keys.given_key, keys.family_keys):
+        fn.cache_clear()
+
+
+def _timed_draw(
+    requests: pl.DataFrame, travelers: pl.DataFrame, capacity: dict[str, int], randomness: bytes
+) -> tuple[list[float], fair.Entrants, fair.Allocation]:
+    """Wall and CPU seconds of each step: resolve, entrants, allocate (and totals)."""
+    _clear_key_caches()
+    marks = [(time.perf_counter(), time.process_time())]
+    persons = KeyResolver().resolve(travelers)
+    marks.append((time.perf_counter(), time.process_time()))
+    entrants = fair.form_entrants(
+        requests, travelers.select("request_id").with_columns(person=pl.Series(persons))
+    )
+    marks.append((time.perf_counter(), time.process_time()))
+    alloc = fair.allocate(entrants.table, capacity, randomness, 0.3)
+    marks.append((time.perf_counter(), time.process_time()))
+    wall = [b[0] - a[0] for a, b in itertools.pairwise(marks)]
+    cpu = [b[1] - a[1] for a, b in itertools.pairwise(marks)]
+    return [sum(wall), *wall, sum(cpu), *cpu], entrants, alloc
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1_000_000)
@@ -188,37 +253,39 @@ def main(argv: list[str] | None = None) -> None:
     requests, travelers = synthetic_pool(args.requests)
     capacity = dict.fromkeys(("SYS", "CXL", "NOG", "ELP", "EGP", "LRD", "HID", "BRO"), 1450 // 8)
     gc.collect()
-    before = _rss_mb()
+    made = _rss_mb()
+    before = _current_mb()
+    reset = _reset_peak()
     print(
         f"pool: {requests.height:,} requests, {travelers.height:,} traveler rows; "
-        f"peak RSS after making it {before:,.0f} MB"
+        f"RSS holding it {before:,.0f} MB (peak while making it {made:,.0f} MB); "
+        f"{os.cpu_count()} CPUs"
     )
-    best = None
+    best: list[float] | None = None
     for i in range(args.repeat):
-        t0 = time.perf_counter()
-        persons = KeyResolver().resolve(travelers)
-        t1 = time.perf_counter()
-        entrants = fair.form_entrants(
-            requests, travelers.select("request_id").with_columns(person=pl.Series(persons))
-        )
-        t2 = time.perf_counter()
-        alloc = fair.allocate(entrants.table, capacity, bytes([i]) * 32, 0.3)
-        t3 = time.perf_counter()
-        row = (t3 - t0, t1 - t0, t2 - t1, t3 - t2)
+        row, entrants, alloc = _timed_draw(requests, travelers, capacity, bytes([i]) * 32)
         best = row if best is None or row[0] < best[0] else best
         print(
-            f"run {i + 1}: draw {row[0]:.2f} s = resolve {row[1]:.2f} + entrants {row[2]:.2f} "
-            f"+ allocate {row[3]:.2f}; {entrants.table.height:,} entrants, "
-            f"{len(alloc.selected):,} seated"
+            f"run {i + 1}: draw {row[0]:.2f} s wall = resolve {row[1]:.2f} + entrants "
+            f"{row[2]:.2f} + allocate {row[3]:.2f}; CPU {row[4]:.2f} s = {row[5]:.2f} + "
+            f"{row[6]:.2f} + {row[7]:.2f}; {entrants.table.height:,} entrants, "
+            f"{len(alloc.selected):,} seated; load average {os.getloadavg()[0]:.1f}"
         )
-    t4 = time.perf_counter()
+    t4, c4 = time.perf_counter(), time.process_time()
     recs = commitment.records(entrants)
-    root = commitment.merkle_root(recs)
     t5 = time.perf_counter()
-    print(f"publish (records + Merkle root {root.hex()[:12]}...): {t5 - t4:.2f} s")
+    root = commitment.merkle_root(recs)
+    t6, c6 = time.perf_counter(), time.process_time()
     print(
-        f"best draw {best[0]:.2f} s; "
-        f"peak RSS {_rss_mb():,.0f} MB (before the draw {before:,.0f} MB)"
+        f"publish: records {t5 - t4:.2f} s + Merkle root {t6 - t5:.2f} s "
+        f"(CPU {c6 - c4:.2f} s) over {len(recs):,} records, root {root.hex()[:12]}..."
+    )
+    assert best is not None
+    scope = "during the draws and publishing" if reset else "of the whole process"
+    print(
+        f"best draw {best[0]:.2f} s wall, {best[4]:.2f} s CPU; peak RSS {scope} "
+        f"{_peak_mb():,.0f} MB (pool alone {before:,.0f} MB); "
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
 
 

@@ -16,7 +16,10 @@ def simulate(
         Path | None, typer.Option(help="Synthetic data set directory; default: built-in model.")
     ] = None,
     persons: Annotated[int, typer.Option(help="Persons in the built-in model.")] = 100_000,
-    days: Annotated[int, typer.Option(help="Draws to run.")] = 60,
+    days: Annotated[int, typer.Option(help="Draws to run in each replication.")] = 60,
+    replications: Annotated[
+        int, typer.Option(help="Independent replications (a fresh population each).")
+    ] = 1,
     capacity: Annotated[
         int, typer.Option(help="Seats a day, all ports; 0 = 1.45% of the pool's persons.")
     ] = 0,
@@ -45,8 +48,18 @@ def simulate(
         pop = build_population(persons, seed=seed)
         size = persons
     seats = capacity or max(8, round(size * 0.0145))
+
+    def rebuild(k: int) -> sim.Population:
+        return build_population(persons, seed=seed * 1_000 + k)
+
     result = sim.simulate(
-        pop, days=days, capacity=seats, seed=seed, seniority_share=seniority_share
+        pop,
+        days=days,
+        capacity=seats,
+        seed=seed,
+        seniority_share=seniority_share,
+        replications=replications,
+        rebuild=None if data is not None else rebuild,
     )
     text = report.table(result)
     typer.echo(text)

@@ -65,8 +65,13 @@ def _secondary(conn: Connection, tables: Sequence[str]) -> list[tuple[str, str]]
 
 @contextmanager
 def built_after_load(db: Database, tables: Sequence[str] = TABLES) -> Iterator[bool]:
-    """Around an import: yields True when indexes were dropped (empty store)."""
-    if db.engine.dialect.name not in ("postgresql", "sqlite"):
+    """Around an import: yields True when indexes were dropped (empty store).
+
+    PostgreSQL only: that is where bulk loads are measured, and SQLite's
+    per-connection schema cache makes dropping indexes under a pool of
+    connections fragile for little gain.
+    """
+    if not db.is_postgres:
         yield False
         return
     with db.engine.begin() as conn:

@@ -52,8 +52,8 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import date
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date, datetime
 from typing import Any
 
 import polars as pl
@@ -94,18 +94,37 @@ def derive_randomness(
 
 
 def records(entrants: fair.Entrants) -> list[str]:
-    """The published records of a pool (sorted), from :func:`puerta.draw.fair.form_entrants`."""
+    """The published records of a pool (sorted), from :func:`puerta.draw.fair.form_entrants`.
+
+    Built column-wise; sorted by their UTF-8 bytes (Polars compares strings
+    byte by byte).
+    """
     joined = entrants.members.join(
         entrants.table.select("entrant_id", "port_code", "seniority", "priority"), on="entrant_id"
     )
-    out = [
-        f"{RECORD_VERSION}|{rid}|{eid}|{port}|{seats}|{sen.isoformat()}|{int(prio)}"
-        for rid, eid, port, seats, sen, prio in joined.select(
-            "public_id", "entrant_id", "port_code", "seats", "seniority", "priority"
-        ).iter_rows()
-    ]
-    out.sort(key=str.encode)
-    return out
+    line = joined.select(
+        pl.concat_str(
+            pl.lit(RECORD_VERSION),
+            "public_id",
+            "entrant_id",
+            "port_code",
+            pl.col("seats").cast(pl.Utf8),
+            pl.col("seniority").cast(pl.Date).dt.strftime("%Y-%m-%d"),
+            pl.col("priority").cast(pl.Int8).cast(pl.Utf8),
+            separator="|",
+        ).alias("record")
+    )["record"]
+    return line.sort().to_list()
+
+
+def _sorted(recs: Iterable[str]) -> list[str]:
+    """In UTF-8 byte order, which is code point order: a plain sort (linear when sorted)."""
+    return sorted(recs)
+
+
+def _leaves(recs: list[str]) -> list[bytes]:
+    sha = hashlib.sha256
+    return [sha(b"\x00" + r.encode()).digest() for r in recs]
 
 
 def _leaf(record: str) -> bytes:
@@ -117,20 +136,16 @@ def _levels(leaves: list[bytes]) -> list[list[bytes]]:
     sha = hashlib.sha256
     while len(levels[-1]) > 1:
         cur = levels[-1]
-        nxt = [sha(b"\x01" + cur[i] + cur[i + 1]).digest() for i in range(0, len(cur) - 1, 2)]
+        nxt = [sha(b"\x01" + a + b).digest() for a, b in zip(cur[::2], cur[1::2], strict=False)]
         if len(cur) % 2:
             nxt.append(cur[-1])
         levels.append(nxt)
     return levels
 
 
-def _sorted(recs: Iterable[str]) -> list[str]:
-    return sorted(recs, key=str.encode)
-
-
 def merkle_root(recs: Iterable[str]) -> bytes:
     """The pool digest: Merkle root over the records in UTF-8 byte order."""
-    leaves = [_leaf(r) for r in _sorted(recs)]
+    leaves = _leaves(_sorted(recs))
     if not leaves:
         return hashlib.sha256(b"").digest()
     return _levels(leaves)[-1][0]
@@ -147,7 +162,7 @@ def inclusion_proof(recs: Sequence[str], record: str) -> list[tuple[str, str]]:
     ordered = _sorted(recs)
     pos = ordered.index(record)
     proof: list[tuple[str, str]] = []
-    for level in _levels([_leaf(r) for r in ordered])[:-1]:
+    for level in _levels(_leaves(ordered))[:-1]:
         sibling = pos ^ 1
         if sibling < len(level):
             proof.append(("L" if sibling < pos else "R", level[sibling].hex()))
@@ -167,19 +182,26 @@ def check_inclusion(record: str, proof: Sequence[tuple[str, str]], root: bytes) 
 
 def entrants_from_records(recs: Iterable[str]) -> pl.DataFrame:
     """Rebuild the draw's entrants from published records; raise ValueError if inconsistent."""
-    rows = [r.split("|") for r in recs]
-    if any(len(r) != 7 or r[0] != RECORD_VERSION for r in rows):
+    lines = pl.Series("record", list(recs), dtype=pl.Utf8)
+    if (lines.str.count_matches("|", literal=True) != 6).any():
         raise ValueError("a record is not in the v1 format")
-    frame = pl.DataFrame(
-        {
-            "entrant_id": [r[2] for r in rows],
-            "port_code": [r[3] for r in rows],
-            "seats": [int(r[4]) for r in rows],
-            "seniority": [date.fromisoformat(r[5]) for r in rows],
-            "priority": [r[6] == "1" for r in rows],
-        },
-        schema_overrides={"seats": pl.Int64, "entrant_id": pl.Utf8, "port_code": pl.Utf8},
-    )
+    parts = lines.str.split_exact("|", 6).struct.unnest()
+    if (parts["field_0"] != RECORD_VERSION).any():
+        raise ValueError("a record is not in the v1 format")
+    try:
+        frame = pl.DataFrame(
+            {
+                "entrant_id": parts["field_2"],
+                "port_code": parts["field_3"],
+                "seats": parts["field_4"].cast(pl.Int64, strict=True),
+                "seniority": parts["field_5"].str.to_date("%Y-%m-%d", strict=True),
+                "priority": parts["field_6"] == "1",
+            }
+        )
+    except (pl.exceptions.PolarsError, ValueError) as exc:
+        raise ValueError(f"a record has a malformed field: {str(exc).splitlines()[0]}") from None
+    if frame["seats"].lt(0).any() or not parts["field_6"].is_in(["0", "1"]).all():
+        raise ValueError("a record has a malformed field")
     table = frame.group_by("entrant_id").agg(
         pl.col("port_code").n_unique().alias("n_port"),
         pl.col("seniority").n_unique().alias("n_sen"),
@@ -196,7 +218,13 @@ def entrants_from_records(recs: Iterable[str]) -> pl.DataFrame:
 
 @dataclass
 class PublishedDraw:
-    """Everything a draw publishes; the input of :func:`verify`. JSON-friendly."""
+    """Everything a draw publishes; the input of :func:`verify`. JSON-friendly.
+
+    The timestamps (ISO 8601, empty when unknown) let anyone check the order
+    of events: commitment before the window opened, pool published before
+    the seed was revealed. ``warnings`` are the operator's own statements
+    (for example a late commitment); :func:`verify` adds its own.
+    """
 
     pool_date: str
     seed_commitment: str
@@ -210,26 +238,71 @@ class PublishedDraw:
     """Entrant id -> reason, as published after the draw."""
     deferred: list[str] = field(default_factory=list)
     algorithm: str = fair.NAME
+    window_opens_at: str = ""
+    commitment_published_at: str = ""
+    pool_published_at: str = ""
+    seed_revealed_at: str = ""
+    beacon_round: str = ""
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> PublishedDraw:
+        """Read the JSON of :meth:`to_json` or of the public endpoint (extra keys ignored)."""
         data: dict[str, Any] = json.loads(text)
-        return cls(**data)
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 @dataclass(frozen=True)
 class Verification:
-    """The outcome of :func:`verify`: every check, and what differed."""
+    """The outcome of :func:`verify`: every check, what differed, and timing warnings."""
 
     checks: dict[str, bool]
     problems: list[str]
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return all(self.checks.values())
+
+
+def _bytes(hex_text: str, what: str, problems: list[str]) -> bytes | None:
+    try:
+        return bytes.fromhex(hex_text)
+    except (ValueError, TypeError):
+        problems.append(f"the {what} is not hexadecimal")
+        return None
+
+
+def timing_warnings(published: PublishedDraw) -> list[str]:
+    """Order-of-events warnings: they do not change the result, but say what to trust.
+
+    Timestamps are ISO 8601 with an offset, so they compare as instants.
+    """
+    out: list[str] = []
+    stamps = {
+        k: datetime.fromisoformat(v)
+        for k, v in (
+            ("opens", published.window_opens_at),
+            ("commit", published.commitment_published_at),
+            ("pool", published.pool_published_at),
+            ("reveal", published.seed_revealed_at),
+        )
+        if v
+    }
+    if "opens" in stamps and "commit" in stamps and stamps["commit"] > stamps["opens"]:
+        out.append(
+            "the seed commitment was published after the request window opened: the operator "
+            "could have chosen the seed knowing part of the pool"
+        )
+    if "pool" in stamps and "reveal" in stamps and stamps["reveal"] < stamps["pool"]:
+        out.append("the seed was revealed before the pool was published")
+    if "commit" not in stamps:
+        out.append("no commitment time was published")
+    return out
 
 
 def verify(published: PublishedDraw) -> Verification:
@@ -238,19 +311,27 @@ def verify(published: PublishedDraw) -> Verification:
     Checks, in order: the algorithm is known; the revealed seed matches the
     commitment; the records hash to the published pool root; the records
     are consistent; the allocation recomputed from seed, root and beacon
-    equals the published selection (and deferrals).
+    equals the published selection (and deferrals). Malformed input is a
+    failed check, never an exception.
     """
     checks: dict[str, bool] = {}
     problems: list[str] = []
+    warnings = [*published.warnings, *timing_warnings(published)]
     checks["algorithm"] = published.algorithm == fair.NAME
     if not checks["algorithm"]:
         problems.append(f"unknown algorithm {published.algorithm!r}")
-    seed = bytes.fromhex(published.seed_hex)
+    seed = _bytes(published.seed_hex, "seed", problems)
+    root_given = _bytes(published.pool_root, "pool root", problems)
+    beacon = _bytes(published.beacon_hex, "beacon", problems)
+    if seed is None or root_given is None or beacon is None or not published.seed_hex:
+        checks["input"] = False
+        if not published.seed_hex:
+            problems.append("the seed has not been revealed")
+        return Verification(checks, problems, warnings)
     checks["seed_commitment"] = commit(seed, published.pool_date) == published.seed_commitment
     if not checks["seed_commitment"]:
         problems.append("the revealed seed does not match the commitment")
-    root = merkle_root(published.records)
-    checks["pool_root"] = root.hex() == published.pool_root
+    checks["pool_root"] = merkle_root(published.records) == root_given
     if not checks["pool_root"]:
         problems.append("the records do not hash to the published pool root")
     try:
@@ -258,14 +339,9 @@ def verify(published: PublishedDraw) -> Verification:
     except ValueError as exc:
         checks["records"] = False
         problems.append(str(exc))
-        return Verification(checks, problems)
+        return Verification(checks, problems, warnings)
     checks["records"] = True
-    randomness = derive_randomness(
-        seed,
-        published.pool_date,
-        bytes.fromhex(published.pool_root),
-        bytes.fromhex(published.beacon_hex),
-    )
+    randomness = derive_randomness(seed, published.pool_date, root_given, beacon)
     result = fair.allocate(entrants, published.capacity, randomness, published.seniority_share)
     checks["selection"] = result.selected == published.selected
     if not checks["selection"]:
@@ -273,7 +349,7 @@ def verify(published: PublishedDraw) -> Verification:
     checks["deferred"] = sorted(result.deferred) == sorted(published.deferred)
     if not checks["deferred"]:
         problems.append("the published deferrals differ from the recomputed ones")
-    return Verification(checks, problems)
+    return Verification(checks, problems, warnings)
 
 
 def _diff(expected: Mapping[str, str], published: Mapping[str, str]) -> list[str]:

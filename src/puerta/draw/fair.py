@@ -47,19 +47,32 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
-from fractions import Fraction
 
 import numpy as np
 import polars as pl
 
+from puerta.draw.allocation import Allocation, allocate, senior_seats, tickets
 from puerta.draw.pool import Pick, PoolEntry
 
+__all__ = [
+    "NAME",
+    "Allocation",
+    "Entrants",
+    "FairDraw",
+    "FairPick",
+    "Merged",
+    "allocate",
+    "draw_frames",
+    "fair_draw",
+    "form_entrants",
+    "pool_frames",
+    "senior_seats",
+    "tickets",
+]
+
 NAME = "puerta-fair-v1"
-EPOCH = date(1970, 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,19 +92,6 @@ class Entrants:
     members: pl.DataFrame
     homes: pl.DataFrame
     """``request_id``, ``person``: each traveler row the request enters (seats)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Allocation:
-    """What :func:`allocate` decided, by entrant id (step 2)."""
-
-    selected: dict[str, str]
-    """Entrant id -> ``priority``, ``seniority`` or ``random``."""
-    deferred: tuple[str, ...]
-    """Reached but did not fit: seated first in their next draw at the port."""
-    oversized: tuple[str, ...]
-    """Larger than their port's capacity: never seatable, for staff."""
-    seats_used: dict[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,185 +163,128 @@ def form_entrants(requests: pl.DataFrame, travelers: pl.DataFrame) -> Entrants:
     req = requests.select(
         "request_id",
         "port_code",
-        "registered_at",
         public_id=(
             pl.col("public_id") if "public_id" in requests.columns else pl.col("request_id")
         ).cast(pl.Utf8),
         priority=pl.col("priority") if "priority" in requests.columns else pl.lit(False),
         seniority=pl.col("registered_at").cast(pl.Date),
-    ).sort("registered_at", "request_id")
-    req = req.with_row_index("r").with_columns(pl.col("r").cast(pl.Int64))
-    rows = (
-        travelers.select("request_id", "person")
-        .join(req.select("request_id", "r"), on="request_id", how="inner")
-        .with_columns(home=pl.col("r").min().over("person"))
     )
-    per_request = rows.group_by("r").agg(
-        travelers=pl.len().cast(pl.Int64),
-        seats=(pl.col("r") == pl.col("home")).sum().cast(pl.Int64),
-        into=pl.col("home").min(),
-    )
-    req = (
-        req.join(per_request, on="r", how="left")
-        .with_columns(pl.col("travelers").fill_null(0), pl.col("seats").fill_null(0))
-        .sort("r")
-    )
-    into_id = req.select("r", pl.col("request_id").alias("anchor"), pl.col("public_id").alias("ap"))
-    members = (
-        req.join(into_id, left_on="into", right_on="r", how="left")
-        .with_columns(
-            entrant_id=pl.when(pl.col("seats") > 0).then(pl.col("public_id")).otherwise("ap"),
-            anchor=pl.when(pl.col("seats") < pl.col("travelers"))
-            .then(pl.col("anchor"))
-            .otherwise(pl.col("request_id")),
-            role=pl.when(pl.col("seats") == pl.col("travelers"))
-            .then(pl.lit("entrant"))
-            .when(pl.col("seats") == 0)
-            .then(pl.lit("duplicate"))
-            .otherwise(pl.lit("linked")),
-        )
-        .sort("r")
-        .select("request_id", "public_id", "entrant_id", "anchor", "seats", "travelers", "role")
-    )
-    table = req.filter(pl.col("seats") > 0).select(
-        pl.col("public_id").alias("entrant_id"),
-        "port_code",
-        "seats",
-        "seniority",
-        "priority",
-        pl.col("request_id").alias("anchor"),
-    )
-    homes = rows.filter(pl.col("r") == pl.col("home")).select("request_id", "person")
+    n_req = req.height
+    rid = req["request_id"].to_numpy()
+    at = requests["registered_at"].to_physical().to_numpy().astype(np.int64)
+    rank = np.empty(n_req, dtype=np.int64)  # a request's place in seniority order
+    rank[np.lexsort((rid, at))] = np.arange(n_req)
+    row_of, known = _positions(rid, travelers["request_id"].to_numpy())
+    rows = travelers.select("request_id", "person").filter(pl.Series(known))
+    row_req = row_of[known]  # each traveler row's request (position in ``req``)
+    r = rank[row_req]
+    person = _dense(rows["person"])
+    # A person's home: the oldest request listing them. A repeat of a person inside
+    # one request is a person of its own (two travelers need two seats).
+    repeat = _repeats(person * max(n_req, 1) + r)
+    home_of = np.full(int(person.max(initial=-1)) + 1, n_req, dtype=np.int64)
+    np.minimum.at(home_of, person, r)
+    home = np.where(repeat, r, home_of[person])
+    is_home = repeat | (home_of[person] == r)
+    seats = np.bincount(row_req[is_home], minlength=n_req)
+    count = np.bincount(row_req, minlength=n_req)
+    into = np.full(n_req, n_req, dtype=np.int64)
+    np.minimum.at(into, row_req, home)
+    by_rank = np.empty(n_req + 1, dtype=np.int64)
+    by_rank[rank] = np.arange(n_req)
+    by_rank[n_req] = -1
+    members, table = _member_frames(req, seats, count, by_rank[into])
+    homes = rows.filter(pl.Series(is_home)).select("request_id", "person")
     return Entrants(table, members, homes)
 
 
-def tickets(randomness: bytes, entrant_ids: Sequence[str]) -> np.ndarray:
-    """Each entrant's ticket: the first 8 bytes of SHA-256("<randomness hex>|<id>").
+def _positions(ids: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of ``wanted`` is in ``ids`` (unique), and whether it is there at all.
 
-    Read as a big-endian unsigned integer; smaller tickets go first.
-
-    Example:
-        >>> int(tickets(bytes(32), ["E1"])[0]) == int.from_bytes(
-        ...     hashlib.sha256(("00" * 32 + "|E1").encode()).digest()[:8], "big")
-        True
+    Database ids are nearly contiguous, so a lookup table usually replaces
+    the binary search.
     """
-    prefix = randomness.hex() + "|"
-    sha = hashlib.sha256
-    raw = b"".join([sha((prefix + e).encode()).digest()[:8] for e in entrant_ids])
-    return np.frombuffer(raw, dtype=">u8").astype(np.uint64)
+    if len(ids) == 0:
+        return np.zeros(len(wanted), dtype=np.int64), np.zeros(len(wanted), dtype=bool)
+    low, high = int(ids.min()), int(ids.max())
+    if high - low < 4 * len(ids) + 1024:
+        table = np.full(high - low + 2, -1, dtype=np.int64)
+        table[ids - low] = np.arange(len(ids))
+        pos = table[np.clip(wanted - low, -1, high - low + 1)]
+        return np.maximum(pos, 0), pos >= 0
+    by_id = np.argsort(ids, kind="stable")
+    found = np.minimum(np.searchsorted(ids[by_id], wanted), len(ids) - 1)
+    return by_id[found], ids[by_id][found] == wanted
 
 
-def _ordered(
-    idx: np.ndarray, ticket: np.ndarray, ids: Sequence[str], first: np.ndarray | None
-) -> list[int]:
-    """``idx`` sorted by (first, ticket, entrant id); ties past 64 bits are astronomically rare."""
-    keys = (ticket[idx],) if first is None else (ticket[idx], first[idx])
-    order = idx[np.lexsort(keys)]
-    sorted_t = ticket[order]
-    same = sorted_t[1:] == sorted_t[:-1]
-    if first is not None:
-        sorted_f = first[order]
-        same &= sorted_f[1:] == sorted_f[:-1]
-    out = order.tolist()
-    if same.any():  # break exact ties by entrant id, as the spec says
-        out.sort(key=lambda i: (0 if first is None else int(first[i]), int(ticket[i]), ids[i]))
+def _repeats(pairs: np.ndarray) -> np.ndarray:
+    """True for each row whose (person, request) pair appeared in an earlier row.
+
+    A plain sort finds whether any pair repeats (they practically never do);
+    only then are the few repeated pairs located.
+    """
+    ordered = np.sort(pairs)
+    same = ordered[1:] == ordered[:-1]
+    out = np.zeros(len(pairs), dtype=bool)
+    if not same.any():
+        return out
+    suspects = np.flatnonzero(np.isin(pairs, np.unique(ordered[1:][same])))
+    _, first = np.unique(pairs[suspects], return_index=True)
+    out[suspects] = True
+    out[suspects[first]] = False
     return out
 
 
-def _fill(
-    order: list[int],
-    seats: np.ndarray,
-    budget: int,
-    reason: str,
-    chosen: dict[int, str],
-    unfit: set[int],
-) -> int:
-    """Seat entrants in ``order`` while seats remain; remember who did not fit."""
-    for i in order:
-        if budget <= 0:
-            break
-        if i in chosen:
-            continue
-        need = int(seats[i])
-        if need <= budget:
-            chosen[i] = reason
-            budget -= need
-        else:
-            unfit.add(i)
-    return budget
+def _dense(person: pl.Series) -> np.ndarray:
+    """Person values as small non-negative integers (the resolver's already are)."""
+    if person.dtype.is_integer() and len(person):
+        values = person.to_numpy().astype(np.int64)
+        if values.min() >= 0 and values.max() < 4 * len(values) + 1024:
+            return values
+    if len(person) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(person.to_numpy(), return_inverse=True)[1].astype(np.int64).ravel()
 
 
-def senior_seats(capacity: int, seniority_share: float) -> int:
-    """``floor(capacity x share)``, with the share read as the decimal it is written as.
-
-    Example:
-        >>> senior_seats(290, 0.3)  # 290 * 0.3 is 86.99999... in binary floating point
-        87
-    """
-    return int(Fraction(str(seniority_share)) * capacity)
-
-
-def allocate(
-    entrants: pl.DataFrame,
-    capacity: Mapping[str, int],
-    randomness: bytes,
-    seniority_share: float,
-) -> Allocation:
-    """Seat entrants port by port: priority, then seniority, then by ticket.
-
-    Args:
-        entrants: ``entrant_id``, ``port_code``, ``seats``, ``seniority``
-            (date), ``priority`` (bool), as in :attr:`Entrants.table` or as
-            rebuilt from published records by the verifier.
-        capacity: seats per port code (a missing port has none).
-        randomness: the draw's 32 random bytes.
-        seniority_share: share of each port's seats for the longest-waiting.
-
-    Returns:
-        The :class:`Allocation`; a function of the inputs alone.
-    """
-    if not 0.0 <= seniority_share <= 1.0:
-        raise ValueError("seniority_share must be between 0 and 1")
-    ids: list[str] = entrants["entrant_id"].to_list()
-    seats = entrants["seats"].to_numpy().astype(np.int64)
-    senior = (entrants["seniority"].cast(pl.Date).to_numpy() - np.datetime64(EPOCH)).astype(
-        np.int64
+def _member_frames(
+    req: pl.DataFrame, seats: np.ndarray, count: np.ndarray, into: np.ndarray
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per-request roles and per-entrant rows; ``into`` is the row merged into (-1: none)."""
+    n_req = req.height
+    itself = np.arange(n_req)
+    anchor_r = np.where((seats < count) & (into >= 0), into, itself)
+    entrant_r = np.where(seats > 0, itself, anchor_r)
+    public = req["public_id"]
+    members = pl.DataFrame(
+        {
+            "request_id": req["request_id"],
+            "public_id": public,
+            "entrant_id": public.gather(entrant_r),
+            "anchor": req["request_id"].gather(anchor_r),
+            "seats": seats.astype(np.int64),
+            "travelers": count.astype(np.int64),
+        }
+    ).with_columns(
+        role=pl.when(pl.col("seats") == pl.col("travelers"))
+        .then(pl.lit("entrant"))
+        .when(pl.col("seats") == 0)
+        .then(pl.lit("duplicate"))
+        .otherwise(pl.lit("linked"))
     )
-    priority = entrants["priority"].to_numpy().astype(bool)
-    ticket = tickets(randomness, ids)
-    by_port = (
-        entrants.select("port_code", "seats")
-        .with_row_index("i")
-        .filter(pl.col("seats") > 0)
-        .group_by("port_code")
-        .agg(pl.col("i"))
+    has = pl.Series(seats > 0)
+    table = (
+        req.with_columns(seats=members["seats"])
+        .filter(has)
+        .select(
+            pl.col("public_id").alias("entrant_id"),
+            "port_code",
+            "seats",
+            "seniority",
+            "priority",
+            pl.col("request_id").alias("anchor"),
+        )
     )
-    chosen: dict[int, str] = {}
-    deferred: list[int] = []
-    oversized: list[int] = []
-    used: dict[str, int] = {}
-    for port, members in sorted(by_port.iter_rows()):
-        idx = np.asarray(members, dtype=np.int64)
-        cap = int(capacity.get(port, 0))
-        big = idx[seats[idx] > cap]
-        oversized.extend(big.tolist())
-        idx = idx[seats[idx] <= cap]
-        unfit: set[int] = set()
-        budget = cap
-        prio = idx[priority[idx]]
-        budget = _fill(_ordered(prio, ticket, ids, None), seats, budget, "priority", chosen, unfit)
-        share = min(senior_seats(cap, seniority_share), budget)
-        left = _fill(_ordered(idx, ticket, ids, senior), seats, share, "seniority", chosen, unfit)
-        budget -= share - left
-        budget = _fill(_ordered(idx, ticket, ids, None), seats, budget, "random", chosen, unfit)
-        deferred.extend(sorted(i for i in unfit if i not in chosen))
-        used[port] = cap - budget
-    return Allocation(
-        selected={ids[i]: reason for i, reason in chosen.items()},
-        deferred=tuple(sorted(ids[i] for i in deferred)),
-        oversized=tuple(sorted(ids[i] for i in oversized)),
-        seats_used=used,
-    )
+    return members, table
 
 
 def pool_frames(

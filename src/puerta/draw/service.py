@@ -1,9 +1,14 @@
-"""Running a day's draw: build the pool, call a pure draw, persist the offers."""
+"""Running a day's draw: the published pool, a pure draw, the offers persisted.
+
+Puerta's draw (``puerta-fair-v1``, the default) runs on the records published
+when the pool closed (:mod:`puerta.draw.publication`), so what was published
+is exactly what was drawn; the report's baseline stays available by setting.
+"""
 
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -11,10 +16,12 @@ from sqlalchemy.orm import Session
 from puerta import lifecycle
 from puerta.clock import Clock
 from puerta.config import Settings
-from puerta.draw import baseline
-from puerta.draw.models import Draw, Selection
+from puerta.draw import baseline, fair, publication
+from puerta.draw import commitment as cm
+from puerta.draw.models import Deferral, Draw, DrawCommitment, Selection
 from puerta.draw.pool import PoolEntry
 from puerta.errors import Conflict, NotFound
+from puerta.identity.resolver import PersonResolver
 from puerta.lifecycle import RegistrationStatus, RequestStatus
 from puerta.ports import service as ports_service
 from puerta.registration.models import Registration, Traveler
@@ -49,6 +56,14 @@ def load_pool(session: Session, pool_date: date) -> list[PoolEntry]:
     return [PoolEntry(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
+def _free_seats(session: Session, appointment_date: date) -> dict[str, int]:
+    free = {}
+    for port in ports_service.list_ports(session):
+        ledger = ports_service.port_day(session, port, appointment_date)
+        free[port.code] = max(0, ledger.capacity - ledger.offered - ledger.booked)
+    return free
+
+
 def run_draw(
     session: Session,
     *,
@@ -57,8 +72,15 @@ def run_draw(
     clock: Clock,
     seed: bytes | None = None,
     appointment_date: date | None = None,
+    beacon: bytes = b"",
+    resolver: PersonResolver | None = None,
 ) -> Draw:
-    """Draw ``pool_date``'s pool once; a day that has been drawn is never drawn again."""
+    """Draw ``pool_date``'s pool once; a day that has been drawn is never drawn again.
+
+    The algorithm is ``settings.draw_algorithm``: Puerta's (published and
+    verifiable, :mod:`puerta.draw.publication`) or the report's baseline.
+    ``seed`` must match a published commitment when one exists.
+    """
     if session.scalar(select(Draw.id).where(Draw.pool_date == pool_date)) is not None:
         raise Conflict(f"The draw for {pool_date.isoformat()} has already run; it is final.")
     now = clock.now()
@@ -71,15 +93,184 @@ def run_draw(
     appointment_date = appointment_date or pool_date + timedelta(
         days=settings.appointment_lead_days
     )
-    ports = ports_service.list_ports(session)
-    free = {}
-    for port in ports:
-        ledger = ports_service.port_day(session, port, appointment_date)
-        free[port.code] = max(0, ledger.capacity - ledger.offered - ledger.booked)
+    free = _free_seats(session, appointment_date)
+    if settings.draw_algorithm == baseline.NAME:
+        return _run_baseline(session, pool_date, appointment_date, free, settings, now, seed)
+    row = publication.commit(
+        session, pool_date=pool_date, settings=settings, clock=clock, seed=seed
+    )
+    if row.pool_published_at is None:
+        publication.close_pool(
+            session, pool_date=pool_date, settings=settings, clock=clock, resolver=resolver
+        )
+    return _run_fair(session, row, appointment_date, free, settings, now, beacon)
+
+
+def _run_fair(
+    session: Session,
+    row: DrawCommitment,
+    appointment_date: date,
+    free: dict[str, int],
+    settings: Settings,
+    now: datetime,
+    beacon: bytes,
+) -> Draw:
+    """Allocate on the published records, persist offers and deferrals, reveal the seed."""
+    records = row.records or []
+    seed = bytes.fromhex(row.seed_hex)
+    randomness = cm.derive_randomness(
+        seed, row.pool_date, bytes.fromhex(row.pool_root or ""), beacon
+    )
+    entrants = cm.entrants_from_records(records)
+    alloc = fair.allocate(entrants, free, randomness, settings.seniority_share)
+    warnings = []
+    if row.late:
+        warnings.append(
+            "The seed commitment was published after the request window opened "
+            f"({row.committed_at.isoformat()} > {row.window_opens_at.isoformat()})."
+        )
+    if alloc.oversized:
+        warnings.append(f"{len(alloc.oversized)} groups larger than their port's seats: staff.")
+    draw = Draw(
+        pool_date=row.pool_date,
+        appointment_date=appointment_date,
+        algorithm=fair.NAME,
+        seed_hex=row.seed_hex,
+        params={"seniority_share": settings.seniority_share, "capacity": free},
+        pool_size=row.pool_size or 0,
+        seats_offered=0,
+        created_at=now,
+        seed_commitment=row.seed_commitment,
+        commitment_published_at=row.committed_at,
+        beacon_round=row.beacon_round,
+        beacon_hex=beacon.hex(),
+        pool_root=row.pool_root,
+        pool_published_at=row.pool_published_at,
+        result=dict(alloc.selected),
+        deferred=list(alloc.deferred),
+        oversized=list(alloc.oversized),
+        warnings=warnings,
+        seed_revealed_at=now,
+        published_at=now,
+    )
+    session.add(draw)
+    session.flush()
+    _offer_all(session, draw, records, alloc, settings, now)
+    return draw
+
+
+def _offer_all(
+    session: Session,
+    draw: Draw,
+    records: list[str],
+    alloc: fair.Allocation,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """Hold seats for every selected request (the seats its record adds); remember deferrals."""
+    seats_of = _seats_by_request(records, alloc.selected)
+    requests = {
+        r.public_id: r
+        for r in session.scalars(
+            select(AppointmentRequest).where(
+                AppointmentRequest.pool_date == draw.pool_date,
+                AppointmentRequest.public_id.in_(list(seats_of)),
+            )
+        )
+    }
+    deadline = now + timedelta(hours=settings.confirm_hours)
+    for public_id, (seats, reason) in seats_of.items():
+        request = requests.get(public_id)
+        if request is None or request.status != RequestStatus.POOLED.value:
+            continue  # withdrawn since the pool closed: its seats stay unused today
+        _offer(session, draw, request, seats, reason, deadline, now)
+    _defer(session, alloc.deferred, draw.pool_date)
+    session.flush()
+    _not_selected(session, draw.pool_date)
+
+
+def _seats_by_request(records: list[str], selected: dict[str, str]) -> dict[str, tuple[int, str]]:
+    """Public request id -> (seats it adds, reason), for the requests of selected entrants."""
+    out = {}
+    for record in records:
+        _, rid, eid, _, seats, _, _ = record.split("|")
+        if eid in selected and int(seats) > 0:
+            out[rid] = (int(seats), selected[eid])
+    return out
+
+
+def _offer(
+    session: Session,
+    draw: Draw,
+    request: AppointmentRequest,
+    seats: int,
+    reason: str,
+    deadline: datetime,
+    now: datetime,
+) -> None:
+    ports_service.hold_seats(session, request.port_code, draw.appointment_date, seats)
+    lifecycle.move(request, RequestStatus.SELECTED)
+    session.add(
+        Selection(
+            draw_id=draw.id,
+            request_id=request.id,
+            registration_id=request.registration_id,
+            port_code=request.port_code,
+            appointment_date=draw.appointment_date,
+            seats=seats,
+            reason=reason,
+            deadline=deadline,
+            created_at=now,
+        )
+    )
+    draw.seats_offered += seats
+
+
+def _defer(session: Session, deferred: tuple[str, ...], pool_date: date) -> None:
+    """Remember deferred groups: their next request at that port goes first."""
+    if not deferred:
+        return
+    for request in session.scalars(
+        select(AppointmentRequest).where(
+            AppointmentRequest.pool_date == pool_date,
+            AppointmentRequest.public_id.in_(list(deferred)),
+        )
+    ):
+        session.add(
+            Deferral(
+                registration_id=request.registration_id,
+                port_code=request.port_code,
+                deferred_on=pool_date,
+                entrant_id=request.public_id or "",
+            )
+        )
+
+
+def _not_selected(session: Session, pool_date: date) -> None:
+    """Everyone else in the pool was not selected today and may ask again tomorrow."""
+    session.execute(
+        update(AppointmentRequest)
+        .where(
+            AppointmentRequest.pool_date == pool_date,
+            AppointmentRequest.status == RequestStatus.POOLED.value,
+        )
+        .values(status=RequestStatus.NOT_SELECTED.value)
+    )
+
+
+def _run_baseline(
+    session: Session,
+    pool_date: date,
+    appointment_date: date,
+    free: dict[str, int],
+    settings: Settings,
+    now: datetime,
+    seed: bytes | None,
+) -> Draw:
+    """The report's algorithm (``draw_algorithm = oig-baseline``): nothing is published."""
     pool = load_pool(session, pool_date)
     seed = seed if seed is not None else secrets.token_bytes(32)
     picks = baseline.baseline_draw(pool, free, seed, settings.seniority_share)
-
     draw = Draw(
         pool_date=pool_date,
         appointment_date=appointment_date,
@@ -102,32 +293,9 @@ def run_draw(
     }
     for pick in picks:
         entry = by_request[pick.request_id]
-        ports_service.hold_seats(session, entry.port_code, appointment_date, entry.seats)
-        lifecycle.move(requests[pick.request_id], RequestStatus.SELECTED)
-        session.add(
-            Selection(
-                draw_id=draw.id,
-                request_id=entry.request_id,
-                registration_id=entry.registration_id,
-                port_code=entry.port_code,
-                appointment_date=appointment_date,
-                seats=entry.seats,
-                reason=pick.reason,
-                deadline=deadline,
-                created_at=now,
-            )
-        )
-        draw.seats_offered += entry.seats
+        _offer(session, draw, requests[pick.request_id], entry.seats, pick.reason, deadline, now)
     session.flush()
-    # Everyone else in the pool was not selected today and may ask again tomorrow.
-    session.execute(
-        update(AppointmentRequest)
-        .where(
-            AppointmentRequest.pool_date == pool_date,
-            AppointmentRequest.status == RequestStatus.POOLED.value,
-        )
-        .values(status=RequestStatus.NOT_SELECTED.value)
-    )
+    _not_selected(session, pool_date)
     return draw
 
 

@@ -1,4 +1,4 @@
-"""Public draw results: what was drawn, with no personal data."""
+"""Public draw artefacts and verification (no sign-in), the review list, the applicant's entry."""
 
 from __future__ import annotations
 
@@ -8,10 +8,15 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from puerta.draw import service
-from puerta.web.deps import DbSession
+from puerta.accounts.models import Role
+from puerta.draw import entry as entry_service
+from puerta.draw import publication, service
+from puerta.errors import Forbidden
+from puerta.registration import service as registration_service
+from puerta.web.deps import Applicant, DbSession, SettingsDep, Staff
 
 router = APIRouter(prefix="/api/v1/draws", tags=["draw"])
+entry_router = APIRouter(prefix="/api/v1/registrations", tags=["draw"])
 
 
 class DrawOut(BaseModel):
@@ -23,6 +28,24 @@ class DrawOut(BaseModel):
     pool_size: int
     seats_offered: int
     created_at: datetime
+
+
+class VerificationOut(BaseModel):
+    pool_date: date
+    ok: bool
+    checks: dict[str, bool]
+    problems: list[str]
+    warnings: list[str]
+
+
+class ReviewOut(BaseModel):
+    request_id: int
+    registration_id: str
+    into_request_id: int
+    into_registration_id: str
+    role: str
+    travelers: int
+    seats: int
 
 
 @router.get("/{pool_date}")
@@ -37,4 +60,57 @@ def get_draw(pool_date: date, db: DbSession) -> DrawOut:
         pool_size=draw.pool_size,
         seats_offered=draw.seats_offered,
         created_at=draw.created_at,
+    )
+
+
+@router.get("/{pool_date}/published")
+def get_published(pool_date: date, db: DbSession) -> dict[str, Any]:
+    """Commitment, then pool records and root, then seed and result: no personal data."""
+    return publication.artefacts(db, pool_date)
+
+
+@router.get("/{pool_date}/verify")
+def get_verify(pool_date: date, db: DbSession) -> VerificationOut:
+    """The server recomputing its own draw from what it published (anyone can redo it)."""
+    report = publication.verify_day(db, pool_date)
+    return VerificationOut(
+        pool_date=pool_date,
+        ok=report.ok,
+        checks=report.checks,
+        problems=report.problems,
+        warnings=report.warnings,
+    )
+
+
+@router.get("/{pool_date}/review")
+def get_review(pool_date: date, db: DbSession, user: Staff) -> list[ReviewOut]:
+    """Requests merged into or linked with older ones that day: analysts and admins."""
+    if user.role not in (Role.ANALYST.value, Role.ADMIN.value):
+        raise Forbidden("The review list is for analysts.")
+    return [
+        ReviewOut(
+            request_id=r.request_id,
+            registration_id=r.registration_id,
+            into_request_id=r.into_request_id,
+            into_registration_id=r.into_registration_id,
+            role=r.role,
+            travelers=r.travelers,
+            seats=r.seats,
+        )
+        for r in publication.reviews(db, pool_date)
+    ]
+
+
+@entry_router.get("/{registration_id}/entry")
+def get_entry(
+    registration_id: str,
+    db: DbSession,
+    user: Applicant,
+    settings: SettingsDep,
+    pool_date: date | None = None,
+) -> dict[str, Any]:
+    """The owner's entrant id, inclusion proof, standing, and after the draw the result."""
+    registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
+    return entry_service.entry(
+        db, registration=registration, settings=settings, pool_date=pool_date
     )

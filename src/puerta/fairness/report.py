@@ -33,7 +33,8 @@ def verdicts(result: SimResult) -> dict[str, bool]:
 def table(result: SimResult) -> str:
     """A fixed-width table of selection rates and ratios with 95% CIs."""
     lines = [
-        f"{result.days} draws; pool: {result.persons:,} persons, {result.requests:,} requests; "
+        f"{result.replications} x {result.days} draws; pool: {result.persons:,} persons, "
+        f"{result.requests:,} requests; "
         f"{result.capacity:,} seats a day; seniority share {result.seniority_share:.2f}",
         "",
         f"{'registrations held':<19}{'persons':>9}  {'baseline rate':>13}  "
@@ -55,6 +56,11 @@ def table(result: SimResult) -> str:
             f"they had waited {s['mean_wait_seniority']:.0f} days on average "
             f"(random seats: {s['mean_wait_random']:.0f})"
         )
+    widest = max(
+        ((r.high - r.low) / 2 for b in result.buckets[1:] for r in [b.by_draw["puerta"]]),
+        default=0.0,
+    )
+    lines.append(f"puerta: widest 95% CI half-width {widest:.3f} (must be below {TOLERANCE})")
     for name, ok in verdicts(result).items():
         lines.append(f"{'PASS' if ok else 'FAIL'}  {name}")
     return "\n".join(lines)

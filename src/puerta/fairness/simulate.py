@@ -22,6 +22,7 @@ Example:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +74,7 @@ class SimResult:
     seniority_share: float
     seniority: dict[str, dict[str, float]]
     """Per draw: share of seats by seniority, mean days waited (seniority / random)."""
+    replications: int = 1
 
 
 def _capacity(total: int, port_shares: dict[str, float]) -> dict[str, int]:
@@ -85,8 +87,8 @@ def _capacity(total: int, port_shares: dict[str, float]) -> dict[str, int]:
     return caps
 
 
-def _randomness(seed: int, day: int) -> bytes:
-    return hashlib.sha256(f"puerta-simulation|{seed}|{day}".encode()).digest()
+def _randomness(seed: int, replication: int, day: int) -> bytes:
+    return hashlib.sha256(f"puerta-simulation|{seed}|{replication}|{day}".encode()).digest()
 
 
 def _pool_entries(pop: Population) -> list[PoolEntry]:
@@ -107,6 +109,95 @@ def _bucket_of(persons: pl.DataFrame) -> np.ndarray:
     return out
 
 
+@dataclass
+class _Tally:
+    """One replication's daily counts, per group (buckets, then the trick)."""
+
+    hits: dict[str, np.ndarray]
+    exposure: np.ndarray
+    wait: dict[str, dict[str, list[float]]]
+    seats_by: dict[str, dict[str, int]]
+    persons: int = 0
+    requests: int = 0
+
+
+def _run(
+    pop: Population | list[Population],
+    *,
+    days: int,
+    caps: dict[str, int],
+    seed: int,
+    replication: int,
+    seniority_share: float,
+    redraw: bool,
+) -> _Tally:
+    """Both draws, ``days`` times, over one population; persons seated per group and day."""
+    n_groups = len(BUCKETS) + 1
+    pools = pop if isinstance(pop, list) else None
+    today = np.datetime64(TODAY)
+    tally = _Tally(
+        {d: np.zeros((days, n_groups), dtype=np.int64) for d in DRAWS},
+        np.zeros((days, n_groups), dtype=np.int64),
+        {d: {"seniority": [], "random": []} for d in DRAWS},
+        {d: {} for d in DRAWS},
+    )
+    deferred: set[str] = set()
+    dates_rng = np.random.default_rng([seed, 1, replication])
+    for day in range(days):
+        if pools is not None:
+            pop = pools[day % len(pools)]
+        elif day and redraw:
+            pop = redraw_dates(pop, dates_rng)
+        assert not isinstance(pop, list)
+        bucket = _bucket_of(pop.persons)
+        tally.exposure[day] = np.bincount(bucket[bucket >= 0], minlength=n_groups)
+        tally.persons = max(tally.persons, pop.persons.height)
+        tally.requests = pop.requests.height
+        rnd = _randomness(seed, replication, day)
+        picks = baseline.baseline_draw(_pool_entries(pop), caps, rnd, seniority_share)
+        chosen = {"baseline": {p.request_id: p.reason for p in picks}}
+        entrants = fair.form_entrants(pop.requests, pop.travelers)
+        table = entrants.table.with_columns(priority=pl.col("entrant_id").is_in(list(deferred)))
+        alloc = fair.allocate(table, caps, rnd, seniority_share)
+        deferred = set(alloc.deferred)
+        sel = entrants.members.filter(pl.col("entrant_id").is_in(list(alloc.selected)))
+        chosen["puerta"] = {
+            rid: alloc.selected[eid]
+            for rid, eid in sel.select("request_id", "entrant_id").iter_rows()
+        }
+        homes = (entrants.homes["request_id"].to_numpy(), entrants.homes["person"].to_numpy())
+        rows = (pop.travelers["request_id"].to_numpy(), pop.travelers["person"].to_numpy())
+        first_day = pop.persons["first_day"].to_numpy().astype("datetime64[D]")
+        for name in DRAWS:
+            # The baseline seats whole registrations; Puerta seats each person by their home.
+            rows_req, people = rows if name == "baseline" else homes
+            _score(tally, name, day, chosen[name], rows_req, people, bucket, today - first_day)
+    return tally
+
+
+def _score(
+    tally: _Tally,
+    name: str,
+    day: int,
+    reason_of: dict[int, str],
+    rows_req: np.ndarray,
+    people: np.ndarray,
+    bucket: np.ndarray,
+    waited_of: np.ndarray,
+) -> None:
+    """Count each seated person once, in their group; note why and how long they waited."""
+    mask = np.isin(rows_req, np.fromiter(reason_of, dtype=np.int64))
+    seated, first_row = np.unique(people[mask], return_index=True)
+    b = bucket[seated]
+    tally.hits[name][day] = np.bincount(b[b >= 0], minlength=tally.exposure.shape[1])
+    reasons = np.array([reason_of[int(r)] for r in rows_req[mask][first_row]])
+    waited = waited_of[seated].astype(np.int64)
+    for reason in ("seniority", "random"):
+        tally.wait[name][reason].extend(waited[reasons == reason].tolist())
+    for reason, n in zip(*np.unique(reasons, return_counts=True), strict=True):
+        tally.seats_by[name][str(reason)] = tally.seats_by[name].get(str(reason), 0) + int(n)
+
+
 def simulate(
     pop: Population | list[Population],
     *,
@@ -117,112 +208,105 @@ def simulate(
     port_shares: dict[str, float] | None = None,
     bootstrap: int = 1000,
     redraw: bool = True,
+    replications: int = 1,
+    rebuild: Callable[[int], Population] | None = None,
 ) -> SimResult:
-    """Draw ``days`` times with both algorithms and tally persons selected.
+    """Draw ``days`` times with both algorithms, in each replication, and tally persons seated.
 
     Args:
         pop: the pool (every registration asks every day), or one pool per
             day (a data set's pools; then cycled, with dates as given).
-        days: number of draws.
+        days: number of draws per replication.
         capacity: seats per day over all ports.
         seed: seeds the daily randomness and the bootstrap.
         seniority_share: as in the settings, for both draws.
         port_shares: split of capacity over ports (default: the settings').
-        bootstrap: resamples of days for the confidence intervals.
+        bootstrap: resamples for the confidence intervals.
         redraw: draw registration dates afresh each day (see
             :func:`puerta.fairness.model.redraw_dates`); the data-set mode
             passes a different real pool each day instead.
+        replications: independent repetitions; replication ``k`` >= 1 runs
+            on ``rebuild(k)`` (a fresh population) or, without ``rebuild``,
+            on ``pop`` again with fresh randomness.
+        rebuild: makes the population of replication ``k``.
+
+    The estimate pools every replication and day: a group's rate is its
+    persons seated over its persons present, summed. The 95% interval is a
+    two-stage (hierarchical) percentile bootstrap: resample replications,
+    then days within each; so it carries both the draw's randomness and the
+    variation between populations. Households travel together, so persons
+    are never resampled one by one.
     """
     from puerta.config import Settings
 
     caps = _capacity(capacity, port_shares or Settings().port_shares)
-    n_groups = len(BUCKETS) + 1
-    pools = pop if isinstance(pop, list) else None
-    today = np.datetime64(TODAY)
-    hits = {d: np.zeros((days, n_groups), dtype=np.int64) for d in DRAWS}
-    exposure = np.zeros((days, n_groups), dtype=np.int64)
-    wait: dict[str, dict[str, list[float]]] = {d: {"seniority": [], "random": []} for d in DRAWS}
-    seats_by: dict[str, dict[str, int]] = {d: {} for d in DRAWS}
-    n_persons = n_requests = 0
-    deferred: set[str] = set()
-    dates_rng = np.random.default_rng([seed, 1])
-    for day in range(days):
-        if pools is not None:
-            pop = pools[day % len(pools)]
-        elif day and redraw:
-            pop = redraw_dates(pop, dates_rng)
-        bucket = _bucket_of(pop.persons)
-        exposure[day] = np.bincount(bucket[bucket >= 0], minlength=n_groups)
-        n_persons, n_requests = max(n_persons, pop.persons.height), pop.requests.height
-        trav_req = pop.travelers["request_id"].to_numpy()
-        trav_person = pop.travelers["person"].to_numpy()
-        first_day = pop.persons["first_day"].to_numpy().astype("datetime64[D]")
-        entries = _pool_entries(pop)
-        entrants = fair.form_entrants(pop.requests, pop.travelers)
-        members = entrants.members.select("request_id", "entrant_id")
-        home_req = entrants.homes["request_id"].to_numpy()
-        home_person = entrants.homes["person"].to_numpy()
-        table = entrants.table
-        rnd = _randomness(seed, day)
-        picks = baseline.baseline_draw(entries, caps, rnd, seniority_share)
-        chosen = {"baseline": {p.request_id: p.reason for p in picks}}
-        table = table.with_columns(priority=pl.col("entrant_id").is_in(list(deferred)))
-        alloc = fair.allocate(table, caps, rnd, seniority_share)
-        deferred = set(alloc.deferred)
-        sel = members.filter(pl.col("entrant_id").is_in(list(alloc.selected)))
-        chosen["puerta"] = {
-            rid: alloc.selected[eid]
-            for rid, eid in sel.select("request_id", "entrant_id").iter_rows()
-        }
-        for name in DRAWS:
-            reason_of = chosen[name]
-            # The baseline seats whole registrations; Puerta seats each person by their home.
-            rows_req, people = (
-                (trav_req, trav_person) if name == "baseline" else (home_req, home_person)
+    tallies = []
+    for k in range(replications):
+        population = pop if k == 0 or rebuild is None else rebuild(k)
+        tallies.append(
+            _run(
+                population,
+                days=days,
+                caps=caps,
+                seed=seed,
+                replication=k,
+                seniority_share=seniority_share,
+                redraw=redraw,
             )
-            mask = np.isin(rows_req, np.fromiter(reason_of, dtype=np.int64))
-            seated, first_row = np.unique(people[mask], return_index=True)
-            b = bucket[seated]
-            hits[name][day] = np.bincount(b[b >= 0], minlength=n_groups)
-            reasons = np.array([reason_of[int(r)] for r in rows_req[mask][first_row]])
-            waited = (today - first_day[seated]).astype(np.int64)
-            for reason in ("seniority", "random"):
-                wait[name][reason].extend(waited[reasons == reason].tolist())
-            for reason in set(reasons.tolist()):
-                seats_by[name][reason] = seats_by[name].get(reason, 0) + int(
-                    (reasons == reason).sum()
-                )
+        )
+    return _summarise(tallies, days, capacity, seed, seniority_share, bootstrap)
 
+
+def _summarise(
+    tallies: list[_Tally],
+    days: int,
+    capacity: int,
+    seed: int,
+    seniority_share: float,
+    bootstrap: int,
+) -> SimResult:
+    exposure = np.stack([t.exposure for t in tallies])  # replication x day x group
+    hits = {d: np.stack([t.hits[d] for t in tallies]) for d in DRAWS}
+    n_rep = len(tallies)
     rng = np.random.default_rng(seed)
-    resample = rng.integers(0, days, size=(bootstrap, days))
+    reps = rng.integers(0, n_rep, size=(bootstrap, n_rep))
+    day_idx = rng.integers(0, days, size=(bootstrap, n_rep, days))
+    boot_exp = exposure[reps[:, :, None], day_idx].sum(axis=(1, 2))
     names = [b[0] for b in BUCKETS] + [TRICK]
     out: list[Bucket] = []
     for g, name in enumerate(names):
         by_draw: dict[str, Ratio] = {}
         for d in DRAWS:
-            h = hits[d]
-            rate = h.sum(axis=0) / np.maximum(exposure.sum(axis=0), 1)
-            boot = h[resample].sum(axis=1) / np.maximum(exposure[resample].sum(axis=1), 1)
+            rate = hits[d].sum(axis=(0, 1)) / np.maximum(exposure.sum(axis=(0, 1)), 1)
+            boot = hits[d][reps[:, :, None], day_idx].sum(axis=(1, 2)) / np.maximum(boot_exp, 1)
             ratios = boot[:, g] / np.maximum(boot[:, 0], 1e-12)
             low, high = np.percentile(ratios, [2.5, 97.5])
             by_draw[d] = Ratio(
                 float(rate[g]), float(rate[g] / max(rate[0], 1e-12)), float(low), float(high)
             )
-        out.append(Bucket(name, int(exposure[:, g].max()), by_draw))
+        out.append(Bucket(name, int(exposure[:, :, g].max()), by_draw))
     seniority = {}
     for d in DRAWS:
-        total = sum(seats_by[d].values()) or 1
+        seats_by: dict[str, int] = {}
+        waits: dict[str, list[float]] = {"seniority": [], "random": []}
+        for t in tallies:
+            for reason, n in t.seats_by[d].items():
+                seats_by[reason] = seats_by.get(reason, 0) + n
+            for reason in waits:
+                waits[reason].extend(t.wait[d][reason])
+        total = sum(seats_by.values()) or 1
         seniority[d] = {
-            "seniority_share_of_persons": seats_by[d].get("seniority", 0) / total,
-            "mean_wait_seniority": float(np.mean(wait[d]["seniority"] or [0])),
-            "mean_wait_random": float(np.mean(wait[d]["random"] or [0])),
+            "seniority_share_of_persons": seats_by.get("seniority", 0) / total,
+            "mean_wait_seniority": float(np.mean(waits["seniority"] or [0])),
+            "mean_wait_random": float(np.mean(waits["random"] or [0])),
         }
     return SimResult(
         out,
         days,
-        n_persons,
-        n_requests,
+        max(t.persons for t in tallies),
+        tallies[-1].requests,
         capacity,
         seniority_share,
         seniority,
+        n_rep,
     )

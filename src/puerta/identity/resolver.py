@@ -7,9 +7,10 @@ probabilistic (Splink) identities can replace it by implementing
 :class:`PersonResolver` (one method), without the draw changing.
 
 Speed: a pool of a million requests has about two million traveler rows.
-Keys are computed once per *distinct* name (names repeat a lot), everything
-else is columnar (Polars) and the linking is one connected-components pass
-(SciPy) over distinct full keys, so resolution takes a fraction of a second.
+Keys are computed once per *distinct* name (names repeat a lot) and gathered
+to rows by NumPy; the partial-key probes run once per distinct full key, and
+the linking is one connected-components pass (SciPy) over distinct full keys
+(``BENCHMARKS.md`` has the figures).
 
 Example:
     >>> import polars as pl
@@ -19,8 +20,9 @@ Example:
     ...     "family_names": ["Harutyunyan", "Арутюнян", "García López"],
     ...     "date_of_birth": [date(1990, 3, 7), date(1990, 7, 3), date(2001, 1, 2)],
     ...     "sex": ["M", "M", "F"]})
-    >>> KeyResolver().resolve(rows).tolist()
-    [0, 0, 1]
+    >>> a, b, c = KeyResolver().resolve(rows).tolist()
+    >>> a == b != c
+    True
 """
 
 from __future__ import annotations
@@ -72,66 +74,126 @@ class KeyResolver:
     def resolve(self, travelers: pl.DataFrame) -> np.ndarray:
         if travelers.height == 0:
             return np.zeros(0, dtype=np.int64)
-        # Keys become integers: one Python call per distinct name, then NumPy.
+        # Keys become integers: one Python call per distinct name, then NumPy gathers.
         names: dict[str, int] = {}  # family name keys
         given_names: dict[str, int] = {}
-        given_col = travelers["given_names"]
-        given_distinct = given_col.unique().to_list()
-        given_ids = [
-            given_names.setdefault(keys.given_key(g), len(given_names)) for g in given_distinct
-        ]
-        family_col = travelers["family_names"]
-        family_distinct = family_col.unique().to_list()
-        fam_full: list[int] = []
+        given_codes, given_distinct = _codes(travelers["given_names"])
+        given_of = np.array(
+            [given_names.setdefault(keys.given_key(g), len(given_names)) for g in given_distinct],
+            dtype=np.int64,
+        )
+        family_codes, family_distinct = _codes(travelers["family_names"])
+        fam_full = np.empty(len(family_distinct), dtype=np.int64)
         fam_parts: list[list[int]] = []
-        for f in family_distinct:
+        for i, f in enumerate(family_distinct):
             fk = keys.family_keys(f)
-            fam_full.append(names.setdefault(fk.full, len(names)))
+            fam_full[i] = names.setdefault(fk.full, len(names))
             fam_parts.append([names.setdefault(p, len(names)) for p in fk.partial])
-        if len(names) >= 1 << 24 or len(given_names) >= 1 << 20:
+        # key = (given x n_names + family) << 19 | birth (17 bits: years 1800-2099) << 2 | sex
+        n_names = len(names)
+        if len(given_names) * n_names >= 1 << 44:
             raise ValueError("too many distinct names for the integer key layout")
-        given = given_col.replace_strict(given_distinct, given_ids, return_dtype=pl.Int64)
-        family = family_col.replace_strict(family_distinct, fam_full, return_dtype=pl.Int64)
-        parts_of = family_col.replace_strict(
-            family_distinct, fam_parts, return_dtype=pl.List(pl.Int64)
-        )
-        dob = travelers["date_of_birth"].cast(pl.Date)
-        month, day = dob.dt.month().cast(pl.Int64), dob.dt.day().cast(pl.Int64)
-        low = np.minimum(month.to_numpy(), day.to_numpy())
-        high = np.maximum(month.to_numpy(), day.to_numpy())
-        year = np.clip(dob.dt.year().cast(pl.Int64).to_numpy(), 1800, 2099)
-        born = ((year - 1800) * 13 + low) * 32 + high
-        if "sex" in travelers.columns:
-            sex = (
-                travelers["sex"]
-                .fill_null("")
-                .replace_strict(["", "F", "M", "X"], [0, 1, 2, 3], default=0, return_dtype=pl.Int64)
-            )
-        else:
-            sex = pl.Series([0] * travelers.height, dtype=pl.Int64)
-        # given (20 bits) | family (24 bits) | birth (17 bits: years 1800-2099) | sex (2 bits)
-        rest = given.to_numpy() << 43
-        suffix = (born << 2) | sex.to_numpy()
-        full = rest | (family.to_numpy() << 19) | suffix
-        uniq, full_id = np.unique(full, return_inverse=True)
-        lengths = parts_of.list.len().to_numpy()
-        has = np.flatnonzero(lengths > 0)
-        src = np.repeat(full_id[has], lengths[has])
-        part = parts_of.gather(has).explode().to_numpy()
-        probe = (
-            np.repeat(rest[has], lengths[has]) | (part << 19) | np.repeat(suffix[has], lengths[has])
-        )
-        pos = np.searchsorted(uniq, probe)
-        pos = np.minimum(pos, len(uniq) - 1)
-        hit = uniq[pos] == probe
+        head = given_of[given_codes] * n_names + fam_full[family_codes]
+        full = (head << 19) | (_born(travelers["date_of_birth"]) << 2) | _sex(travelers)
+        uniq, full_id = group_ids(full, (len(given_names) * n_names).bit_length() + 19)
+        src, dst = _partial_links(uniq, fam_parts, fam_full, n_names)
         graph = coo_matrix(
-            (np.ones(int(hit.sum()), dtype=np.int8), (src[hit], pos[hit])),
-            shape=(len(uniq), len(uniq)),
+            (np.ones(len(src), dtype=np.int8), (src, dst)), shape=(len(uniq), len(uniq))
         )
         _, labels = connected_components(graph, directed=False)
-        # Number persons in order of first appearance, so results read naturally.
-        person = labels[full_id]
-        distinct, first = np.unique(person, return_index=True)
-        relabel = np.empty(int(labels.max()) + 1, dtype=np.int64)
-        relabel[distinct[np.argsort(first)]] = np.arange(len(distinct))
-        return relabel[person]
+        return labels[full_id].astype(np.int64)
+
+
+def group_ids(values: np.ndarray, value_bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` for non-negative int64 values, faster.
+
+    Why: when a value and its row number fit together in 63 bits, one plain
+    sort of the packed pairs (vectorised in NumPy) replaces the much slower
+    arg-sort; otherwise this falls back to ``np.unique``.
+
+    Example:
+        >>> [a.tolist() for a in group_ids(np.array([5, 3, 5]), 3)]
+        [[3, 5], [1, 0, 1]]
+    """
+    n = len(values)
+    row_bits = max(n.bit_length(), 1)
+    if value_bits + row_bits > 63:
+        uniq, inverse = np.unique(values, return_inverse=True)
+        return uniq, inverse.ravel().astype(np.int64)
+    packed = (values.astype(np.int64) << row_bits) | np.arange(n, dtype=np.int64)
+    packed.sort()
+    keys = packed >> row_bits
+    new = np.empty(n, dtype=bool)
+    new[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[packed & ((1 << row_bits) - 1)] = np.cumsum(new) - 1
+    return keys[new], inverse
+
+
+def _codes(column: pl.Series) -> tuple[np.ndarray, list[str]]:
+    """Each row's index into the column's sorted distinct values (nulls as empty text)."""
+    column = column.fill_null("")
+    distinct = column.unique().sort()
+    codes = column.cast(pl.Enum(distinct.to_list())).to_physical().to_numpy()
+    return codes.astype(np.int64), distinct.to_list()
+
+
+def _born(dob: pl.Series) -> np.ndarray:
+    """Birth date with day and month in ascending order, as one integer (17 bits).
+
+    Computed once per calendar day in the column's range, then gathered:
+    birth dates span decades, not millions of values.
+    """
+    days = dob.cast(pl.Date).to_physical().fill_null(0).to_numpy().astype(np.int64)
+    if len(days) == 0:
+        return days
+    first = int(days.min())
+    span = pl.Series(np.arange(first, int(days.max()) + 1, dtype=np.int32)).cast(pl.Date)
+    month, day = span.dt.month().to_numpy(), span.dt.day().to_numpy()
+    low = np.minimum(month, day).astype(np.int64)
+    high = np.maximum(month, day).astype(np.int64)
+    year = np.clip(span.dt.year().cast(pl.Int64).to_numpy(), 1800, 2099)
+    return (((year - 1800) * 13 + low) * 32 + high)[days - first]
+
+
+def _sex(travelers: pl.DataFrame) -> np.ndarray:
+    if "sex" not in travelers.columns:
+        return np.zeros(travelers.height, dtype=np.int64)
+    codes, distinct = _codes(travelers["sex"])
+    value = {"F": 1, "M": 2, "X": 3}
+    return np.array([value.get(d, 0) for d in distinct], dtype=np.int64)[codes]
+
+
+def _partial_links(
+    uniq: np.ndarray, fam_parts: list[list[int]], fam_full: np.ndarray, n_names: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Edges from each distinct full key with a multi-part family name to the keys that
+    wrote just one of its parts (same given names, birth and sex).
+
+    Why per distinct key, not per row: rows repeat keys; and the probes only
+    look among keys whose family name is a single word, a much smaller set.
+    """
+    width = max((len(p) for p in fam_parts), default=0)
+    parts = np.full((n_names, max(width, 1)), -1, dtype=np.int64)
+    for i, ps in enumerate(fam_parts):
+        parts[fam_full[i], : len(ps)] = ps
+    family_of = (uniq >> 19) % n_names
+    single = parts[family_of, 0] < 0
+    targets = uniq[single]
+    if len(targets) == 0 or width == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    target_ids = np.flatnonzero(single)
+    multi = np.flatnonzero(~single)
+    keep = uniq[multi] - (family_of[multi] << 19)  # the key without its family name
+    src: list[np.ndarray] = []
+    dst: list[np.ndarray] = []
+    for j in range(width):
+        part = parts[family_of[multi], j]
+        has = part >= 0
+        probe = keep[has] + (part[has] << 19)
+        pos = np.minimum(np.searchsorted(targets, probe), len(targets) - 1)
+        hit = targets[pos] == probe
+        src.append(multi[has][hit])
+        dst.append(target_ids[pos[hit]])
+    return np.concatenate(src), np.concatenate(dst)

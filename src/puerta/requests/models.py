@@ -27,3 +27,7 @@ class AppointmentRequest(Base):
     created_at: Mapped[datetime]
     device_id: Mapped[str | None] = mapped_column(String(128), default=None)
     ip: Mapped[str | None] = mapped_column(String(45), default=None)
+    # Set when the pool closes (puerta.draw.publication): the opaque id shown only to
+    # the owner, and whether a group deferred by the last draw at this port goes first.
+    public_id: Mapped[str | None] = mapped_column(String(40), default=None, index=True)
+    priority: Mapped[bool] = mapped_column(default=False)

@@ -22,5 +22,6 @@ def feature_routers() -> list[APIRouter]:
         confirmation_views.router,
         ports_views.router,
         draw_views.router,
+        draw_views.entry_router,
         findings_views.router,
     ]

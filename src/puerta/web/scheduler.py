@@ -1,5 +1,7 @@
-"""In-process jobs for a single-machine deployment: the daily draw and offer expiry.
+"""In-process jobs for a single-machine deployment: commitments, the daily draw, expiry.
 
+Before each request window opens, the seed commitment of its pool date is
+published; once a window has closed, its pool is published and drawn.
 Each pass is one transaction; the draw's unique pool date makes a second
 process running the same job harmless (it gets a conflict and moves on).
 """
@@ -12,6 +14,7 @@ import logging
 from fastapi import FastAPI
 
 from puerta.confirmation import service as confirmation_service
+from puerta.draw import publication
 from puerta.draw import service as draw_service
 from puerta.errors import PuertaError
 
@@ -28,6 +31,9 @@ def run_once(app: FastAPI) -> list[str]:
         if expired:
             done.append(f"expired {expired} offers")
     with db.session() as session:
+        committed = publication.commit_upcoming(session, settings=settings, clock=clock)
+        done.extend(f"published the seed commitment for {d}" for d in committed)
+    with db.session() as session:
         due = draw_service.due_pool_dates(session, settings=settings, clock=clock)
     for pool_date in due:
         try:
@@ -36,6 +42,7 @@ def run_once(app: FastAPI) -> list[str]:
                     session, pool_date=pool_date, settings=settings, clock=clock
                 )
                 done.append(f"drew {pool_date}: {draw.seats_offered} seats")
+                done.extend(f"draw {pool_date} warning: {w}" for w in draw.warnings or [])
         except PuertaError as exc:
             log.info("draw %s skipped: %s", pool_date, exc.detail)
     return done
