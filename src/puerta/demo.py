@@ -40,7 +40,20 @@ ANALYST_EMAIL = "analyst@demo.puerta.test"
 TIJUANA = (32.5149, -117.0382)
 
 GIVEN = ["María José", "Luis Alberto", "Wideline", "Jean Robert", "Aleksandr", "Ana Lucía"]
-FAMILY = ["García López", "Pierre", "Ivanov", "Hernández Ruiz", "Joseph", "Morales"]
+FAMILY = [
+    "García López",
+    "Pierre",
+    "Ivanov",
+    "Hernández Ruiz",
+    "Joseph",
+    "Morales",
+    "Petrosyan",
+    "Castillo Vega",
+    "Louis",
+    "Ramírez",
+    "Sokolova",
+    "Díaz Mejía",
+]
 CITIZENSHIP = ["MX", "HT", "RU", "VE", "HT", "CO"]
 LANGUAGE = ["es", "ht", "ru", "es", "ht", "es"]
 
@@ -68,18 +81,26 @@ def synthetic_portrait(seed: int, size: tuple[int, int] = (360, 480)) -> bytes:
     return buf.getvalue()
 
 
-def _traveler(i: int, rng: random.Random) -> TravelerIn:
-    k = i % len(GIVEN)
+#: The planted pattern of the demo: half the families of yesterday's pool give one
+#: small house, so the trend analysis flags it on the officers' arrivals.
+SHARED_HOUSE = "4127 Elm Street"
+
+
+def _traveler(
+    i: int, family: int, rng: random.Random, address: str | None = None
+) -> TravelerIn:
+    """Traveler ``i`` of a family: a family shares its surname, as families do."""
+    k = (family + i) % len(GIVEN)
     return TravelerIn(
         given_names=GIVEN[k],
-        family_names=FAMILY[k],
+        family_names=FAMILY[family % len(FAMILY)],
         date_of_birth=date(1975 + rng.randrange(30), 1 + rng.randrange(12), 1 + rng.randrange(28)),
         sex=rng.choice(["F", "M"]),
         country_of_birth=CITIZENSHIP[k],
         citizenship=CITIZENSHIP[k],
         language=LANGUAGE[k],
         phone=f"+52 664 {rng.randrange(100, 999)} {rng.randrange(1000, 9999)}",
-        address_line1=f"{rng.randrange(100, 9999)} Elm Street",
+        address_line1=address or f"{rng.randrange(100, 9999)} Elm Street",
         city="Houston",
         state="TX",
         zip_code="77002",
@@ -113,10 +134,11 @@ def _registration(
     settings: Settings,
     clock: Clock,
     store: PhotoStore,
+    address: str | None = None,
 ):  # type: ignore[no-untyped-def]
     rng = random.Random(seed)
     data = RegistrationIn(
-        travelers=[_traveler(seed + i, rng) for i in range(size)],
+        travelers=[_traveler(i, seed, rng, address) for i in range(size)],
         device_id=f"demo-device-{seed}",
         form_seconds=300 + rng.randrange(600),
     )
@@ -178,7 +200,14 @@ def load(session: Session, *, settings: Settings, clock: Clock, store: PhotoStor
     for n in range(24):
         other = _applicant(session, f"family{n}@demo.puerta.test", settings, past)
         reg = _registration(
-            session, other, 1 + n % 4, 10 + n, settings=settings, clock=past, store=store
+            session,
+            other,
+            1 + n % 4,
+            10 + n,
+            settings=settings,
+            clock=past,
+            store=store,
+            address=SHARED_HOUSE if n % 2 == 0 else None,
         )
         requests_service.request_appointment(
             session,
