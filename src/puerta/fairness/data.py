@@ -2,45 +2,89 @@
 
 Why: the built-in model is calibrated but simple; the data set carries names
 written many ways, duplicates, bots and group-inclusion coalitions. Each pool
-date becomes one pool: the active registrations that asked that day, at
-their ``requested_port``. Persons, buckets and the group trick come from the
-planted truth (``truth.parquet``: ``person_id``, ``coalition_id``), so the
-figures measure the draw given correct persons. Not yet done: drawing on
-the resolver's persons while scoring on the truth (to include what the
-keys miss).
+date becomes one pool: the active registrations whose ``request_dates`` hold
+that date, at their ``requested_port``. The pools are consecutive dates (the
+busiest run of ``days`` dates), in date order, so a group deferred by one
+draw is first in the next one, as in the service.
+
+Persons: the draw sees the persons of :class:`~puerta.identity.resolver.KeyResolver`
+run over the day's traveler rows, as the service does; the planted truth
+(``truth.parquet``: ``person_id``, ``coalition_id``) is kept only to score,
+so the figures include what the keys miss. Each traveler row carries both:
+``person`` (the resolver's) and ``truth`` (the true person, numbered as in
+``persons``). A true person's registrations held, group trick and first
+registration come from their pooled rows; waiting is counted up to the pool
+date.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from puerta.dataset.files import table_path
 from puerta.fairness.model import Population
+from puerta.identity.resolver import TRAVELER_COLUMNS, KeyResolver, PersonResolver
+
+_TRUTH_KEYS = ("registration_id", "traveler_index")
 
 
-def load_pools(directory: Path, *, max_days: int | None = None) -> list[Population]:
-    """One :class:`Population` per pool date, busiest dates first."""
+def load_pools(
+    directory: Path, *, max_days: int | None = None, resolver: PersonResolver | None = None
+) -> list[Population]:
+    """One :class:`Population` per pool date: the busiest ``max_days`` consecutive dates."""
     reg_path, truth_path = table_path(directory, "registrations"), table_path(directory, "truth")
     if reg_path is None or truth_path is None:
         raise FileNotFoundError(f"{directory} needs registrations and truth tables")
-    reg = _read(reg_path).with_row_index("row")
-    truth = _read(truth_path).select("person_id", "coalition_id").with_row_index("row")
-    rows = reg.join(truth, on="row").filter(pl.col("registration_status") == "active")
-    rows = rows.with_columns(true_person=pl.col("person_id").rank("dense").cast(pl.Int64) - 1)
+    wanted = [*_TRUTH_KEYS, "registration_status", "created_at", "requested_port"]
+    wanted += ["request_dates", *TRAVELER_COLUMNS, "sex"]
+    reg = _read(reg_path)
+    reg = reg.select(c for c in wanted if c in reg.columns)
+    truth = _read(truth_path).select(*_TRUTH_KEYS, "person_id", "coalition_id")
+    rows = (
+        reg.filter(pl.col("registration_status") == "active")
+        .join(truth, on=list(_TRUTH_KEYS), how="left")
+        .with_columns(pl.col("traveler_index").cast(pl.Int64))
+    )
+    if rows["person_id"].null_count():
+        raise ValueError(f"{directory}: some registrations rows have no truth row")
     asks = (
         rows.filter(pl.col("traveler_index") == 0)
-        .select("registration_id", "requested_port", "created_at", pl.col("request_dates"))
+        .select("registration_id", "requested_port", "created_at", "request_dates")
         .explode("request_dates")
         .drop_nulls("request_dates")
+        .drop_nulls("requested_port")
+        .rename({"request_dates": "pool_date"})
     )
-    dates = asks.group_by("request_dates").len().sort("len", descending=True)["request_dates"]
-    pools = []
-    for day in dates.to_list()[:max_days]:
-        pools.append(_pool(rows, asks.filter(pl.col("request_dates") == day)))
-    return pools
+    dates = _window(asks, max_days)
+    # One integer per registration, the same on every day: the draw's request id.
+    numbers = rows.select("registration_id").unique(maintain_order=True).with_row_index("rid")
+    rows = rows.join(numbers, on="registration_id")
+    asks = asks.filter(pl.col("pool_date").is_in(dates)).join(numbers, on="registration_id")
+    resolve = resolver or KeyResolver()
+    return [
+        _pool(rows, asks.filter(pl.col("pool_date") == day), resolve, day) for day in sorted(dates)
+    ]
+
+
+def _window(asks: pl.DataFrame, days: int | None) -> list[date]:
+    """The ``days`` consecutive pool dates with the most requests (all dates if ``None``)."""
+    per_day = asks.group_by("pool_date").len().sort("pool_date")
+    if per_day.is_empty():
+        return []
+    full = pl.DataFrame(
+        {"pool_date": pl.date_range(per_day["pool_date"][0], per_day["pool_date"][-1], eager=True)}
+    ).join(per_day, on="pool_date", how="left")
+    counts = full["len"].fill_null(0).to_list()
+    n = len(counts) if days is None else max(1, min(days, len(counts)))
+    totals = [sum(counts[:n])]
+    for i in range(n, len(counts)):
+        totals.append(totals[-1] + counts[i] - counts[i - n])
+    start = max(range(len(totals)), key=totals.__getitem__)
+    chosen = full.slice(start, n).filter(pl.col("len").is_not_null())
+    return chosen["pool_date"].to_list()
 
 
 def _read(path: Path) -> pl.DataFrame:
@@ -52,26 +96,34 @@ def _read(path: Path) -> pl.DataFrame:
             pl.col("request_dates").str.split(";").list.eval(pl.element().str.to_date())
         )
     return frame.with_columns(
+        *(pl.col(c).cast(pl.Int16) for c in ("traveler_index",) if c in frame.columns),
         *(pl.col(c).str.to_date() for c in ("date_of_birth",) if c in frame.columns),
         *(pl.col(c).str.to_datetime() for c in ("created_at",) if c in frame.columns),
     )
 
 
-def _pool(rows: pl.DataFrame, asks: pl.DataFrame) -> Population:
-    requests = asks.with_row_index("request_id").select(
-        pl.col("request_id").cast(pl.Int64),
+def _pool(rows: pl.DataFrame, asks: pl.DataFrame, resolve: PersonResolver, day: date) -> Population:
+    requests = asks.select(
+        pl.col("rid").cast(pl.Int64).alias("request_id"),
         "registration_id",
         pl.col("requested_port").alias("port_code"),
-        pl.col("created_at").cast(pl.Date).alias("registered_at"),
+        pl.col("created_at").alias("registered_at"),
+    ).sort("request_id")
+    trav = (
+        rows.join(requests.select("request_id"), left_on="rid", right_on="request_id")
+        .rename({"rid": "request_id"})
+        .sort("request_id", "traveler_index")
     )
-    trav = rows.join(requests.select("registration_id", "request_id"), on="registration_id")
-    # Persons are renumbered 0..n-1 by truth; the draw sees the resolver's persons.
-    truth = trav.select(pl.col("true_person").rank("dense").cast(pl.Int64) - 1)
-    trav = trav.with_columns(person=truth.to_series())
+    # The draw's persons: the resolver's, on this day's rows. Truth is for scoring only.
+    person = resolve.resolve(trav)
+    trav = trav.with_columns(
+        person=pl.Series(person, dtype=pl.Int64),
+        truth=pl.col("person_id").rank("dense").cast(pl.Int64) - 1,
+    )
     seats = trav.group_by("request_id").len().rename({"len": "seats"})
     requests = requests.join(seats, on="request_id").sort("request_id")
     persons = (
-        trav.group_by("person")
+        trav.group_by(pl.col("truth").alias("person"))
         .agg(
             registrations=pl.col("registration_id").n_unique(),
             trick=pl.col("coalition_id").is_not_null().any(),
@@ -79,6 +131,12 @@ def _pool(rows: pl.DataFrame, asks: pl.DataFrame) -> Population:
         )
         .sort("person")
     )
-    truth_rows = trav.select("request_id", "person")
-    empty = pl.DataFrame({"person": np.zeros(0, np.int64)})
-    return Population(requests, truth_rows, persons, truth_rows, empty)
+    travelers = trav.select("request_id", "person", "truth")
+    return Population(
+        requests,
+        travelers,
+        persons,
+        travelers,
+        pl.DataFrame(schema={"person": pl.Int64, "extra": pl.Int64, "own": pl.Int64}),
+        pool_date=day,
+    )

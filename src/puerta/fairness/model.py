@@ -59,6 +59,11 @@ class Population:
     """Travelers before the trick rows are added."""
     trick_plan: pl.DataFrame
     """``person``, ``extra`` (groups to slip into), ``own`` (their registration)."""
+    pool_date: date | None = None
+    """The day the pool is drawn (waiting is counted up to it); ``None``: :data:`TODAY`.
+
+    A data set's pools also carry ``truth`` in ``travelers``: ``person`` is
+    then who the draw sees (the resolver's), ``truth`` who is scored."""
 
 
 def registrations_per_household(rng: np.random.Generator, n: int) -> np.ndarray:

@@ -134,14 +134,13 @@ def _run(
     """Both draws, ``days`` times, over one population; persons seated per group and day."""
     n_groups = len(BUCKETS) + 1
     pools = pop if isinstance(pop, list) else None
-    today = np.datetime64(TODAY)
     tally = _Tally(
         {d: np.zeros((days, n_groups), dtype=np.int64) for d in DRAWS},
         np.zeros((days, n_groups), dtype=np.int64),
         {d: {"seniority": [], "random": []} for d in DRAWS},
         {d: {} for d in DRAWS},
     )
-    deferred: set[str] = set()
+    deferred: set[str] = set()  # registrations deferred by a draw, until they ask again
     dates_rng = np.random.default_rng([seed, 1, replication])
     for day in range(days):
         if pools is not None:
@@ -156,22 +155,42 @@ def _run(
         rnd = _randomness(seed, replication, day)
         picks = baseline.baseline_draw(_pool_entries(pop), caps, rnd, seniority_share)
         chosen = {"baseline": {p.request_id: p.reason for p in picks}}
-        entrants = fair.form_entrants(pop.requests, pop.travelers)
-        table = entrants.table.with_columns(priority=pl.col("entrant_id").is_in(list(deferred)))
-        alloc = fair.allocate(table, caps, rnd, seniority_share)
-        deferred = set(alloc.deferred)
-        sel = entrants.members.filter(pl.col("entrant_id").is_in(list(alloc.selected)))
+        # Entrants are known by their registration, as in the service: a deferral is
+        # kept by registration and honoured by its next request (request ids may change).
+        asked = pop.requests.with_columns(
+            public_id=pl.col("registration_id").cast(pl.Utf8),
+            priority=pl.col("registration_id").cast(pl.Utf8).is_in(list(deferred)),
+        )
+        entrants = fair.form_entrants(asked, pop.travelers.select("request_id", "person"))
+        alloc = fair.allocate(entrants.table, caps, rnd, seniority_share)
+        deferred = (deferred - set(asked["public_id"].to_list())) | set(alloc.deferred)
+        sel = entrants.members.filter(
+            pl.col("entrant_id").is_in(list(alloc.selected)) & (pl.col("seats") > 0)
+        )
         chosen["puerta"] = {
             rid: alloc.selected[eid]
             for rid, eid in sel.select("request_id", "entrant_id").iter_rows()
         }
-        homes = (entrants.homes["request_id"].to_numpy(), entrants.homes["person"].to_numpy())
-        rows = (pop.travelers["request_id"].to_numpy(), pop.travelers["person"].to_numpy())
-        first_day = pop.persons["first_day"].to_numpy().astype("datetime64[D]")
+        # Scored on true persons: a data set's pools carry them beside the resolver's.
+        travelers = pop.travelers
+        if "truth" not in travelers.columns:
+            travelers = travelers.with_columns(truth=pl.col("person"))
+        homes = entrants.homes.join(
+            travelers.select("request_id", "person", "truth").unique(),
+            on=["request_id", "person"],
+        )
+        seated_by = {
+            "baseline": (travelers["request_id"].to_numpy(), travelers["truth"].to_numpy()),
+            # Puerta seats each person by their home request (where they entered).
+            "puerta": (homes["request_id"].to_numpy(), homes["truth"].to_numpy()),
+        }
+        drawn_on = np.datetime64(pop.pool_date or TODAY, "D")
+        waited = (drawn_on - pop.persons["first_day"].to_numpy().astype("datetime64[D]")).astype(
+            np.int64
+        )
         for name in DRAWS:
-            # The baseline seats whole registrations; Puerta seats each person by their home.
-            rows_req, people = rows if name == "baseline" else homes
-            _score(tally, name, day, chosen[name], rows_req, people, bucket, today - first_day)
+            rows_req, people = seated_by[name]
+            _score(tally, name, day, chosen[name], rows_req, people, bucket, waited)
     return tally
 
 
