@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+from itertools import pairwise
 from pathlib import Path
+from types import SimpleNamespace
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -10,7 +13,8 @@ import pytest
 
 from puerta.dataset.schema import TRAVELER_FIELDS
 from puerta.registration.schemas import TravelerIn
-from puerta.synth import generate
+from puerta.synth import activity, generate
+from puerta.synth.profiles import OIG_2023
 
 
 def _read(directory: Path, name: str) -> pl.DataFrame:
@@ -130,3 +134,47 @@ def test_no_registration_exceeds_the_api_limit(synth_dir: Path) -> None:
     assert sizes["len"].max() <= 10
     truth = _read(synth_dir, "truth")
     assert truth["coalition_id"].n_unique() > 10
+
+
+def test_no_unplanted_pile_up_of_registrations(synth_dir: Path) -> None:
+    """Outside planted bursts no second (or minute) holds an implausible crowd.
+
+    The generator once clamped registrations drawn after the period end onto
+    its last second (thousands at scale 1.0), which the burst analysis rightly
+    flags as a bot burst that nobody planted.
+    """
+    regs = _read(synth_dir, "registrations").filter(pl.col("traveler_index") == 0)
+    truth = _read(synth_dir, "truth").filter(pl.col("traveler_index") == 0)
+    rows = regs.join(truth, on=["registration_id", "traveler_index"])
+    start = datetime.combine(OIG_2023.start, time(0, 0), tzinfo=UTC)
+    end = datetime.combine(OIG_2023.end, time(23, 59, 59), tzinfo=UTC)
+    assert rows["created_at"].min() >= start
+    assert rows["created_at"].max() <= end
+    human = rows.filter(pl.col("burst_id").is_null())
+    per_second = human.group_by("created_at").len()["len"].max()
+    per_minute = human.group_by(pl.col("created_at").dt.truncate("1m")).len()["len"].max()
+    # ~28,000 rows over 219 days; the 9 a.m. rush of phase 1 is the busiest.
+    assert per_second <= 3, per_second
+    assert per_minute <= 10, per_minute
+    assert human.filter(pl.col("created_at") == end).height <= 1
+
+
+def test_fit_in_period_moves_late_sequences_without_clamping() -> None:
+    begin = datetime(2023, 1, 12, tzinfo=UTC)
+    end = datetime(2023, 8, 18, 23, 59, 59, tzinfo=UTC)
+
+    def regs(*hours: float) -> list[SimpleNamespace]:
+        return [SimpleNamespace(created_at=end + timedelta(hours=h)) for h in hours]
+
+    one = regs(3)
+    activity.fit_in_period(one, begin, end)  # type: ignore[arg-type]
+    assert one[0].created_at == end - timedelta(hours=3)
+    seq = regs(-100, -50, 5)
+    activity.fit_in_period(seq, begin, end)  # type: ignore[arg-type]
+    got = [r.created_at for r in seq]
+    assert got[-1] == end - timedelta(hours=5)
+    assert [b - a for a, b in pairwise(got)] == [timedelta(hours=50), timedelta(hours=55)]
+    long = regs(-5000, 6000)  # longer than the whole period: compressed into it
+    activity.fit_in_period(long, begin, end)  # type: ignore[arg-type]
+    assert begin <= long[0].created_at < long[1].created_at < end
+    assert activity.reflect(end + timedelta(hours=2), begin, end) == end - timedelta(hours=2)

@@ -119,6 +119,9 @@ def test_targets_on_a_small_synthetic_population(tmp_path) -> None:  # type: ign
     bursts = ev.evaluate_bursts(find_bursts(data), truth)
     rings = ev.evaluate_rings(find_rings(data), truth)
     assert bursts["recall"] >= 0.95
+    # No exclusion: the generator plants no unplanted pile-up (it once clamped
+    # late registrations onto the period's last second, which is a burst).
+    assert bursts["precision"] >= 0.90
     assert rings["recall"] >= 0.95
     assert rings["precision"] >= 0.90
     known = load_known_addresses(tmp_path / "shelters.csv")

@@ -86,6 +86,57 @@ def _new_registration(
     )
 
 
+def period(plan: Plan) -> tuple[datetime, datetime]:
+    """First and last second of the profile's registration period (UTC)."""
+    profile = plan.profile
+    return (
+        datetime.combine(profile.start, time(0, 0), tzinfo=UTC),
+        datetime.combine(profile.end, time(23, 59, 59), tzinfo=UTC),
+    )
+
+
+def reflect(at: datetime, begin: datetime, limit: datetime) -> datetime:
+    """A time past ``limit`` mirrored back before it (never before ``begin``).
+
+    Clamping onto ``limit`` would pile every late registration onto one second,
+    a burst nobody planted; mirroring keeps them spread as they were drawn.
+
+    Example:
+        >>> b, e = datetime(2023, 1, 1, tzinfo=UTC), datetime(2023, 1, 10, tzinfo=UTC)
+        >>> reflect(datetime(2023, 1, 12, tzinfo=UTC), b, e).day
+        8
+    """
+    if at <= limit:
+        return at
+    return max(begin, limit - (at - limit))
+
+
+def fit_in_period(regs: list[Registration], begin: datetime, end: datetime) -> None:
+    """Move a household's sequence of registrations (in time order) into the period.
+
+    A sequence that runs past the end is shifted earlier as a whole, keeping
+    its gaps, so that its last registration lands where ``reflect`` mirrors it
+    (as far before the end as it was drawn after it); one longer than the
+    room left is compressed. Nothing lands on the last second: clamping there
+    piled thousands of registrations onto one second, a burst nobody planted.
+    """
+    if not regs or regs[-1].created_at <= end:
+        return
+    first, last = regs[0].created_at, regs[-1].created_at
+    period_s = (end - begin).total_seconds()
+    target = end - timedelta(seconds=int((last - end).total_seconds() % period_s))
+    span = (last - first).total_seconds()
+    if span <= (target - begin).total_seconds():
+        factor, start = 1.0, target - timedelta(seconds=int(span))
+    else:  # longer than the room: 90 % of the period, placed by its own start
+        factor = 0.9 * period_s / span
+        slack = period_s - span * factor
+        start = begin + timedelta(seconds=int((first - begin).total_seconds() % slack))
+    for reg in regs:
+        offset = (reg.created_at - first).total_seconds() * factor
+        reg.created_at = start + timedelta(seconds=int(offset))
+
+
 def registrations_of(
     plan: Plan, hh: Household, rng: random.Random, serial: list[int]
 ) -> list[Registration]:
@@ -93,11 +144,11 @@ def registrations_of(
     profile = plan.profile
     hh.device = places.device_id(rng)
     hh.account = "A" + code(rng, 12)
-    end = datetime.combine(profile.end, time(23, 59, 59), tzinfo=UTC)
+    begin, end = period(plan)
     if not hh.bot:
         regs, at = [], hh.t0
         for n in range(hh.k):
-            reg = _new_registration(hh, list(hh.members), min(at, end), rng)
+            reg = _new_registration(hh, list(hh.members), at, rng)
             if n and rng.random() < 0.4:
                 reg.account = "A" + code(rng, 12)  # a second login
             if rng.random() < 0.15:
@@ -106,6 +157,8 @@ def registrations_of(
             at = at + timedelta(
                 seconds=int(rng.expovariate(1 / (3 * 86400 if hh.k >= 10 else 6 * 86400))) + 600
             )
+        fit_in_period(regs, begin, end)
+        hh.t0 = regs[0].created_at if regs else hh.t0
         return regs
     months = hh.top_months or {hh.t0.month: hh.k}
     regs = []
@@ -118,7 +171,8 @@ def registrations_of(
                 start = at_time_of_day(profile, start_day, rng)
             else:
                 start = hh.t0 + timedelta(days=rng.uniform(0, 20))
-            regs.extend(_burst(hh, size, min(start, end - timedelta(hours=2)), rng, serial))
+            start = reflect(start, begin, end - timedelta(hours=2))
+            regs.extend(_burst(hh, size, start, rng, serial))
             left -= size
     return regs
 
@@ -165,6 +219,7 @@ def plant_coalitions(
         and h.coalition is None
     ]
     rng.shuffle(pool)
+    begin, end = period(plan)
     out: list[Registration] = []
     for c in range(n):
         group: list[Household] = []
@@ -178,6 +233,8 @@ def plant_coalitions(
         for h in group:
             h.coalition = cid
             at = h.t0 + timedelta(hours=rng.uniform(1, 72))
+            if at > end:  # mirrored before the household's first registration instead
+                at = max(begin, h.t0 - (at - h.t0))
             mine = list(h.members) + [p for p in everyone if p.household is not h]
             reg = _new_registration(h, mine, at, rng)
             reg.coalition_id = cid

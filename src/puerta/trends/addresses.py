@@ -137,7 +137,7 @@ def _fold_known_units(keyed: pl.DataFrame, known: list[KnownAddress]) -> pl.Data
         return keyed
     places = pl.DataFrame(
         whole, schema=["street", "state_n", "k_city", "k_zip"], orient="row"
-    ).unique(subset=["street", "state_n", "k_city"])
+    ).unique()
     hit = (
         keyed.select("address_key", "street", "unit", "state_n", "city_c", "zip5")
         .unique()
@@ -281,9 +281,10 @@ def _families_for(groups: pl.DataFrame, keyed: pl.DataFrame, config: AddressConf
         .agg(
             pl.col("family_names").mode().sort().first(),
             pl.col("given_names").mode().sort().first(),
-            pl.col("registration_id").unique().alias("regs"),
+            pl.col("registration_id").unique().sort().alias("regs"),
         )
-        .group_by("address_key")
+        .sort("address_key", "person_key")
+        .group_by("address_key", maintain_order=True)
         .agg("family_names", "given_names", "regs")
     )
     fams = [
@@ -353,7 +354,7 @@ def _port_counts(keyed: pl.DataFrame, keys: list[str]) -> dict[str, dict[str, in
         .len()
     )
     out: dict[str, dict[str, int]] = {}
-    for key, port, n in per.iter_rows():
+    for key, port, n in per.sort("address_key", "appointment_port").iter_rows():
         out.setdefault(key, {})[port] = n
     return out
 
@@ -371,7 +372,9 @@ def _explain(row: dict, ports: dict[str, int]) -> str:  # type: ignore[type-arg]
             f"Listed {row['known_kind']} ({row['known_name'] or 'unnamed'}): {row['persons']} "
             f"travelers gave {address} {span}. Shared by design, not suspicious."
         )
-    port_text = ", ".join(f"{p} {n}" for p, n in sorted(at_ports.items(), key=lambda x: -x[1]))
+    port_text = ", ".join(
+        f"{p} {n}" for p, n in sorted(at_ports.items(), key=lambda x: (-x[1], x[0]))
+    )
     place = _PLACE_TEXT.get(row["place_type"], "A P.O. box")
     return (
         f"{row['persons']} travelers with {row['exact_surnames']} different surnames "
@@ -421,7 +424,11 @@ def _extras(keyed: pl.DataFrame, keys: list[str]) -> dict[str, dict]:  # type: i
     variants = (
         rows.group_by("address_key", "address_line1", "address_line2", "city", "zip_code")
         .len()
-        .sort(["len", "address_line1"], descending=[True, False], nulls_last=True)
+        .sort(
+            ["len", "address_line1", "address_line2", "city", "zip_code"],
+            descending=[True, False, False, False, False],
+            nulls_last=True,
+        )
         .group_by("address_key", maintain_order=True)
         .head(10)
     )
@@ -465,7 +472,11 @@ def analyse_addresses(
     shown = groups.filter(
         (pl.col("persons") >= config.min_persons)
         & (pl.col("known_kind").is_not_null() | pl.col("flagged"))
-    ).sort(["known_kind", "score", "persons"], descending=[False, True, True], nulls_last=False)
+    ).sort(
+        ["known_kind", "score", "persons", "address_key"],
+        descending=[False, True, True, False],
+        nulls_last=False,
+    )
     keys = shown["address_key"].to_list()
     ports = _port_counts(keyed, keys)
     extras = _extras(keyed, keys)

@@ -309,7 +309,7 @@ def _burst_stats(labels: pl.DataFrame, regs: pl.DataFrame, human: float) -> pl.D
     """Per burst: time span, gaps, form speeds, devices, IP ranges, e-mails."""
     members = labels.select("registration_id", "burst").unique().join(regs, on="registration_id")
     return (
-        members.sort("burst", "created_at")
+        members.sort("burst", "created_at", "registration_id")
         .with_columns(
             gap=pl.col("created_at").diff().dt.total_seconds(fractional=True).over("burst")
         )
@@ -323,18 +323,21 @@ def _burst_stats(labels: pl.DataFrame, regs: pl.DataFrame, human: float) -> pl.D
             pl.col("form_seconds").median().alias("median_form"),
             pl.col("device").n_unique().alias("devices"),
             pl.col("ip_range").drop_nulls().unique().sort().head(10).alias("ip_ranges"),
-            pl.col("email").drop_nulls().head(10).alias("emails"),
+            pl.col("email").drop_nulls().head(10).alias("emails"),  # earliest first
         )
     )
 
 
 def _finding(stats: dict, runs: list[dict], travelers: list, human: float) -> Finding:  # type: ignore[type-arg]
     ids = stats["registration_id"]
-    signals = [
-        {"signal": r["signal"], "value": r["value"], "registrations": int(r["n"])} for r in runs
-    ]
     order = {"device": 0, "ip_range": 1, "email_pattern": 2, "fast_forms": 3}
-    main = max(signals, key=lambda s: (s["registrations"], -order[s["signal"]]))
+    # Largest run first, then a fixed order of signals and values: the same
+    # input gives the same evidence whatever order the runs were found in.
+    signals = sorted(
+        ({"signal": r["signal"], "value": r["value"], "registrations": int(r["n"])} for r in runs),
+        key=lambda s: (-s["registrations"], order[s["signal"]], str(s["value"])),
+    )
+    main = signals[0]
     text = (
         f"{len(ids)} registrations from {_SIGNAL_TEXT[main['signal']]} ({main['value']}) "
         f"{_when(stats['start'], stats['end'])}, {stats['mean_gap']:.1f} s apart on average; "

@@ -268,7 +268,10 @@ def _describe(
     )
     link_summary = links.group_by("ring").agg(
         pl.col("link").n_unique().alias("link_types"),
-        pl.struct("link", "value", "n").sort_by("n", descending=True).head(10).alias("shared"),
+        pl.struct("link", "value", "n")
+        .sort_by(["n", "link", "value"], descending=[True, False, False])
+        .head(10)
+        .alias("shared"),
     )
     return desc.join(link_summary, on="ring", how="left")
 
