@@ -86,9 +86,7 @@ def synthetic_portrait(seed: int, size: tuple[int, int] = (360, 480)) -> bytes:
 SHARED_HOUSE = "4127 Elm Street"
 
 
-def _traveler(
-    i: int, family: int, rng: random.Random, address: str | None = None
-) -> TravelerIn:
+def _traveler(i: int, family: int, rng: random.Random, address: str | None = None) -> TravelerIn:
     """Traveler ``i`` of a family: a family shares its surname, as families do."""
     k = (family + i) % len(GIVEN)
     return TravelerIn(
