@@ -44,6 +44,8 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+from puerta import translit
+
 __all__ = [
     "FamilyKeys",
     "PersonKeys",
@@ -55,50 +57,7 @@ __all__ = [
     "skeleton",
 ]
 
-#: Eastern Armenian as passports write it; anyascii gives ``ow`` for ``ու``
-#: and apostrophes for aspirates (``Harowt'yownyan``), which matches nothing.
-_ARMENIAN: dict[str, str] = {
-    "ու": "u",
-    "և": "ev",
-    "ա": "a",
-    "բ": "b",
-    "գ": "g",
-    "դ": "d",
-    "ե": "e",
-    "զ": "z",
-    "է": "e",
-    "ը": "y",
-    "թ": "t",
-    "ժ": "zh",
-    "ի": "i",
-    "լ": "l",
-    "խ": "kh",
-    "ծ": "ts",
-    "կ": "k",
-    "հ": "h",
-    "ձ": "dz",
-    "ղ": "gh",
-    "ճ": "ch",
-    "մ": "m",
-    "յ": "y",
-    "ն": "n",
-    "շ": "sh",
-    "ո": "o",
-    "չ": "ch",
-    "պ": "p",
-    "ջ": "j",
-    "ռ": "r",
-    "ս": "s",
-    "վ": "v",
-    "տ": "t",
-    "ր": "r",
-    "ց": "ts",
-    "ւ": "v",
-    "փ": "p",
-    "ք": "k",
-    "օ": "o",
-    "ֆ": "f",
-}
+_ARMENIAN: dict[str, str] = translit.ARMENIAN
 _ARMENIAN_RE = re.compile("ու|" + "|".join(sorted(_ARMENIAN, key=len, reverse=True)))
 _HAS_ARMENIAN = re.compile(r"[\u0531-\u058f]")
 _NON_LETTERS = re.compile(r"[^a-z]+")

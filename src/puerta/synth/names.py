@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+from puerta import translit
 from puerta.synth import namelists
 
 HAND_LISTS = namelists.HAND_LISTS
@@ -69,48 +70,7 @@ _CYRILLIC_ROUTES = (
     {"й": "j", "ю": "ju", "я": "ja", "х": "ch", "ш": "sch", "ж": "sh", "ц": "z"},
     {"ий": "y", "ей": "ei", "кс": "x", "е": "e"},
 )
-_ARMENIAN = {
-    "ու": "u",
-    "և": "ev",
-    "ա": "a",
-    "բ": "b",
-    "գ": "g",
-    "դ": "d",
-    "ե": "e",
-    "զ": "z",
-    "է": "e",
-    "ը": "y",
-    "թ": "t",
-    "ժ": "zh",
-    "ի": "i",
-    "լ": "l",
-    "խ": "kh",
-    "ծ": "ts",
-    "կ": "k",
-    "հ": "h",
-    "ձ": "dz",
-    "ղ": "gh",
-    "ճ": "ch",
-    "մ": "m",
-    "յ": "y",
-    "ն": "n",
-    "շ": "sh",
-    "ո": "o",
-    "չ": "ch",
-    "պ": "p",
-    "ջ": "j",
-    "ռ": "r",
-    "ս": "s",
-    "վ": "v",
-    "տ": "t",
-    "ր": "r",
-    "ց": "ts",
-    "ւ": "v",
-    "փ": "p",
-    "ք": "k",
-    "օ": "o",
-    "ֆ": "f",
-}
+_ARMENIAN = translit.ARMENIAN
 _ARMENIAN_ROUTES = (
     {"yan": "ian", "u": "ou"},  # Western / French: Haroutiounian
     {"^h": "", "yan": "yan"},  # through Russian: Arutyunyan

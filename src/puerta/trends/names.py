@@ -40,47 +40,10 @@ import jellyfish
 import polars as pl
 from anyascii import anyascii
 
+from puerta import translit
+
 # Eastern Armenian, as Armenian passports and most registrations write it.
-ARMENIAN: dict[str, str] = {
-    "ա": "a",
-    "բ": "b",
-    "գ": "g",
-    "դ": "d",
-    "ե": "e",
-    "զ": "z",
-    "է": "e",
-    "ը": "y",
-    "թ": "t",
-    "ժ": "zh",
-    "ի": "i",
-    "լ": "l",
-    "խ": "kh",
-    "ծ": "ts",
-    "կ": "k",
-    "հ": "h",
-    "ձ": "dz",
-    "ղ": "gh",
-    "ճ": "ch",
-    "մ": "m",
-    "յ": "y",
-    "ն": "n",
-    "շ": "sh",
-    "ո": "o",
-    "չ": "ch",
-    "պ": "p",
-    "ջ": "j",
-    "ռ": "r",
-    "ս": "s",
-    "վ": "v",
-    "տ": "t",
-    "ր": "r",
-    "ց": "ts",
-    "ւ": "v",
-    "փ": "p",
-    "ք": "k",
-    "օ": "o",
-    "ֆ": "f",
-}
+ARMENIAN: dict[str, str] = dict(translit.ARMENIAN_LETTERS)
 _ARMENIAN_RANGE = re.compile(r"[\u0531-\u058f]")
 _ARMENIAN_WORD = re.compile(r"[\u0531-\u058f]+")
 
