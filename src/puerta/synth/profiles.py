@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from puerta.config import Settings
+
 #: Origins: citizenship -> (preferred language, name source). Name sources are
 #: Faker locales, or ``hand:<list>`` for the hand-made lists in names.py.
 ORIGINS: dict[str, tuple[str, str]] = {
@@ -175,17 +177,9 @@ class Profile:
     rings_per_100k_persons: float = 220.0
     coalitions_per_100k_persons: float = 300.0
     ports: tuple[str, ...] = PORTS
+    #: The same split of seats as the service's default settings.
     port_shares: dict[str, float] = field(
-        default_factory=lambda: {
-            "SYS": 0.20,
-            "CXL": 0.06,
-            "NOG": 0.10,
-            "ELP": 0.14,
-            "EGP": 0.08,
-            "LRD": 0.12,
-            "HID": 0.18,
-            "BRO": 0.12,
-        }
+        default_factory=lambda: dict(Settings.model_fields["port_shares"].default)
     )
 
 
