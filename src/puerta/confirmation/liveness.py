@@ -7,6 +7,7 @@ be large enough, and a byte-identical replay of an earlier submission fails.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -35,8 +36,6 @@ class LocalLivenessProvider:
         self.max_bytes = max_bytes
 
     def check(self, image: bytes, *, seen_before: Callable[[str], bool]) -> LivenessResult:
-        import hashlib
-
         digest = hashlib.sha256(image).hexdigest()
         try:
             checked = check_photo(image, max_bytes=self.max_bytes, field="live_photo")

@@ -23,7 +23,7 @@ def registration_out(registration: Registration) -> RegistrationOut:
         created_at=registration.created_at,
         travelers=[
             TravelerOut.model_validate(
-                {**{c: getattr(t, c) for c in TravelerOut.model_fields if c != "has_photo"}}
+                {c: getattr(t, c) for c in TravelerOut.model_fields if c != "has_photo"}
                 | {"has_photo": t.photo_sha256 is not None}
             )
             for t in registration.travelers
