@@ -75,7 +75,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # Sessions in UTC whatever the server's default: bulk loads send UTC timestamps
+    # as text, which PostgreSQL reads in the session's time zone.
+    connect_args = {"options": "-c TimeZone=UTC", **kwargs.pop("connect_args", {})}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 class Database:

@@ -174,3 +174,55 @@ def lookup(conn: Connection, table: str, key: str, value: str, keys: list[str]) 
             )
         )  # type: ignore[arg-type]
     return out
+
+
+def ensure_users(conn: Connection, users: pl.DataFrame) -> tuple[dict[str, int], int]:
+    """Create the ``users`` rows whose email is not in the store yet.
+
+    Returns ``{email: id}`` for every row (new or already there) and how many
+    were created. The caller serialises calls (no two at once create the same
+    email). PostgreSQL does it in one round trip (the new rows' ids come back
+    from the INSERT); elsewhere: look up, insert the rest, look up again.
+    """
+    emails = users["email"].to_list()
+    if not emails:
+        return {}, 0
+    if conn.dialect.name != "postgresql":
+        found = lookup(conn, "users", "email", "id", emails)
+        missing = users.filter(~pl.col("email").is_in(list(found)))
+        write(conn, "users", missing)
+        found |= lookup(conn, "users", "email", "id", missing["email"].to_list())
+        return found, missing.height
+    columns = list(users.columns)
+    names = ", ".join(f'"{c}"' for c in columns)
+    text = _as_text(users)  # timestamps as UTC text: much cheaper to send than datetimes
+    casts = {"is_active": "boolean", "created_at": "timestamp"}
+    # A column with one value (the constants of an imported account) is sent once.
+    single = {c for c in columns if c != "email" and text[c].n_unique() == 1}
+    arrays = [c for c in columns if c not in single]
+    picks = [f"%s::{casts.get(c, 'text')}" if c in single else f"i.{c}" for c in columns]
+    unnest = ", ".join(f"%s::{casts.get(c, 'text')}[]" for c in arrays)
+    # Column names come from our own code; values travel as parameters.
+    sql = (
+        "WITH old AS (SELECT email, id FROM users WHERE email = ANY(%s)),"  # noqa: S608
+        f" made AS (INSERT INTO users ({names}) SELECT {', '.join(picks)}"
+        f" FROM unnest({unnest})"
+        f" AS i ({', '.join(arrays)})"
+        " LEFT JOIN old o ON o.email = i.email WHERE o.email IS NULL RETURNING email, id)"
+        " SELECT email, id, true FROM made UNION ALL SELECT email, id, false FROM old"
+    )
+    values = [
+        emails,
+        *(_scalar(text[c]) for c in columns if c in single),
+        *(text[c].to_list() for c in arrays),
+    ]
+    raw: Any = conn.connection.driver_connection
+    with raw.cursor() as cur:
+        cur.execute(sql, values)
+        rows = cur.fetchall()
+    return {email: uid for email, uid, _ in rows}, sum(1 for *_, new in rows if new)
+
+
+def _scalar(column: pl.Series) -> Any:
+    value = column[0]
+    return value if column.dtype != pl.Boolean else bool(value)

@@ -314,6 +314,7 @@ class _Loader:
             # that parallel writers never race to create one (an account alone is
             # not half a registration, and a re-run finds it).
             with self.db.engine.begin() as conn:
+                _no_generic_plans(conn)
                 self._ensure_accounts(conn, regs)
             owners = {a: self.accounts[a] for a in regs["account_id"].unique().to_list()}
         with self.db.engine.begin() as conn:
@@ -348,8 +349,7 @@ class _Loader:
         if fresh.height == 0:
             return
         emails = {account_email(a): a for a in fresh["account_id"].to_list()}
-        found = bulkwrite.lookup(conn, "users", "email", "id", list(emails))
-        missing = fresh.filter(~pl.col("account_id").is_in([emails[e] for e in found])).select(
+        rows = fresh.select(
             pl.concat_str(pl.col("account_id"), pl.lit(f"@{IMPORT_EMAIL_DOMAIN}")).alias("email"),
             pl.lit(UNUSABLE_PASSWORD).alias("password_hash"),
             pl.lit(Role.APPLICANT.value).alias("role"),
@@ -357,11 +357,9 @@ class _Loader:
             pl.lit(True).alias("is_active"),
             pl.col("created_at"),
         )
-        if missing.height:
-            bulkwrite.write(conn, "users", missing)
-            with self.lock:
-                self.stats.accounts_created += missing.height
-            found |= bulkwrite.lookup(conn, "users", "email", "id", missing["email"].to_list())
+        found, created = bulkwrite.ensure_users(conn, rows)
+        with self.lock:
+            self.stats.accounts_created += created
         for email, uid in found.items():
             self.accounts[emails[email]] = uid
 

@@ -14,7 +14,9 @@ list.
 Comparison levels (most specific first):
 
 * given and family names: exact (term-frequency adjusted, so "Maria" counts
-  less than "Oleksandr"), the two fields swapped, one word in common (a
+  less than "Oleksandr"), the two fields swapped, the two fields swapped with a
+  typo or another transliteration in one of them ("Gabrielle Langer" /
+  "Langer Gabriele"), one word in common (a
   dropped second surname, a dropped middle name), same transliteration
   skeleton, same Metaphone or Jaro-Winkler >= 0.92 (typos), Jaro-Winkler >=
   0.8, different. A given-name pair that differs only by a final a/o/e
@@ -80,6 +82,7 @@ HOUSEHOLD_ATTRIBUTES: tuple[str, ...] = ("address", "zip", "phone", "email")
 """Folded into one household comparison in strict mode (zip is used for blocking only)."""
 
 GENDERED_LEVEL = "differs only by final a/o/e"
+SWAPPED_TYPO_LEVEL = "given and family swapped, with a typo"
 CONTRADICTION_M = 1e-7
 """Fixed m of "different given name" and "different birth date" in strict mode."""
 
@@ -108,13 +111,26 @@ def _else() -> dict[str, Any]:
     return {"sql_condition": "ELSE", "label_for_charts": "different"}
 
 
+def _near(left: str, left_key: str, right: str, right_key: str) -> str:
+    """``left`` on the left record against ``right`` on the right: equal, same key or one typo."""
+    return (
+        f"({left}_l = {right}_r OR {left_key}_l = {right_key}_r"
+        f" OR jaro_winkler_similarity({left}_l, {right}_r) >= 0.92)"
+    )
+
+
 def _name_comparison(part: str, other: str) -> dict[str, Any]:
     """Given (``part='given'``) or family names; ``other`` is the other field."""
     n, o = f"{part}_norm", f"{other}_norm"
+    pk, ok = f"{part}_key", f"{other}_key"
     levels = [
         _null(n),
         _level(f"{n}_l = {n}_r", "exact", tf_col=n),
         _level(f"{n}_l = {o}_r AND {o}_l = {n}_r", "given and family swapped"),
+        _level(
+            f"{_near(n, pk, o, ok)} AND {_near(o, ok, n, pk)}",
+            SWAPPED_TYPO_LEVEL,
+        ),
         _level(
             f"{part}_first_l = {part}_first_r OR list_has_any("
             f"string_split({n}_l, ' '), string_split({n}_r, ' '))",
@@ -279,20 +295,29 @@ def blocking_rules(attributes: Sequence[str], *, strict: bool = False) -> list[s
     blocks stay small even at millions of rows: ``dob_sorted`` is the year
     plus month and day in sorted order, which equals for exact and swapped
     dates alike. Names with a typo in the date are caught by both name keys
-    plus the year, or plus month and day. Reference data sets (not
+    plus the year, or plus month and day. Those two rules run once more with
+    the keys crossed (given key against family key), for a person who writes
+    the family name in the given-name field: a swap defeats every uncrossed
+    rule, so a swapped pair with a wrong birth year was never compared. The
+    crossed blocks are no bigger than the uncrossed ones (at scale 0.1 they
+    add 231 of 339,551 distinct candidate pairs). Reference data sets (not
     ``strict``), whose corruption can replace a whole name or birth date, also
-    block on ZIP or address with one name key; on registrations those blocks
-    are too big (a shelter, a planted house of 358 people) and add nothing.
+    block on ZIP or address with one name key (given or family); on
+    registrations those blocks are too big (a shelter, a planted house of 358
+    people) and add nothing.
     """
+    same = "l.given_key = r.given_key AND l.family_key = r.family_key"
+    swapped = "l.given_key = r.family_key AND l.family_key = r.given_key"
+    month_day = "substr(l.dob, 5, 4) = substr(r.dob, 5, 4)"
     rules = [
         "l.dob_sorted = r.dob_sorted AND l.family_key = r.family_key",
         "l.dob_sorted = r.dob_sorted AND l.given_key = r.given_key",
         "l.dob = r.dob AND l.family_phon = r.family_phon",
         "l.dob = r.dob AND l.given_phon = r.given_phon",
-        "l.given_key = r.given_key AND l.family_key = r.family_key AND l.dob_year = r.dob_year",
-        "l.given_key = r.given_key AND l.family_key = r.family_key"
-        " AND substr(l.dob, 5, 4) = substr(r.dob, 5, 4)",
-        "l.dob_sorted = r.dob_sorted AND l.given_key = r.family_key AND l.family_key = r.given_key",
+        f"{same} AND l.dob_year = r.dob_year",
+        f"{same} AND {month_day}",
+        f"{swapped} AND l.dob_year = r.dob_year",
+        f"{swapped} AND {month_day}",
     ]
     if "doc_number" in attributes:
         rules.append("l.doc_number = r.doc_number")
@@ -306,6 +331,7 @@ def blocking_rules(attributes: Sequence[str], *, strict: bool = False) -> list[s
             rules.append("l.zip = r.zip AND l.family_key = r.family_key")
     if "address" in attributes and not strict:
         rules.append("l.address = r.address AND l.dob_year = r.dob_year")
+        rules.append("l.address = r.address AND l.given_key = r.given_key")
         rules.append("l.address = r.address AND l.family_key = r.family_key")
     return rules
 
