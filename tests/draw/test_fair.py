@@ -90,6 +90,20 @@ def test_group_that_does_not_fit_is_deferred_and_seated_first_next_time() -> Non
     assert nxt.allocation.selected["1"] == "priority"
 
 
+def test_priority_follows_the_people_of_a_deferred_group() -> None:
+    """A family deferred with registration RF comes back, but one of its members'
+    older registration is in the pool too: that member enters there, and goes
+    first there; so do the others, with RF. Nobody else gains priority."""
+    older = PoolEntry(1, "RO", "SYS", 1, datetime(2023, 1, 1, tzinfo=UTC), ("f1",))
+    family = PoolEntry(2, "RF", "SYS", 3, T, ("f1", "f2", "f3"))
+    other = PoolEntry(3, "RX", "SYS", 1, T, ("x",))
+    entrants = fair.form_entrants(
+        *fair.pool_frames([older, family, other], priority_registrations={"RF"})
+    )
+    priority = dict(entrants.table.select("anchor", "priority").iter_rows())
+    assert priority == {1: True, 2: True, 3: False}
+
+
 def test_oversized_entrant_is_reported_not_seated() -> None:
     big = PoolEntry(1, "R1", "SYS", 6, T, tuple("abcdef"))
     result = fair.fair_draw([big], {"SYS": 5}, bytes(32), 0.0)

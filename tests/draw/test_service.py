@@ -209,3 +209,51 @@ def test_a_tampered_record_in_the_store_fails_verification(
     )
     assert not bad.ok
     assert not bad.checks["pool_root"]
+
+
+def test_the_trend_analysis_identities_join_persons_the_keys_miss_until_dismissed(
+    db: Database, settings: Settings, clock: FrozenClock
+) -> None:
+    """ "Oleksandr" and "Aleksandr" share no key; a duplicate-person finding of the
+    trend analysis says they are one man, so the draw enters him once. Once a
+    reviewer dismisses the finding (an appeal), the next draw enters both."""
+    from puerta.findings.models import Finding, FindingTraveler
+    from puerta.lifecycle import FindingStatus
+    from puerta.trends.finding import DUPLICATE_PERSON
+
+    born = date(1988, 4, 2)
+    first = registration(db, settings, clock, [person("Oleksandr", "Shevchenko", born)])
+    clock.advance(minutes=1)
+    second = registration(db, settings, clock, [person("Aleksandr", "Schewtschenko", born)])
+    now = clock.now()
+    with db.session() as s:
+        finding = Finding(
+            key="duplicate_person:test", kind=DUPLICATE_PERSON, score=1.0,
+            explanation="one man, two spellings", first_seen_at=now, last_seen_at=now,
+            updated_at=now,
+        )  # fmt: skip
+        s.add(finding)
+        s.flush()
+        s.add_all(
+            FindingTraveler(finding_id=finding.id, registration_id=rid, position=0)
+            for rid in (first, second)
+        )
+        finding_id = finding.id
+
+    def reviews_of(day: date) -> dict[str, str]:
+        with db.session() as s:
+            publication.close_pool(s, pool_date=day, settings=settings, clock=clock)
+            rows = s.scalars(select(DrawReview).where(DrawReview.pool_date == day))
+            return {r.registration_id: r.role for r in rows}
+
+    for rid in (first, second):
+        ask(db, settings, clock, rid)
+    clock.advance(hours=1, minutes=5)
+    assert reviews_of(POOL_DAY) == {second: "duplicate"}
+    with db.session() as s:
+        s.get(Finding, finding_id).status = FindingStatus.DISMISSED.value  # type: ignore[union-attr]
+    clock.advance(hours=1)  # the next window is open
+    for rid in (first, second):
+        ask(db, settings, clock, rid)
+    clock.advance(days=1)
+    assert reviews_of(POOL_DAY + timedelta(days=1)) == {}

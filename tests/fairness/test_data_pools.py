@@ -14,8 +14,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from puerta.fairness import simulate as sim
 from puerta.fairness.data import load_pools
 from puerta.fairness.simulate import simulate
+from puerta.synth import generate
 
 POOL_DAYS = [date(2023, 8, 1), date(2023, 8, 2), date(2023, 8, 3)]
 
@@ -64,7 +66,7 @@ def _write(directory: Path) -> None:
 
 def test_pools_draw_on_resolver_persons_and_score_on_truth(tmp_path: Path) -> None:
     _write(tmp_path)
-    pools = load_pools(tmp_path, max_days=3)
+    pools = load_pools(tmp_path, max_days=3, identities="keys")
     assert [p.pool_date for p in pools] == POOL_DAYS
     pool = pools[0]
     trav = pool.travelers.sort("request_id", "person")
@@ -89,10 +91,47 @@ def test_pools_draw_on_resolver_persons_and_score_on_truth(tmp_path: Path) -> No
 
 def test_waiting_is_counted_to_the_pool_date(tmp_path: Path) -> None:
     _write(tmp_path)
-    result = simulate(load_pools(tmp_path), days=3, capacity=1, seed=1, bootstrap=20)
+    result = simulate(
+        load_pools(tmp_path, identities="keys"), days=3, capacity=1, seed=1, bootstrap=20
+    )
     for figures in result.seniority.values():
         assert figures["mean_wait_seniority"] >= 0
         assert figures["mean_wait_random"] >= 0
     # Seniority seat (capacity 1 x 0.3 = 0 seats): nobody; random seats: waited 2-32 days.
     assert 0 < result.seniority["puerta"]["mean_wait_random"] <= 33
     assert np.isfinite(result.buckets[0].by_draw["puerta"].ratio)
+
+
+def test_a_person_seated_by_a_draw_stops_asking_in_its_later_pools(tmp_path: Path) -> None:
+    """Enough seats for everyone: each person is seated once and is gone from that
+    draw's later pools; without removal, the same people would win every day.
+
+    Puerta seats three on day one: the keys take the second Ana for the first
+    (same names, birth date and sex), so her own registration adds nobody
+    until the first Ana is gone; the next day it seats her.
+    """
+    _write(tmp_path)
+    pools = load_pools(tmp_path, identities="keys")
+    tally = sim._replay(pools, days=3, caps={"SYS": 20}, seed=1, replication=0, seniority_share=0.3)
+    seated = {d: tally.hits[d].sum(axis=(1, 2)).tolist() for d in sim.DRAWS}
+    present = {d: tally.exposure[d].sum(axis=(1, 2)).tolist() for d in sim.DRAWS}
+    assert seated == {"baseline": [4, 0, 0], "puerta": [3, 1, 0]}
+    assert present == {"baseline": [4, 0, 0], "puerta": [4, 1, 0]}
+
+
+def test_splink_identities_reach_the_draw_through_the_resolver(tmp_path: Path) -> None:
+    """On a generated data set the trend analysis's identities join persons the keys
+    keep apart, and never split what the keys joined."""
+    generate("oig-2023", 0.001, 5, tmp_path)
+    by_keys = load_pools(tmp_path, max_days=2, identities="keys")
+    by_splink = load_pools(tmp_path, max_days=2, identities="splink")
+    for k, s in zip(by_keys, by_splink, strict=True):
+        keys = k.travelers.sort("request_id", "truth")
+        linked = s.travelers.sort("request_id", "truth")
+        assert keys["truth"].equals(linked["truth"])
+        pairs = pl.DataFrame({"k": keys["person"], "s": linked["person"]}).unique()
+        assert pairs["k"].is_unique().all()  # each key person lies inside one linked person
+        assert linked["person"].n_unique() <= keys["person"].n_unique()
+    assert sum(s.travelers["person"].n_unique() for s in by_splink) < sum(
+        k.travelers["person"].n_unique() for k in by_keys
+    )

@@ -57,3 +57,22 @@ def test_same_seed_same_figures_and_replications_pool() -> None:
     assert first == second
     assert first.replications == 2
     assert "2 x 2 draws" in report.table(first)
+
+
+def test_standardised_ratio_compares_like_with_like() -> None:
+    """Two strata (say, long and short waits): both groups do equally well within
+    each, but group 1 sits mostly in the high-rate stratum. The crude ratio says
+    4.79x; compared like with like it is 1."""
+    import numpy as np
+
+    from puerta.fairness.simulate import standardised_ratio
+
+    exposure = np.array([[900, 100], [100, 900]], dtype=float)  # group x stratum
+    hits = np.array([[9, 10], [1, 90]], dtype=float)  # rates 1% and 10% in both groups
+    crude = (hits[1].sum() / exposure[1].sum()) / (hits[0].sum() / exposure[0].sum())
+    assert round(crude, 2) == 4.79
+    assert standardised_ratio(hits, exposure).tolist() == [1.0, 1.0]
+    # A group twice as likely in every stratum is 2; strata the reference never saw are left out.
+    exposure3 = np.array([[900, 100, 0], [100, 900, 50]], dtype=float)
+    hits3 = np.array([[9, 10, 0], [2, 180, 50]], dtype=float)
+    assert standardised_ratio(hits3, exposure3).tolist() == [1.0, 2.0]

@@ -21,7 +21,11 @@ def simulate(
         int, typer.Option(help="Independent replications (a fresh population each).")
     ] = 1,
     capacity: Annotated[
-        int, typer.Option(help="Seats a day, all ports; 0 = 1.45% of the pool's persons.")
+        int,
+        typer.Option(
+            help="Seats a day, all ports; 0 = with --data, the data set's own (median seats "
+            "booked a day), else 1.45% of the pool's persons."
+        ),
     ] = 0,
     seniority_share: Annotated[float, typer.Option(help="Share of seats by seniority.")] = 0.3,
     seed: Annotated[int, typer.Option(help="Seed of the model and the draws.")] = 1,
@@ -29,6 +33,13 @@ def simulate(
         "var/fairness.png"
     ),
     table: Annotated[Path | None, typer.Option(help="Also write the table here.")] = None,
+    identities: Annotated[
+        str,
+        typer.Option(
+            help="With --data: the persons the draw sees: 'splink' (the trend analysis's "
+            "identities plus the normalised keys) or 'keys' (the keys alone)."
+        ),
+    ] = "splink",
 ) -> None:
     """Run both draws over the same pools; print the table and write the chart."""
     from puerta.fairness import report
@@ -36,13 +47,14 @@ def simulate(
     from puerta.fairness.model import build_population
 
     if data is not None:
-        from puerta.fairness.data import load_pools
+        from puerta.fairness.data import load_pools, seats_per_day
 
-        pools = load_pools(data, max_days=days)
+        pools = load_pools(data, max_days=days, identities=identities)
         if not pools:
             typer.secho(f"error: no pool dates in {data}", fg=typer.colors.RED, err=True)
             raise typer.Exit(1)
         size = max(p.persons.height for p in pools)
+        capacity = capacity or seats_per_day(data, pools)
         pop: sim.Population | list[sim.Population] = pools
     else:
         pop = build_population(persons, seed=seed)

@@ -10,7 +10,9 @@ Why its own module: these are the steps that make the draw verifiable
    a published warning, because refusing would cost every applicant that
    day's appointments.
 2. :func:`close_pool` -- when the window has closed: persons resolved (a
-   :class:`~puerta.identity.resolver.PersonResolver`), entrants formed
+   :class:`~puerta.identity.resolver.PersonResolver`; by default the
+   normalised keys plus the trend analysis's standing duplicate-person
+   findings, :mod:`puerta.findings.identities`), entrants formed
    (:func:`puerta.draw.fair.form_entrants`), each request given its opaque
    public id, the records and their Merkle root published, merged and
    linked requests stored for review, and groups deferred last time at that
@@ -37,7 +39,8 @@ from puerta.draw import commitment as cm
 from puerta.draw import fair
 from puerta.draw.models import Deferral, Draw, DrawCommitment, DrawReview
 from puerta.errors import Conflict, NotFound
-from puerta.identity.resolver import KeyResolver, PersonResolver
+from puerta.findings import identities as findings_identities
+from puerta.identity.resolver import PersonResolver
 from puerta.lifecycle import RegistrationStatus, RequestStatus
 from puerta.registration.models import Registration, Traveler
 from puerta.requests.models import AppointmentRequest
@@ -141,6 +144,8 @@ def _pool_frames(
     trav = session.execute(
         select(
             AppointmentRequest.id,
+            Traveler.registration_id,
+            Traveler.position,
             Traveler.given_names,
             Traveler.family_names,
             Traveler.date_of_birth,
@@ -154,6 +159,8 @@ def _pool_frames(
         [tuple(t) for t in trav],
         schema={
             "request_id": pl.Int64,
+            "registration_id": pl.Utf8,
+            "traveler_index": pl.Int64,
             "given_names": pl.Utf8,
             "family_names": pl.Utf8,
             "date_of_birth": pl.Date,
@@ -218,7 +225,9 @@ def close_pool(
         public_id=pl.Series([r.public_id for r in reqs], dtype=pl.Utf8),
         priority=pl.Series([r.priority for r in reqs], dtype=pl.Boolean),
     )
-    persons = resolve_persons(travelers, resolver or KeyResolver())
+    if resolver is None:
+        resolver = findings_identities.draw_resolver(session, requests["registration_id"].to_list())
+    persons = resolve_persons(travelers, resolver)
     entrants = fair.form_entrants(requests, persons)
     records = cm.records(entrants)
     row.records = records

@@ -7,11 +7,16 @@ that date, at their ``requested_port``. The pools are consecutive dates (the
 busiest run of ``days`` dates), in date order, so a group deferred by one
 draw is first in the next one, as in the service.
 
-Persons: the draw sees the persons of :class:`~puerta.identity.resolver.KeyResolver`
-run over the day's traveler rows, as the service does; the planted truth
-(``truth.parquet``: ``person_id``, ``coalition_id``) is kept only to score,
-so the figures include what the keys miss. Each traveler row carries both:
-``person`` (the resolver's) and ``truth`` (the true person, numbered as in
+Persons: the draw sees the persons of a
+:class:`~puerta.identity.resolver.PersonResolver` run over the day's traveler
+rows, as the service does. By default that is the trend analysis's identities
+(Splink, :func:`puerta.trends.identity.resolve_persons` over every active
+registration of the data set, once) on top of the normalised keys, through
+:class:`~puerta.identity.resolver.LinkedResolver`; ``identities="keys"`` uses
+the keys alone. The planted truth (``truth.parquet``: ``person_id``,
+``coalition_id``) is kept only to score, so the figures include what the
+resolver misses. Each traveler row carries both: ``person`` (the resolver's)
+and ``truth`` (the true person, one number per person across all pools, as in
 ``persons``). A true person's registrations held, group trick and first
 registration come from their pooled rows; waiting is counted up to the pool
 date.
@@ -19,22 +24,35 @@ date.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
 
 from puerta.dataset.files import table_path
 from puerta.fairness.model import Population
-from puerta.identity.resolver import TRAVELER_COLUMNS, KeyResolver, PersonResolver
+from puerta.identity.resolver import (
+    TRAVELER_COLUMNS,
+    KeyResolver,
+    LinkedResolver,
+    PersonResolver,
+)
 
 _TRUTH_KEYS = ("registration_id", "traveler_index")
 
 
 def load_pools(
-    directory: Path, *, max_days: int | None = None, resolver: PersonResolver | None = None
+    directory: Path,
+    *,
+    max_days: int | None = None,
+    resolver: PersonResolver | None = None,
+    identities: str = "splink",
 ) -> list[Population]:
-    """One :class:`Population` per pool date: the busiest ``max_days`` consecutive dates."""
+    """One :class:`Population` per pool date: the busiest ``max_days`` consecutive dates.
+
+    ``resolver`` overrides ``identities`` (``"splink"``: the trend analysis's
+    identities plus the keys; ``"keys"``: the normalised keys alone).
+    """
     reg_path, truth_path = table_path(directory, "registrations"), table_path(directory, "truth")
     if reg_path is None or truth_path is None:
         raise FileNotFoundError(f"{directory} needs registrations and truth tables")
@@ -50,6 +68,7 @@ def load_pools(
     )
     if rows["person_id"].null_count():
         raise ValueError(f"{directory}: some registrations rows have no truth row")
+    rows = rows.with_columns(truth=pl.col("person_id").rank("dense").cast(pl.Int64) - 1)
     asks = (
         rows.filter(pl.col("traveler_index") == 0)
         .select("registration_id", "requested_port", "created_at", "request_dates")
@@ -63,10 +82,49 @@ def load_pools(
     numbers = rows.select("registration_id").unique(maintain_order=True).with_row_index("rid")
     rows = rows.join(numbers, on="registration_id")
     asks = asks.filter(pl.col("pool_date").is_in(dates)).join(numbers, on="registration_id")
-    resolve = resolver or KeyResolver()
+    resolve = resolver or _resolver(reg_path, rows, identities)
     return [
         _pool(rows, asks.filter(pl.col("pool_date") == day), resolve, day) for day in sorted(dates)
     ]
+
+
+def _resolver(reg_path: Path, active: pl.DataFrame, identities: str) -> PersonResolver:
+    """The draw's resolver: the keys, plus the trend analysis's identities if asked."""
+    if identities == "keys":
+        return KeyResolver()
+    if identities != "splink":
+        raise ValueError(f"identities must be 'splink' or 'keys', not {identities!r}")
+    from puerta.trends import identity
+
+    wanted = [c for c in identity.IDENTITY_COLUMNS if c != "doc_number"]
+    reg = _read(reg_path)
+    reg = (
+        reg.select(c for c in wanted if c in reg.columns)
+        .with_columns(pl.col("traveler_index").cast(pl.Int64))
+        .join(active.select(*_TRUTH_KEYS), on=list(_TRUTH_KEYS))
+    )
+    result = identity.resolve_persons(reg)
+    labels = result.rows.select(
+        "registration_id",
+        pl.col("traveler_index").cast(pl.Int64),
+        pl.col("person_id").alias("identity"),
+    )
+    return LinkedResolver(labels, on=_TRUTH_KEYS)
+
+
+def seats_per_day(directory: Path, pools: list[Population]) -> int:
+    """The data set's own daily capacity while ``pools`` were drawn: the median of seats
+    booked per appointment day, from the first pool date to a week after the last
+    (0 when the data set has no appointments table)."""
+    path = table_path(directory, "appointments")
+    dates = [p.pool_date for p in pools if p.pool_date is not None]
+    if path is None or not dates:
+        return 0
+    appts = _read(path) if path.suffix == ".parquet" else pl.read_csv(path, infer_schema=False)
+    appts = appts.with_columns(pl.col("day").cast(pl.Date), pl.col("seats").cast(pl.Int64))
+    during = appts.filter(pl.col("day").is_between(min(dates), max(dates) + timedelta(days=7)))
+    per_day = during.group_by("day").agg(pl.col("seats").sum())["seats"]
+    return int(per_day.median() or 0)
 
 
 def _window(asks: pl.DataFrame, days: int | None) -> list[date]:
@@ -116,10 +174,7 @@ def _pool(rows: pl.DataFrame, asks: pl.DataFrame, resolve: PersonResolver, day: 
     )
     # The draw's persons: the resolver's, on this day's rows. Truth is for scoring only.
     person = resolve.resolve(trav)
-    trav = trav.with_columns(
-        person=pl.Series(person, dtype=pl.Int64),
-        truth=pl.col("person_id").rank("dense").cast(pl.Int64) - 1,
-    )
+    trav = trav.with_columns(person=pl.Series(person, dtype=pl.Int64))
     seats = trav.group_by("request_id").len().rename({"len": "seats"})
     requests = requests.join(seats, on="request_id").sort("request_id")
     persons = (

@@ -38,17 +38,22 @@ def table(result: SimResult) -> str:
         f"{result.capacity:,} seats a day; seniority share {result.seniority_share:.2f}",
         "",
         f"{'registrations held':<19}{'persons':>9}  {'baseline rate':>13}  "
-        f"{'ratio [95% CI]':<21}{'puerta rate':>12}  {'ratio [95% CI]':<21}",
+        f"{'ratio [95% CI]':<21}{'crude':>6}  {'puerta rate':>12}  {'ratio [95% CI]':<21}"
+        f"{'crude':>6}",
     ]
     for b in result.buckets:
         cells = []
         for d in ("baseline", "puerta"):
             r = b.by_draw[d]
             ci = f"{r.ratio:5.2f} [{r.low:.2f}-{r.high:.2f}]"
-            cells.append(f"{r.rate * 100:>12.3f}%  {ci:<21}")
-        lines.append(f"{b.name:<19}{b.persons:>9,}  {cells[0]}{cells[1]}")
+            cells.append(f"{r.rate * 100:>12.3f}%  {ci:<21}{r.crude:>6.2f}  ")
+        lines.append(f"{b.name:<19}{b.persons:>9,}  {cells[0]}{cells[1]}".rstrip())
     lines.append("")
-    lines.append("ratio = a bucket's daily selection rate / that of persons with one registration")
+    lines.append(
+        "ratio = a bucket's seats / the seats it would get at the daily rates of persons with"
+    )
+    lines.append("        one registration at the same port who first registered the same day")
+    lines.append("crude = a bucket's daily selection rate / that of persons with one registration")
     lines.append(f"'{TRICK}': lone persons slipped into 1-4 other households' groups")
     for d, s in result.seniority.items():
         lines.append(
@@ -81,7 +86,7 @@ def chart(result: SimResult, path: Path) -> Path:
     left.set_yscale("log")
     left.set_xticks(range(len(names)), names)
     left.set_xlabel("registrations held by the person")
-    left.set_ylabel("chance of a seat vs a person with one (×)")
+    left.set_ylabel("chance of a seat vs a person with one\n(same port, same wait) (×)")
     left.set_title("A person's chance of a seat (95% CI)")
     left.legend(fontsize=8)
     draws = list(result.seniority)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import polars as pl
@@ -43,16 +44,29 @@ BUCKETS: tuple[tuple[str, int, int], ...] = (
 )
 TRICK = "group trick"
 DRAWS = ("baseline", "puerta")
+WAIT_EDGES = np.arange(1, 366)
+"""Waiting bands: days since a person's first registration, one band a day up
+to a year. Seniority seats go by the day a person first registered, so
+persons are compared with those who first registered the same day."""
+N_BANDS = len(WAIT_EDGES) + 1
+_BOOT_CHUNK = 50  # bootstrap resamples computed at once (memory: 50 x groups x cells)
 
 
 @dataclass(frozen=True, slots=True)
 class Ratio:
-    """A bucket's selection rate relative to one-registration persons, with a 95% CI."""
+    """A bucket's chance of a seat relative to one-registration persons, with a 95% CI.
+
+    ``ratio`` (and its interval) compares like with like: persons at the same
+    port who have waited as long (see :func:`standardised_ratio`); ``crude``
+    is the plain ratio of daily rates, which also carries any difference in
+    waiting time or port between the groups.
+    """
 
     rate: float
     ratio: float
     low: float
     high: float
+    crude: float = float("nan")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +106,7 @@ def _randomness(seed: int, replication: int, day: int) -> bytes:
 
 
 def _pool_entries(pop: Population) -> list[PoolEntry]:
-    return [
-        PoolEntry(rid, reg, port, int(seats), at)
-        for rid, reg, port, seats, at in pop.requests.select(
-            "request_id", "registration_id", "port_code", "seats", "registered_at"
-        ).iter_rows()
-    ]
+    return _entries(pop.requests)
 
 
 def _bucket_of(persons: pl.DataFrame) -> np.ndarray:
@@ -111,18 +120,92 @@ def _bucket_of(persons: pl.DataFrame) -> np.ndarray:
 
 @dataclass
 class _Tally:
-    """One replication's daily counts, per group (buckets, then the trick)."""
+    """One replication's daily counts, per group (buckets, then the trick) and stratum
+    (port x waiting band): arrays of day x group x stratum."""
 
     hits: dict[str, np.ndarray]
-    exposure: np.ndarray
+    exposure: dict[str, np.ndarray]
+    """Per draw, persons present in the pool per day and group (a data set's replay
+    removes the persons a draw has seated, so each draw has its own)."""
     wait: dict[str, dict[str, list[float]]]
     seats_by: dict[str, dict[str, int]]
     persons: int = 0
     requests: int = 0
 
 
+def _new_tally(days: int, n_strata: int) -> _Tally:
+    shape = (days, len(BUCKETS) + 1, n_strata)
+    return _Tally(
+        {d: np.zeros(shape, dtype=np.int64) for d in DRAWS},
+        {d: np.zeros(shape, dtype=np.int64) for d in DRAWS},
+        {d: {"seniority": [], "random": []} for d in DRAWS},
+        {d: {} for d in DRAWS},
+    )
+
+
+def _puerta(
+    pop_requests: pl.DataFrame,
+    travelers: pl.DataFrame,
+    caps: dict[str, int],
+    rnd: bytes,
+    seniority_share: float,
+    deferred: set[str],
+) -> tuple[dict[int, str], pl.DataFrame, set[str]]:
+    """Puerta's draw on one pool: reason per seated request, the home rows it seats
+    (``request_id``, ``person``), and the registrations deferred for next time.
+
+    Entrants are known by their registration, as in the service: a deferral is
+    kept by registration and honoured by its next request (request ids may change).
+    """
+    asked = pop_requests.with_columns(
+        public_id=pl.col("registration_id").cast(pl.Utf8),
+        priority=pl.col("registration_id").cast(pl.Utf8).is_in(list(deferred)),
+    )
+    entrants = fair.form_entrants(asked, travelers.select("request_id", "person"))
+    alloc = fair.allocate(entrants.table, caps, rnd, seniority_share)
+    still = (deferred - set(asked["public_id"].to_list())) | set(alloc.deferred)
+    sel = entrants.members.filter(
+        pl.col("entrant_id").is_in(list(alloc.selected)) & (pl.col("seats") > 0)
+    )
+    chosen = {
+        rid: alloc.selected[eid] for rid, eid in sel.select("request_id", "entrant_id").iter_rows()
+    }
+    return chosen, entrants.homes, still
+
+
+def _home_port(
+    requests: pl.DataFrame, travelers: pl.DataFrame, who: str, n: int, ports: list[str]
+) -> np.ndarray:
+    """Each person's port (index into ``ports``, for person numbers below ``n``): the
+    port of their oldest request in the pool, where Puerta enters them."""
+    rows = (
+        travelers.select("request_id", pl.col(who).alias("p"))
+        .join(requests.select("request_id", "port_code", "registered_at"), on="request_id")
+        .sort("registered_at", "request_id")
+        .unique("p", keep="first")
+    )
+    port = np.zeros(n, dtype=np.int64)
+    index = {code: i for i, code in enumerate(ports)}
+    port[rows["p"].to_numpy()] = rows["port_code"].replace_strict(
+        index, default=0, return_dtype=pl.Int64
+    )
+    return port
+
+
+def _stratum(port: np.ndarray, waited: np.ndarray) -> np.ndarray:
+    """Port x waiting band (days since first registration)."""
+    return port * N_BANDS + np.searchsorted(WAIT_EDGES, waited, side="right")
+
+
+def _cells(bucket: np.ndarray, stratum: np.ndarray, n_strata: int) -> np.ndarray:
+    """Persons per group x stratum (persons with no group are left out)."""
+    keep = bucket >= 0
+    flat = bucket[keep] * n_strata + stratum[keep]
+    return np.bincount(flat, minlength=(len(BUCKETS) + 1) * n_strata).reshape(-1, n_strata)
+
+
 def _run(
-    pop: Population | list[Population],
+    pop: Population,
     *,
     days: int,
     caps: dict[str, int],
@@ -131,67 +214,141 @@ def _run(
     seniority_share: float,
     redraw: bool,
 ) -> _Tally:
-    """Both draws, ``days`` times, over one population; persons seated per group and day."""
-    n_groups = len(BUCKETS) + 1
-    pools = pop if isinstance(pop, list) else None
-    tally = _Tally(
-        {d: np.zeros((days, n_groups), dtype=np.int64) for d in DRAWS},
-        np.zeros((days, n_groups), dtype=np.int64),
-        {d: {"seniority": [], "random": []} for d in DRAWS},
-        {d: {} for d in DRAWS},
-    )
+    """Both draws, ``days`` times, over the built-in population (everyone asks every
+    day); persons seated per group, stratum and day."""
+    ports = sorted(caps)
+    n_strata = len(ports) * N_BANDS
+    tally = _new_tally(days, n_strata)
     deferred: set[str] = set()  # registrations deferred by a draw, until they ask again
     dates_rng = np.random.default_rng([seed, 1, replication])
     for day in range(days):
-        if pools is not None:
-            pop = pools[day % len(pools)]
-        elif day and redraw:
+        if day and redraw:
             pop = redraw_dates(pop, dates_rng)
-        assert not isinstance(pop, list)
         bucket = _bucket_of(pop.persons)
-        tally.exposure[day] = np.bincount(bucket[bucket >= 0], minlength=n_groups)
+        drawn_on = np.datetime64(pop.pool_date or TODAY, "D")
+        waited = (drawn_on - pop.persons["first_day"].to_numpy().astype("datetime64[D]")).astype(
+            np.int64
+        )
+        home = _home_port(pop.requests, pop.travelers, "person", len(waited), ports)
+        stratum = _stratum(home, waited)
+        for name in DRAWS:
+            tally.exposure[name][day] = _cells(bucket, stratum, n_strata)
         tally.persons = max(tally.persons, pop.persons.height)
         tally.requests = pop.requests.height
         rnd = _randomness(seed, replication, day)
         picks = baseline.baseline_draw(_pool_entries(pop), caps, rnd, seniority_share)
         chosen = {"baseline": {p.request_id: p.reason for p in picks}}
-        # Entrants are known by their registration, as in the service: a deferral is
-        # kept by registration and honoured by its next request (request ids may change).
-        asked = pop.requests.with_columns(
-            public_id=pl.col("registration_id").cast(pl.Utf8),
-            priority=pl.col("registration_id").cast(pl.Utf8).is_in(list(deferred)),
+        chosen["puerta"], homes, deferred = _puerta(
+            pop.requests, pop.travelers, caps, rnd, seniority_share, deferred
         )
-        entrants = fair.form_entrants(asked, pop.travelers.select("request_id", "person"))
-        alloc = fair.allocate(entrants.table, caps, rnd, seniority_share)
-        deferred = (deferred - set(asked["public_id"].to_list())) | set(alloc.deferred)
-        sel = entrants.members.filter(
-            pl.col("entrant_id").is_in(list(alloc.selected)) & (pl.col("seats") > 0)
-        )
-        chosen["puerta"] = {
-            rid: alloc.selected[eid]
-            for rid, eid in sel.select("request_id", "entrant_id").iter_rows()
-        }
-        # Scored on true persons: a data set's pools carry them beside the resolver's.
         travelers = pop.travelers
-        if "truth" not in travelers.columns:
-            travelers = travelers.with_columns(truth=pl.col("person"))
-        homes = entrants.homes.join(
-            travelers.select("request_id", "person", "truth").unique(),
-            on=["request_id", "person"],
-        )
         seated_by = {
-            "baseline": (travelers["request_id"].to_numpy(), travelers["truth"].to_numpy()),
+            "baseline": (travelers["request_id"].to_numpy(), travelers["person"].to_numpy()),
             # Puerta seats each person by their home request (where they entered).
-            "puerta": (homes["request_id"].to_numpy(), homes["truth"].to_numpy()),
+            "puerta": (homes["request_id"].to_numpy(), homes["person"].to_numpy()),
         }
-        drawn_on = np.datetime64(pop.pool_date or TODAY, "D")
-        waited = (drawn_on - pop.persons["first_day"].to_numpy().astype("datetime64[D]")).astype(
-            np.int64
-        )
         for name in DRAWS:
             rows_req, people = seated_by[name]
-            _score(tally, name, day, chosen[name], rows_req, people, bucket, waited)
+            _score(tally, name, day, chosen[name], rows_req, people, bucket, stratum, waited)
     return tally
+
+
+def _replay(
+    pools: list[Population],
+    *,
+    days: int,
+    caps: dict[str, int],
+    seed: int,
+    replication: int,
+    seniority_share: float,
+    remove_seated: bool = True,
+) -> _Tally:
+    """Both draws over a data set's pools, day after day, each with its own history.
+
+    Why a history per draw: a person a draw seats has an appointment and stops
+    asking, so the draw's later pools no longer hold them (their other
+    registrations included); without that, the longest-waiting would take the
+    seniority seats every day. Removal follows the true person (people know
+    who they are), the draw itself sees only its resolver's persons.
+
+    A group Puerta defers is told it goes first in its next draw at the port,
+    so it asks again the next day, whether or not the data set's history has
+    it asking (that history was written by another draw). The report's draw
+    makes no such promise.
+    """
+    ports = sorted(caps)
+    n_strata = len(ports) * N_BANDS
+    tally = _new_tally(days, n_strata)
+    n_truth = 1 + max(int(p.travelers["truth"].max() or 0) for p in pools)
+    gone = {d: np.zeros(n_truth, dtype=bool) for d in DRAWS}
+    # A person's group, first day and port, as of the last pool that held them.
+    bucket = np.full(n_truth, -1, dtype=np.int64)
+    first = np.zeros(n_truth, dtype=np.int64)
+    port = np.zeros(n_truth, dtype=np.int64)
+    deferred: set[str] = set()
+    carry = (pools[0].requests.head(0), pools[0].travelers.head(0))
+    for day in range(days):
+        pop = pools[day % len(pools)]
+        persons = pop.persons.sort("person")
+        ids = persons["person"].to_numpy()
+        bucket[ids] = _bucket_of(persons)
+        first[ids] = persons["first_day"].cast(pl.Date).to_physical().to_numpy()
+        port[ids] = _home_port(pop.requests, pop.travelers, "truth", n_truth, ports)[ids]
+        drawn_on = (pop.pool_date or TODAY).toordinal() - date(1970, 1, 1).toordinal()
+        waited = drawn_on - first
+        stratum = _stratum(port, waited)
+        rnd = _randomness(seed, replication, day)
+        for name in DRAWS:
+            pool_requests, pool_travelers = pop.requests, pop.travelers
+            if name == "puerta" and carry[0].height:
+                back = carry[0].filter(~pl.col("request_id").is_in(pop.requests["request_id"]))
+                pool_requests = pl.concat([pool_requests, back])
+                pool_travelers = pl.concat(
+                    [
+                        pool_travelers,
+                        carry[1].filter(pl.col("request_id").is_in(back["request_id"])),
+                    ]
+                )
+            truth = pool_travelers["truth"].to_numpy()
+            keep = ~gone[name][truth]
+            travelers = pool_travelers.filter(pl.Series(keep))
+            seats = travelers.group_by("request_id").len("seats")
+            requests = pool_requests.drop("seats").join(seats, on="request_id").sort("request_id")
+            present = np.unique(truth[keep])
+            tally.exposure[name][day] = _cells(bucket[present], stratum[present], n_strata)
+            tally.persons = max(tally.persons, len(present))
+            tally.requests = max(tally.requests, requests.height)
+            if name == "baseline":
+                picks = baseline.baseline_draw(_entries(requests), caps, rnd, seniority_share)
+                chosen = {p.request_id: p.reason for p in picks}
+                rows = travelers.select("request_id", "truth")
+            else:
+                chosen, homes, deferred = _puerta(
+                    requests, travelers, caps, rnd, seniority_share, deferred
+                )
+                rows = homes.join(
+                    travelers.select("request_id", "person", "truth").unique(),
+                    on=["request_id", "person"],
+                ).select("request_id", "truth")
+                again = pool_requests.filter(pl.col("registration_id").is_in(list(deferred)))
+                carry = (
+                    again,
+                    pool_travelers.filter(pl.col("request_id").is_in(again["request_id"])),
+                )
+            rows_req, people = rows["request_id"].to_numpy(), rows["truth"].to_numpy()
+            _score(tally, name, day, chosen, rows_req, people, bucket, stratum, waited)
+            seated = people[np.isin(rows_req, np.fromiter(chosen, dtype=np.int64))]
+            gone[name][seated] = remove_seated
+    return tally
+
+
+def _entries(requests: pl.DataFrame) -> list[PoolEntry]:
+    return [
+        PoolEntry(rid, reg, port, int(seats), at)
+        for rid, reg, port, seats, at in requests.select(
+            "request_id", "registration_id", "port_code", "seats", "registered_at"
+        ).iter_rows()
+    ]
 
 
 def _score(
@@ -202,13 +359,14 @@ def _score(
     rows_req: np.ndarray,
     people: np.ndarray,
     bucket: np.ndarray,
+    stratum: np.ndarray,
     waited_of: np.ndarray,
 ) -> None:
-    """Count each seated person once, in their group; note why and how long they waited."""
+    """Count each seated person once, in their group and stratum; note why and how
+    long they waited."""
     mask = np.isin(rows_req, np.fromiter(reason_of, dtype=np.int64))
     seated, first_row = np.unique(people[mask], return_index=True)
-    b = bucket[seated]
-    tally.hits[name][day] = np.bincount(b[b >= 0], minlength=tally.exposure.shape[1])
+    tally.hits[name][day] = _cells(bucket[seated], stratum[seated], tally.hits[name].shape[2])
     reasons = np.array([reason_of[int(r)] for r in rows_req[mask][first_row]])
     waited = waited_of[seated].astype(np.int64)
     for reason in ("seniority", "random"):
@@ -234,7 +392,8 @@ def simulate(
 
     Args:
         pop: the pool (every registration asks every day), or one pool per
-            day (a data set's pools; then cycled, with dates as given).
+            day (a data set's pools, replayed in order with a history per
+            draw: see :func:`_replay`; cycled if ``days`` is longer).
         days: number of draws per replication.
         capacity: seats per day over all ports.
         seed: seeds the daily randomness and the bootstrap.
@@ -250,21 +409,33 @@ def simulate(
         rebuild: makes the population of replication ``k``.
 
     The estimate pools every replication and day: a group's rate is its
-    persons seated over its persons present, summed. The 95% interval is a
-    two-stage (hierarchical) percentile bootstrap: resample replications,
-    then days within each; so it carries both the draw's randomness and the
-    variation between populations. Households travel together, so persons
-    are never resampled one by one.
+    persons seated over its persons present, summed (a daily rate: among
+    those still waiting, the share seated that day). For the built-in model
+    the 95% interval is a two-stage (hierarchical) percentile bootstrap:
+    resample replications, then days within each; so it carries both the
+    draw's randomness and the variation between populations. A data set's
+    replay carries state from day to day (who has been seated), so its days
+    are not independent: its interval resamples whole replications, and
+    answers "how would this population fare under the draw's randomness".
+    Households travel together, so persons are never resampled one by one.
     """
     from puerta.config import Settings
 
     caps = _capacity(capacity, port_shares or Settings().port_shares)
     tallies = []
     for k in range(replications):
-        population = pop if k == 0 or rebuild is None else rebuild(k)
-        tallies.append(
-            _run(
-                population,
+        if isinstance(pop, list):
+            tally = _replay(
+                pop,
+                days=days,
+                caps=caps,
+                seed=seed,
+                replication=k,
+                seniority_share=seniority_share,
+            )
+        else:
+            tally = _run(
+                pop if k == 0 or rebuild is None else rebuild(k),
                 days=days,
                 caps=caps,
                 seed=seed,
@@ -272,8 +443,51 @@ def simulate(
                 seniority_share=seniority_share,
                 redraw=redraw,
             )
-        )
-    return _summarise(tallies, days, capacity, seed, seniority_share, bootstrap)
+        tallies.append(tally)
+    by_day = not isinstance(pop, list)
+    return _summarise(tallies, days, capacity, seed, seniority_share, bootstrap, by_day=by_day)
+
+
+def standardised_ratio(hits: np.ndarray, exposure: np.ndarray) -> np.ndarray:
+    """Each group's seats over the seats it would have had at the rates of
+    one-registration persons of the same stratum (indirect standardisation).
+
+    Why: seniority seats go to the longest-waiting by design, and persons who
+    hold more registrations have often waited longer; ports differ in seats
+    per person asking. A crude ratio of rates would mix those in; this one
+    asks "does a person with more registrations do better than a person with
+    one at the same port who has waited as long?". Strata where no
+    one-registration person was present are left out of both sides.
+
+    Args:
+        hits, exposure: ``(..., group, stratum)`` counts; group 0 is the
+            reference (one registration).
+
+    Returns:
+        ``(..., group)`` ratios (group 0 is 1 wherever it was present).
+    """
+    ref_exp = exposure[..., 0, :]
+    covered = ref_exp > 0
+    ref_rate = np.where(covered, hits[..., 0, :] / np.maximum(ref_exp, 1), 0.0)
+    expected = (exposure * (ref_rate * covered)[..., None, :]).sum(axis=-1)
+    observed = (hits * covered[..., None, :]).sum(axis=-1)
+    return observed / np.maximum(expected, 1e-12)
+
+
+def _weights(
+    rng: np.random.Generator, bootstrap: int, n_rep: int, days: int, by_day: bool
+) -> np.ndarray:
+    """How often each (replication, day) enters each bootstrap resample."""
+    reps = rng.integers(0, n_rep, size=(bootstrap, n_rep))
+    weights = np.zeros((bootstrap, n_rep, days))
+    if by_day:
+        day_idx = rng.integers(0, days, size=(bootstrap, n_rep, days))
+        b = np.broadcast_to(np.arange(bootstrap)[:, None, None], day_idx.shape)
+        np.add.at(weights, (b, np.broadcast_to(reps[:, :, None], day_idx.shape), day_idx), 1)
+    else:
+        b = np.broadcast_to(np.arange(bootstrap)[:, None], reps.shape)
+        np.add.at(weights, (b, reps), 1)
+    return weights
 
 
 def _summarise(
@@ -283,27 +497,44 @@ def _summarise(
     seed: int,
     seniority_share: float,
     bootstrap: int,
+    *,
+    by_day: bool = True,
 ) -> SimResult:
-    exposure = np.stack([t.exposure for t in tallies])  # replication x day x group
-    hits = {d: np.stack([t.hits[d] for t in tallies]) for d in DRAWS}
+    # replication x day x group x stratum, per draw
+    exposure = {d: np.stack([t.exposure[d] for t in tallies]).astype(float) for d in DRAWS}
+    hits = {d: np.stack([t.hits[d] for t in tallies]).astype(float) for d in DRAWS}
     n_rep = len(tallies)
-    rng = np.random.default_rng(seed)
-    reps = rng.integers(0, n_rep, size=(bootstrap, n_rep))
-    day_idx = rng.integers(0, days, size=(bootstrap, n_rep, days))
-    boot_exp = exposure[reps[:, :, None], day_idx].sum(axis=(1, 2))
+    weights = _weights(np.random.default_rng(seed), bootstrap, n_rep, days, by_day)
     names = [b[0] for b in BUCKETS] + [TRICK]
+    point: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    boot: dict[str, np.ndarray] = {}
+    for d in DRAWS:
+        # Persons are compared within a cell: one draw (day), one port, one first day.
+        day, stratum = np.nonzero(exposure[d].sum(axis=(0, 2)))
+        h = hits[d][:, day, :, stratum].transpose(1, 2, 0)  # replication x group x cell
+        e = exposure[d][:, day, :, stratum].transpose(1, 2, 0)
+        total_h, total_e = h.sum(axis=0), e.sum(axis=0)
+        rate = total_h.sum(axis=1) / np.maximum(total_e.sum(axis=1), 1)
+        crude = rate / max(rate[0], 1e-12)
+        point[d] = (rate, standardised_ratio(total_h, total_e), crude)
+        parts = []
+        for start in range(0, bootstrap, _BOOT_CHUNK):
+            w = weights[start : start + _BOOT_CHUNK][:, :, day]  # resample x replication x cell
+            parts.append(
+                standardised_ratio(np.einsum("brc,rgc->bgc", w, h), np.einsum("brc,rgc->bgc", w, e))
+            )
+        boot[d] = np.concatenate(parts)
     out: list[Bucket] = []
     for g, name in enumerate(names):
         by_draw: dict[str, Ratio] = {}
         for d in DRAWS:
-            rate = hits[d].sum(axis=(0, 1)) / np.maximum(exposure.sum(axis=(0, 1)), 1)
-            boot = hits[d][reps[:, :, None], day_idx].sum(axis=(1, 2)) / np.maximum(boot_exp, 1)
-            ratios = boot[:, g] / np.maximum(boot[:, 0], 1e-12)
-            low, high = np.percentile(ratios, [2.5, 97.5])
+            rate, ratio, crude = point[d]
+            low, high = np.percentile(boot[d][:, g], [2.5, 97.5])
             by_draw[d] = Ratio(
-                float(rate[g]), float(rate[g] / max(rate[0], 1e-12)), float(low), float(high)
+                float(rate[g]), float(ratio[g]), float(low), float(high), float(crude[g])
             )
-        out.append(Bucket(name, int(exposure[:, :, g].max()), by_draw))
+        # persons in the group on the busiest day, in the pools as given (baseline's view)
+        out.append(Bucket(name, int(exposure["baseline"][:, :, g].sum(axis=-1).max()), by_draw))
     seniority = {}
     for d in DRAWS:
         seats_by: dict[str, int] = {}

@@ -197,3 +197,62 @@ def _partial_links(
         src.append(multi[has][hit])
         dst.append(target_ids[pos[hit]])
     return np.concatenate(src), np.concatenate(dst)
+
+
+class LinkedResolver:
+    """A :class:`PersonResolver` that adds identities established elsewhere to another's.
+
+    Why: the trend analysis resolves identities probabilistically across all
+    registrations (Splink), which catches duplicates no normalised key can
+    (typos, a swapped name, another transliteration). The draw takes those
+    identities through this class rather than a copy of the analysis: rows the
+    analysis says are one person are linked, on top of whatever ``base`` (by
+    default :class:`KeyResolver`) links, transitively.
+
+    Args:
+        labels: one row per traveler the analysis resolved: the ``on`` columns
+            and ``identity`` (equal values = one person). Travelers it does not
+            list keep ``base``'s answer alone.
+        on: the columns that name a traveler row in both frames, e.g.
+            ``("registration_id", "traveler_index")`` or ``("traveler_id",)``.
+        base: the resolver whose links come first.
+
+    Example:
+        >>> import polars as pl
+        >>> from datetime import date
+        >>> rows = pl.DataFrame({"traveler_id": [1, 2, 3],
+        ...     "given_names": ["Ana", "Anna", "Luis"], "family_names": ["Pérez"] * 3,
+        ...     "date_of_birth": [date(1990, 1, 2)] * 3})
+        >>> labels = pl.DataFrame({"traveler_id": [1, 2], "identity": [9, 9]})
+        >>> LinkedResolver(labels, on=("traveler_id",)).resolve(rows).tolist()
+        [0, 0, 1]
+    """
+
+    def __init__(
+        self,
+        labels: pl.DataFrame,
+        *,
+        on: tuple[str, ...],
+        base: PersonResolver | None = None,
+    ) -> None:
+        self.on = on
+        self.base = base or KeyResolver()
+        self.labels = labels.select(*on, "identity").unique(list(on), keep="first")
+
+    def resolve(self, travelers: pl.DataFrame) -> np.ndarray:
+        base = self.base.resolve(travelers).astype(np.int64)
+        if travelers.height == 0:
+            return base
+        known = travelers.select(self.on).join(
+            self.labels, on=list(self.on), how="left", maintain_order="left"
+        )["identity"]
+        has = known.is_not_null().to_numpy()
+        n_base = int(base.max()) + 1
+        identity = known.filter(pl.Series(has)).rank("dense").cast(pl.Int64).to_numpy() - 1
+        n = n_base + (int(identity.max()) + 1 if len(identity) else 0)
+        graph = coo_matrix(
+            (np.ones(len(identity), dtype=np.int8), (base[has], n_base + identity)), shape=(n, n)
+        )
+        _, component = connected_components(graph, directed=False)
+        _, dense = np.unique(component[base], return_inverse=True)
+        return dense.astype(np.int64)

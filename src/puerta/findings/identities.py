@@ -1,0 +1,60 @@
+"""The trend analysis's identities, as the draw's resolver.
+
+Why here: the draw must see persons the way the cross-port analysis resolved
+them (a typo or a swapped name defeats any key), without a copy of that
+analysis. Its duplicate-person findings already list, per person, the
+travelers (registration, position) that are one human; this module hands
+them to the draw as a :class:`~puerta.identity.resolver.LinkedResolver` on
+top of the normalised keys.
+
+A finding a reviewer has **dismissed** links nobody: dismissal is how an
+applicant's appeal ("that is my sister, not me") takes effect, from the next
+draw on. Findings under review or confirmed link, as do new ones: the
+analysis's precision on the synthetic population is 0.999996
+(``BENCHMARKS.md``), and a request merged by it is listed for staff review,
+never silently dropped.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from puerta.findings.models import Finding, FindingTraveler
+from puerta.identity.resolver import LinkedResolver
+from puerta.lifecycle import FindingStatus
+from puerta.trends.finding import DUPLICATE_PERSON
+
+ON = ("registration_id", "traveler_index")
+
+
+def identity_labels(session: Session, registration_ids: list[str]) -> pl.DataFrame:
+    """``registration_id``, ``traveler_index``, ``identity`` (a finding id) for the
+    travelers of ``registration_ids`` that a standing duplicate-person finding names."""
+    rows: list[tuple[str, int, int]] = []
+    for start in range(0, len(registration_ids), 1000):
+        part = registration_ids[start : start + 1000]
+        rows += session.execute(
+            select(FindingTraveler.registration_id, FindingTraveler.position, Finding.id)
+            .join(Finding, Finding.id == FindingTraveler.finding_id)
+            .where(
+                Finding.kind == DUPLICATE_PERSON,
+                Finding.status != FindingStatus.DISMISSED.value,
+                FindingTraveler.registration_id.in_(part),
+            )
+        ).all()
+    return pl.DataFrame(
+        rows,
+        schema={"registration_id": pl.Utf8, "traveler_index": pl.Int64, "identity": pl.Int64},
+        orient="row",
+    )
+
+
+def draw_resolver(session: Session, registration_ids: list[str]) -> LinkedResolver:
+    """The draw's resolver for a pool of ``registration_ids``: keys plus standing findings.
+
+    A person's travelers outside the pool do not matter: links among the
+    pool's travelers through a finding are all the draw needs.
+    """
+    return LinkedResolver(identity_labels(session, registration_ids), on=ON)
