@@ -3,8 +3,12 @@
 Run: ``.venv/bin/python -m puerta.bench.draw_bench [--requests N] [--repeat R]``.
 
 What is timed (the work done when the pool closes and the draw runs): the
-:class:`~puerta.identity.resolver.KeyResolver` over every traveler row
-(names in several scripts and spellings), :func:`~puerta.draw.fair.form_entrants`
+service's resolver over every traveler row (names in several scripts and
+spellings): :class:`~puerta.identity.resolver.LinkedResolver`, that is the
+:class:`~puerta.identity.resolver.KeyResolver` plus the trend analysis's
+identities (one label for every traveler of a person seen more than once,
+as its duplicate-person findings give them; loading those from the store is
+the database's share, not timed); :func:`~puerta.draw.fair.form_entrants`
 and :func:`~puerta.draw.fair.allocate`. Timed separately: publishing (the
 records and their Merkle root). Not timed: making the synthetic pool and
 loading it (the database's share). Peak memory is the peak resident set size
@@ -32,7 +36,7 @@ import polars as pl
 from puerta.draw import commitment, fair
 from puerta.fairness.model import registrations_per_household
 from puerta.identity import keys
-from puerta.identity.resolver import KeyResolver
+from puerta.identity.resolver import LinkedResolver
 
 GIVEN = [
     "María José",
@@ -101,8 +105,10 @@ NATIVE = {
 }
 
 
-def synthetic_pool(n_requests: int, seed: int = 0) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Requests and traveler rows (with names) for a pool of ``n_requests``.
+def synthetic_pool(
+    n_requests: int, seed: int = 0
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Requests, traveler rows (with names) and identity labels for a pool of ``n_requests``.
 
     Households hold registrations as in :mod:`puerta.fairness.model`; every
     later registration of a household rewrites its names with the usual
@@ -139,6 +145,7 @@ def synthetic_pool(n_requests: int, seed: int = 0) -> tuple[pl.DataFrame, pl.Dat
         pl.DataFrame(
             {
                 "request_id": row_req,
+                "traveler_id": np.arange(n_rows),
                 "given_names": given.astype(str),
                 "family_names": fam,
                 "date_of_birth": born[person],
@@ -179,7 +186,9 @@ def synthetic_pool(n_requests: int, seed: int = 0) -> tuple[pl.DataFrame, pl.Dat
             "public_id": [f"{i:020x}" for i in range(n_requests)],
         }
     )
-    return requests, travelers
+    seen = np.bincount(person)[person] > 1
+    labels = pl.DataFrame({"traveler_id": np.flatnonzero(seen), "identity": person[seen]})
+    return requests, travelers, labels
 
 
 def _rss_mb() -> float:
@@ -227,12 +236,16 @@ def _clear_key_caches() -> None:
 
 
 def _timed_draw(
-    requests: pl.DataFrame, travelers: pl.DataFrame, capacity: dict[str, int], randomness: bytes
+    requests: pl.DataFrame,
+    travelers: pl.DataFrame,
+    labels: pl.DataFrame,
+    capacity: dict[str, int],
+    randomness: bytes,
 ) -> tuple[list[float], fair.Entrants, fair.Allocation]:
     """Wall and CPU seconds of each step: resolve, entrants, allocate (and totals)."""
     _clear_key_caches()
     marks = [(time.perf_counter(), time.process_time())]
-    persons = KeyResolver().resolve(travelers)
+    persons = LinkedResolver(labels, on=("traveler_id",)).resolve(travelers)
     marks.append((time.perf_counter(), time.process_time()))
     entrants = fair.form_entrants(
         requests, travelers.select("request_id").with_columns(person=pl.Series(persons))
@@ -250,7 +263,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    requests, travelers = synthetic_pool(args.requests)
+    requests, travelers, labels = synthetic_pool(args.requests)
     capacity = dict.fromkeys(("SYS", "CXL", "NOG", "ELP", "EGP", "LRD", "HID", "BRO"), 1450 // 8)
     gc.collect()
     made = _rss_mb()
@@ -263,7 +276,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     best: list[float] | None = None
     for i in range(args.repeat):
-        row, entrants, alloc = _timed_draw(requests, travelers, capacity, bytes([i]) * 32)
+        row, entrants, alloc = _timed_draw(requests, travelers, labels, capacity, bytes([i]) * 32)
         best = row if best is None or row[0] < best[0] else best
         print(
             f"run {i + 1}: draw {row[0]:.2f} s wall = resolve {row[1]:.2f} + entrants "
