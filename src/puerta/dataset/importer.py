@@ -36,6 +36,8 @@ from puerta.config import Settings
 from puerta.dataset import bulkwrite, fastcheck, files, pgindexes, ports, rowcheck, schema
 from puerta.db import Database
 
+#: Tables whose planner statistics an import refreshes (PostgreSQL).
+ANALYZED = ("travelers", "appointment_requests", "registrations", "users", "appointments")
 #: PostgreSQL backends loading batches at once (SQLite has a single writer).
 _WRITERS = 3
 IMPORT_EMAIL_DOMAIN = "import.puerta.invalid"
@@ -186,7 +188,7 @@ def _import(
     try:
         with db.engine.begin() as conn:
             ports.ensure_ports(conn, settings)
-        with pgindexes.built_after_load(db):
+        with pgindexes.built_after_load(db, analyze=ANALYZED) as first_load:
             with _Writer(loader.flush, _WRITERS if db.is_postgres else 1) as writer:
                 for table in _complete_batches(reg_path, stats, batch_rows):
                     writer.put(loader.select(checker.check(table)))
@@ -196,7 +198,8 @@ def _import(
                 loader.load_appointments(appt_path)
     finally:
         sink.close()
-    _analyze(db)
+    if not first_load:
+        _analyze(db)
     if not rejects_path.exists():
         stats.rejects_path = None
     return stats
@@ -471,9 +474,8 @@ def _analyze(db: Database) -> None:
         with db.engine.begin() as conn:
             conn.execute(sa.text(f'ANALYZE "{table}"'))
 
-    tables = ("users", "registrations", "travelers", "appointment_requests", "appointments")
     with ThreadPoolExecutor(max_workers=3) as pool:
-        for future in [pool.submit(analyze, t) for t in tables]:
+        for future in [pool.submit(analyze, t) for t in ANALYZED]:
             future.result()
 
 

@@ -80,16 +80,17 @@ class _ForeignKey:
     definition: str  # pg_get_constraintdef: "FOREIGN KEY (...) REFERENCES ...(...) ON DELETE ..."
 
 
-def _secondary(conn: Connection, tables: Sequence[str]) -> list[tuple[str, str]]:
+def _secondary(conn: Connection, tables: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(table, index name, CREATE INDEX statement) of the non-unique secondary indexes."""
     query = sa.text(
-        "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x"
+        "SELECT c.relname, i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x"
         " JOIN pg_class i ON i.oid = x.indexrelid"
         " JOIN pg_class c ON c.oid = x.indrelid"
         " JOIN pg_namespace n ON n.oid = c.relnamespace"
         " WHERE n.nspname = current_schema() AND c.relname = ANY(:tables)"
         " AND NOT x.indisunique AND NOT x.indisprimary ORDER BY 1"
     )
-    return [(r[0], r[1]) for r in conn.execute(query, {"tables": list(tables)})]
+    return [(r[0], r[1], r[2]) for r in conn.execute(query, {"tables": list(tables)})]
 
 
 def _foreign_keys(conn: Connection, tables: Sequence[str]) -> list[_ForeignKey]:
@@ -104,9 +105,12 @@ def _foreign_keys(conn: Connection, tables: Sequence[str]) -> list[_ForeignKey]:
 
 
 @contextmanager
-def built_after_load(db: Database, tables: Sequence[str] = TABLES) -> Iterator[bool]:
+def built_after_load(
+    db: Database, tables: Sequence[str] = TABLES, *, analyze: Sequence[str] = ()
+) -> Iterator[bool]:
     """Around an import: yields True when indexes and foreign keys were set aside
-    (empty store).
+    (empty store). When the load succeeds, ``analyze`` tables get fresh planner
+    statistics too, in the same per-table chains (PostgreSQL only).
 
     PostgreSQL only: that is where bulk loads are measured, and SQLite's
     per-connection schema cache makes dropping indexes under a pool of
@@ -120,47 +124,68 @@ def built_after_load(db: Database, tables: Sequence[str] = TABLES) -> Iterator[b
         empty = not conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM registrations)")).scalar()
         indexes = _secondary(conn, tables) if empty else []
         keys = _foreign_keys(conn, tables) if empty else []
-        for name, _ in indexes:
+        for _, name, _ in indexes:
             conn.execute(sa.text(f'DROP INDEX "{name}"'))
         for fk in keys:  # names come from the catalogue, never from the data
             conn.execute(sa.text(f'ALTER TABLE "{fk.table}" DROP CONSTRAINT "{fk.name}"'))
     try:
         yield bool(indexes or keys)
-    finally:
-        if keys:
-            _restore_foreign_keys(db, keys)
-        if indexes:
-            _build(db, [ddl for _, ddl in indexes])
+    except BaseException:
+        _restore(db, keys, indexes, analyze=())
+        raise
+    _restore(db, keys, indexes, analyze=analyze)
 
 
-def _restore_foreign_keys(db: Database, keys: list[_ForeignKey]) -> None:
-    """Every key back at once (NOT VALID: new rows are checked from here on), then
-    each validated against the rows loaded, several tables at a time."""
-    with db.engine.begin() as conn:
-        for fk in keys:
-            conn.execute(
-                sa.text(
-                    f'ALTER TABLE "{fk.table}" ADD CONSTRAINT "{fk.name}" {fk.definition} NOT VALID'
-                )
-            )
-    _parallel(db, [f'ALTER TABLE "{fk.table}" VALIDATE CONSTRAINT "{fk.name}"' for fk in keys])
-
-
-def _build(db: Database, statements: list[str]) -> None:
-    """CREATE INDEX statements, several at once (they share the table's SHARE lock)."""
-    _parallel(db, statements)
-
-
-def _parallel(db: Database, statements: list[str]) -> None:
-    """Each statement in its own transaction, three at a time; the first error is raised
-    after all have run, so one failure never leaves the others undone."""
-
-    def run(ddl: str) -> None:
+def _restore(
+    db: Database,
+    keys: list[_ForeignKey],
+    indexes: list[tuple[str, str, str]],
+    *,
+    analyze: Sequence[str],
+) -> None:
+    """Every key back at once (``NOT VALID``: new rows are checked from here on);
+    then, per table, its keys validated against the rows loaded, its indexes
+    built and its statistics gathered, tables in parallel (their locks do not
+    conflict), the biggest first."""
+    if keys:
         with db.engine.begin() as conn:
-            conn.execute(sa.text(ddl))
+            for fk in keys:
+                conn.execute(
+                    sa.text(
+                        f'ALTER TABLE "{fk.table}" ADD CONSTRAINT "{fk.name}" '
+                        f"{fk.definition} NOT VALID"
+                    )
+                )
+    chains: dict[str, list[str]] = {}
+    for fk in keys:
+        chains.setdefault(fk.table, []).append(
+            f'ALTER TABLE "{fk.table}" VALIDATE CONSTRAINT "{fk.name}"'
+        )
+    for table, _, ddl in indexes:
+        chains.setdefault(table, []).append(ddl)
+    for table in analyze:
+        chains.setdefault(table, []).append(f'ANALYZE "{table}"')
+    _parallel(db, sorted(chains.values(), key=len, reverse=True))
+
+
+def _parallel(db: Database, chains: list[list[str]]) -> None:
+    """Each chain's statements in order, each in its own transaction; three chains
+    at a time. The first error is raised after every chain has run, so one
+    failure never leaves the others undone."""
+
+    def run(chain: list[str]) -> None:
+        errors = []
+        for ddl in chain:
+            try:
+                with db.engine.begin() as conn:
+                    conn.execute(sa.text(ddl))
+            except Exception as exc:  # the rest of the chain still runs
+                errors.append(exc)
+        if errors:
+            raise errors[0]
 
     with ThreadPoolExecutor(max_workers=3) as pool:
-        futures = [pool.submit(run, ddl) for ddl in statements]
+        futures = [pool.submit(run, chain) for chain in chains]
     errors = [f.exception() for f in futures if f.exception() is not None]
     if errors:
         raise errors[0]  # type: ignore[misc]

@@ -253,6 +253,7 @@ class LinkedResolver:
         graph = coo_matrix(
             (np.ones(len(identity), dtype=np.int8), (base[has], n_base + identity)), shape=(n, n)
         )
+        # Every identity node is joined to a row's person, so the components met by
+        # the rows' persons are all of them: their labels are the answer.
         _, component = connected_components(graph, directed=False)
-        _, dense = np.unique(component[base], return_inverse=True)
-        return dense.astype(np.int64)
+        return component[base].astype(np.int64)
