@@ -24,7 +24,7 @@ lacks (:func:`repair`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,39 +38,29 @@ from puerta.db import Base, Database, load_all_models
 TABLES = ("registrations", "travelers", "appointment_requests")
 
 
-def ensure_model_indexes(conn: Connection, tables: Sequence[str] = TABLES) -> list[str]:
-    """Create the models' indexes of ``tables`` that are missing; returns their names."""
-    load_all_models()
-    made = []
-    inspector = sa.inspect(conn)
-    for name in tables:
-        present = {ix["name"] for ix in inspector.get_indexes(name)}
-        for index in Base.metadata.tables[name].indexes:
-            if index.name not in present:
-                index.create(conn)
-                made.append(str(index.name))
-    return made
-
-
-def ensure_model_foreign_keys(conn: Connection, tables: Sequence[str] = TABLES) -> list[str]:
-    """Add (and check) the models' foreign keys of ``tables`` that are missing (PostgreSQL)."""
-    if conn.dialect.name != "postgresql":
-        return []
-    load_all_models()
-    made = []
-    inspector = sa.inspect(conn)
-    for name in tables:
-        present = {fk["name"] for fk in inspector.get_foreign_keys(name)}
-        for fk in Base.metadata.tables[name].foreign_key_constraints:
-            if fk.name not in present:
-                conn.execute(AddConstraint(fk))
-                made.append(str(fk.name))
-    return made
-
-
 def repair(conn: Connection, tables: Sequence[str] = TABLES) -> list[str]:
-    """Put back what an interrupted first load left out: indexes and foreign keys."""
-    return ensure_model_indexes(conn, tables) + ensure_model_foreign_keys(conn, tables)
+    """Put back what an interrupted first load left out: the models' indexes and
+    (PostgreSQL) foreign keys of ``tables`` that the store lacks; their names."""
+    load_all_models()
+    inspector = sa.inspect(conn)
+    made = []
+    for name in tables:
+        table = Base.metadata.tables[name]
+        present = {ix["name"] for ix in inspector.get_indexes(name)}
+        wanted: list[tuple[object, Callable[[], object]]] = [
+            (ix.name, lambda ix=ix: ix.create(conn)) for ix in table.indexes
+        ]
+        if conn.dialect.name == "postgresql":
+            present |= {fk["name"] for fk in inspector.get_foreign_keys(name)}
+            wanted += [
+                (fk.name, lambda fk=fk: conn.execute(AddConstraint(fk)))
+                for fk in table.foreign_key_constraints
+            ]
+        for constraint, create in wanted:
+            if constraint not in present:
+                create()
+                made.append(str(constraint))
+    return made
 
 
 @dataclass(frozen=True, slots=True)
