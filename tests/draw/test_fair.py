@@ -90,18 +90,17 @@ def test_group_that_does_not_fit_is_deferred_and_seated_first_next_time() -> Non
     assert nxt.allocation.selected["1"] == "priority"
 
 
-def test_priority_follows_the_people_of_a_deferred_group() -> None:
-    """A family deferred with registration RF comes back, but one of its members'
-    older registration is in the pool too: that member enters there, and goes
-    first there; so do the others, with RF. Nobody else gains priority."""
-    older = PoolEntry(1, "RO", "SYS", 1, datetime(2023, 1, 1, tzinfo=UTC), ("f1",))
-    family = PoolEntry(2, "RF", "SYS", 3, T, ("f1", "f2", "f3"))
-    other = PoolEntry(3, "RX", "SYS", 1, T, ("x",))
-    entrants = fair.form_entrants(
-        *fair.pool_frames([older, family, other], priority_registrations={"RF"})
-    )
+def test_a_hosts_deferral_gives_a_slipped_in_person_no_priority() -> None:
+    """Priority belongs to the deferred request, not to everyone it lists: a person
+    slipped into a deferred family's group, who enters with their own older
+    request, gains nothing from the family's deferral (else the group trick would
+    buy priority; a session tried "priority follows the people" and the built-in
+    simulation showed the trick at 1.04x)."""
+    own = PoolEntry(1, "RT", "SYS", 1, datetime(2023, 1, 1, tzinfo=UTC), ("t",))
+    host = PoolEntry(2, "RH", "SYS", 3, T, ("h1", "h2", "t"))
+    entrants = fair.form_entrants(*fair.pool_frames([own, host], priority_registrations={"RH"}))
     priority = dict(entrants.table.select("anchor", "priority").iter_rows())
-    assert priority == {1: True, 2: True, 3: False}
+    assert priority == {1: False, 2: True}
 
 
 def test_oversized_entrant_is_reported_not_seated() -> None:

@@ -139,9 +139,6 @@ def form_entrants(requests: pl.DataFrame, travelers: pl.DataFrame) -> Entrants:
     A person's *home* is the oldest pooled request that lists them (by
     registration time, then request id). A request enters the draw as the
     group of the persons it is home to; a request home to nobody is merged.
-    An entrant has priority when its request has, or when one of its persons
-    is listed in a request that has (a deferred family goes first whichever
-    of its requests it now enters with).
 
     Args:
         requests: one row per pooled request: ``request_id`` (int),
@@ -189,14 +186,6 @@ def form_entrants(requests: pl.DataFrame, travelers: pl.DataFrame) -> Entrants:
     np.minimum.at(home_of, person, r)
     home = np.where(repeat, r, home_of[person])
     is_home = repeat | (home_of[person] == r)
-    # Priority follows people: a deferred group's persons go first in their next draw
-    # whichever of their requests they now enter with (their oldest may be back).
-    prio_req = req["priority"].to_numpy().astype(bool)
-    prio_person = np.zeros(int(person.max(initial=-1)) + 1, dtype=bool)
-    np.logical_or.at(prio_person, person, prio_req[row_req])
-    prio_home = np.zeros(n_req, dtype=bool)
-    np.logical_or.at(prio_home, row_req[is_home], prio_person[person[is_home]])
-    req = req.with_columns(priority=pl.Series(prio_req | prio_home))
     seats = np.bincount(row_req[is_home], minlength=n_req)
     count = np.bincount(row_req, minlength=n_req)
     into = np.full(n_req, n_req, dtype=np.int64)
