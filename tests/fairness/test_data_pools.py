@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from puerta.fairness import simulate as sim
-from puerta.fairness.data import load_pools
+from puerta.fairness.data import load_pools, seats_per_day
 from puerta.fairness.simulate import simulate
 from puerta.synth import generate
 
@@ -135,3 +135,17 @@ def test_splink_identities_reach_the_draw_through_the_resolver(tmp_path: Path) -
     assert sum(s.travelers["person"].n_unique() for s in by_splink) < sum(
         k.travelers["person"].n_unique() for k in by_keys
     )
+
+
+def test_seats_per_day_reads_parquet_and_csv_alike(tmp_path: Path) -> None:
+    """The data set's own capacity: the median of seats booked a day while the pools ran."""
+    _write(tmp_path)
+    pools = load_pools(tmp_path, identities="keys")
+    appts = pl.DataFrame(
+        {"day": [POOL_DAYS[0], POOL_DAYS[0], POOL_DAYS[1], POOL_DAYS[2]], "seats": [2, 3, 4, 9]}
+    )
+    appts.write_parquet(tmp_path / "appointments.parquet")
+    assert seats_per_day(tmp_path, pools) == 5  # days of 5, 4 and 9 seats
+    (tmp_path / "appointments.parquet").unlink()
+    appts.write_csv(tmp_path / "appointments.csv")
+    assert seats_per_day(tmp_path, pools) == 5

@@ -76,3 +76,16 @@ def test_standardised_ratio_compares_like_with_like() -> None:
     exposure3 = np.array([[900, 100, 0], [100, 900, 50]], dtype=float)
     hits3 = np.array([[9, 10, 0], [2, 180, 50]], dtype=float)
     assert standardised_ratio(hits3, exposure3).tolist() == [1.0, 2.0]
+
+
+def test_cli_bad_data_set_and_identities_get_a_clear_error(tmp_path: Path) -> None:
+    """No traceback: a directory without the tables, or an unknown --identities."""
+    runner = CliRunner()
+    out = runner.invoke(app, ["fairness", "simulate", "--data", str(tmp_path), "--days", "2"])
+    assert out.exit_code == 1
+    assert "needs registrations and truth tables" in out.output
+    out = runner.invoke(
+        app, ["fairness", "simulate", "--data", str(tmp_path), "--identities", "names"]
+    )
+    assert out.exit_code == 2
+    assert "--identities" in out.output

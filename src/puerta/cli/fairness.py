@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+
+class Identities(StrEnum):
+    """Who the draw takes for one person in a data set's pools."""
+
+    SPLINK = "splink"
+    KEYS = "keys"
+
 
 app = typer.Typer(help="Compare the report's draw with Puerta's, per person.", no_args_is_help=True)
 
@@ -34,12 +43,12 @@ def simulate(
     ),
     table: Annotated[Path | None, typer.Option(help="Also write the table here.")] = None,
     identities: Annotated[
-        str,
+        Identities,
         typer.Option(
             help="With --data: the persons the draw sees: 'splink' (the trend analysis's "
             "identities plus the normalised keys) or 'keys' (the keys alone)."
         ),
-    ] = "splink",
+    ] = Identities.SPLINK,
 ) -> None:
     """Run both draws over the same pools; print the table and write the chart."""
     from puerta.fairness import report
@@ -49,7 +58,11 @@ def simulate(
     if data is not None:
         from puerta.fairness.data import load_pools, seats_per_day
 
-        pools = load_pools(data, max_days=days, identities=identities)
+        try:
+            pools = load_pools(data, max_days=days, identities=identities.value)
+        except (FileNotFoundError, ValueError) as exc:
+            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1) from None
         if not pools:
             typer.secho(f"error: no pool dates in {data}", fg=typer.colors.RED, err=True)
             raise typer.Exit(1)

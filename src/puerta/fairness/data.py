@@ -53,13 +53,15 @@ def load_pools(
     ``resolver`` overrides ``identities`` (``"splink"``: the trend analysis's
     identities plus the keys; ``"keys"``: the normalised keys alone).
     """
+    if resolver is None and identities not in ("splink", "keys"):
+        raise ValueError(f"identities must be 'splink' or 'keys', not {identities!r}")
     reg_path, truth_path = table_path(directory, "registrations"), table_path(directory, "truth")
     if reg_path is None or truth_path is None:
         raise FileNotFoundError(f"{directory} needs registrations and truth tables")
     wanted = [*_TRUTH_KEYS, "registration_status", "created_at", "requested_port"]
     wanted += ["request_dates", *TRAVELER_COLUMNS, "sex"]
-    reg = _read(reg_path)
-    reg = reg.select(c for c in wanted if c in reg.columns)
+    raw = _read(reg_path)
+    reg = raw.select(c for c in wanted if c in raw.columns)
     truth = _read(truth_path).select(*_TRUTH_KEYS, "person_id", "coalition_id")
     rows = (
         reg.filter(pl.col("registration_status") == "active")
@@ -82,24 +84,22 @@ def load_pools(
     numbers = rows.select("registration_id").unique(maintain_order=True).with_row_index("rid")
     rows = rows.join(numbers, on="registration_id")
     asks = asks.filter(pl.col("pool_date").is_in(dates)).join(numbers, on="registration_id")
-    resolve = resolver or _resolver(reg_path, rows, identities)
+    resolve = resolver or _resolver(raw, rows, identities)
     return [
         _pool(rows, asks.filter(pl.col("pool_date") == day), resolve, day) for day in sorted(dates)
     ]
 
 
-def _resolver(reg_path: Path, active: pl.DataFrame, identities: str) -> PersonResolver:
-    """The draw's resolver: the keys, plus the trend analysis's identities if asked."""
+def _resolver(raw: pl.DataFrame, active: pl.DataFrame, identities: str) -> PersonResolver:
+    """The draw's resolver: the keys, plus the trend analysis's identities (over the
+    data set's ``active`` rows, once) if asked."""
     if identities == "keys":
         return KeyResolver()
-    if identities != "splink":
-        raise ValueError(f"identities must be 'splink' or 'keys', not {identities!r}")
     from puerta.trends import identity
 
     wanted = [c for c in identity.IDENTITY_COLUMNS if c != "doc_number"]
-    reg = _read(reg_path)
     reg = (
-        reg.select(c for c in wanted if c in reg.columns)
+        raw.select(c for c in wanted if c in raw.columns)
         .with_columns(pl.col("traveler_index").cast(pl.Int64))
         .join(active.select(*_TRUTH_KEYS), on=list(_TRUTH_KEYS))
     )
@@ -120,8 +120,7 @@ def seats_per_day(directory: Path, pools: list[Population]) -> int:
     dates = [p.pool_date for p in pools if p.pool_date is not None]
     if path is None or not dates:
         return 0
-    appts = _read(path) if path.suffix == ".parquet" else pl.read_csv(path, infer_schema=False)
-    appts = appts.with_columns(pl.col("day").cast(pl.Date), pl.col("seats").cast(pl.Int64))
+    appts = _read(path).with_columns(pl.col("day").cast(pl.Date), pl.col("seats").cast(pl.Int64))
     during = appts.filter(pl.col("day").is_between(min(dates), max(dates) + timedelta(days=7)))
     per_day = during.group_by("day").agg(pl.col("seats").sum())["seats"]
     return int(per_day.median() or 0)
@@ -155,7 +154,7 @@ def _read(path: Path) -> pl.DataFrame:
         )
     return frame.with_columns(
         *(pl.col(c).cast(pl.Int16) for c in ("traveler_index",) if c in frame.columns),
-        *(pl.col(c).str.to_date() for c in ("date_of_birth",) if c in frame.columns),
+        *(pl.col(c).str.to_date() for c in ("date_of_birth", "day") if c in frame.columns),
         *(pl.col(c).str.to_datetime() for c in ("created_at",) if c in frame.columns),
     )
 

@@ -105,10 +105,6 @@ def _randomness(seed: int, replication: int, day: int) -> bytes:
     return hashlib.sha256(f"puerta-simulation|{seed}|{replication}|{day}".encode()).digest()
 
 
-def _pool_entries(pop: Population) -> list[PoolEntry]:
-    return _entries(pop.requests)
-
-
 def _bucket_of(persons: pl.DataFrame) -> np.ndarray:
     held = persons["registrations"].fill_null(0).to_numpy()
     out = np.full(len(held), -1, dtype=np.int64)
@@ -174,22 +170,19 @@ def _puerta(
 
 
 def _home_port(
-    requests: pl.DataFrame, travelers: pl.DataFrame, who: str, n: int, ports: list[str]
-) -> np.ndarray:
-    """Each person's port (index into ``ports``, for person numbers below ``n``): the
-    port of their oldest request in the pool, where Puerta enters them."""
+    requests: pl.DataFrame, travelers: pl.DataFrame, who: str, ports: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each person of the pool (numbers from column ``who``) and their port (index
+    into ``ports``): the port of their oldest request, where Puerta enters them."""
     rows = (
         travelers.select("request_id", pl.col(who).alias("p"))
         .join(requests.select("request_id", "port_code", "registered_at"), on="request_id")
         .sort("registered_at", "request_id")
         .unique("p", keep="first")
     )
-    port = np.zeros(n, dtype=np.int64)
     index = {code: i for i, code in enumerate(ports)}
-    port[rows["p"].to_numpy()] = rows["port_code"].replace_strict(
-        index, default=0, return_dtype=pl.Int64
-    )
-    return port
+    port = rows["port_code"].replace_strict(index, default=0, return_dtype=pl.Int64)
+    return rows["p"].to_numpy(), port.to_numpy()
 
 
 def _stratum(port: np.ndarray, waited: np.ndarray) -> np.ndarray:
@@ -229,14 +222,16 @@ def _run(
         waited = (drawn_on - pop.persons["first_day"].to_numpy().astype("datetime64[D]")).astype(
             np.int64
         )
-        home = _home_port(pop.requests, pop.travelers, "person", len(waited), ports)
+        home = np.zeros(len(waited), dtype=np.int64)
+        who, where = _home_port(pop.requests, pop.travelers, "person", ports)
+        home[who] = where
         stratum = _stratum(home, waited)
         for name in DRAWS:
             tally.exposure[name][day] = _cells(bucket, stratum, n_strata)
         tally.persons = max(tally.persons, pop.persons.height)
         tally.requests = pop.requests.height
         rnd = _randomness(seed, replication, day)
-        picks = baseline.baseline_draw(_pool_entries(pop), caps, rnd, seniority_share)
+        picks = baseline.baseline_draw(_entries(pop.requests), caps, rnd, seniority_share)
         chosen = {"baseline": {p.request_id: p.reason for p in picks}}
         chosen["puerta"], homes, deferred = _puerta(
             pop.requests, pop.travelers, caps, rnd, seniority_share, deferred
@@ -261,7 +256,6 @@ def _replay(
     seed: int,
     replication: int,
     seniority_share: float,
-    remove_seated: bool = True,
 ) -> _Tally:
     """Both draws over a data set's pools, day after day, each with its own history.
 
@@ -293,7 +287,8 @@ def _replay(
         ids = persons["person"].to_numpy()
         bucket[ids] = _bucket_of(persons)
         first[ids] = persons["first_day"].cast(pl.Date).to_physical().to_numpy()
-        port[ids] = _home_port(pop.requests, pop.travelers, "truth", n_truth, ports)[ids]
+        who, where = _home_port(pop.requests, pop.travelers, "truth", ports)
+        port[who] = where
         drawn_on = (pop.pool_date or TODAY).toordinal() - date(1970, 1, 1).toordinal()
         waited = drawn_on - first
         stratum = _stratum(port, waited)
@@ -338,7 +333,7 @@ def _replay(
             rows_req, people = rows["request_id"].to_numpy(), rows["truth"].to_numpy()
             _score(tally, name, day, chosen, rows_req, people, bucket, stratum, waited)
             seated = people[np.isin(rows_req, np.fromiter(chosen, dtype=np.int64))]
-            gone[name][seated] = remove_seated
+            gone[name][seated] = True
     return tally
 
 
