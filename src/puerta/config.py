@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     )
     environment: str = Field(default="development", description="development | production")
 
+    default_language: str = Field(
+        default="en",
+        description="Language when the reader's is not known or has no catalog (BCP 47).",
+    )
     timezone: str = Field(default="America/New_York", description="Zone of the daily window.")
     window_opens: time = Field(default=time(12, 0), description="Request window opens (local).")
     window_closes: time = Field(default=time(11, 0), description="Window closes next day.")

@@ -1,7 +1,9 @@
 """The store: declarative base, engine and the unit of work.
 
 The caller owns the transaction (``with db.session() as s:`` in the CLI and
-jobs, a request dependency on the web side); services never commit.
+jobs, a request dependency on the web side); services never commit. The
+commit is explicit (``UnitOfWork.commit``): work a caller does not commit is
+rolled back when the unit of work ends.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -81,6 +84,49 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
+class UnitOfWork:
+    """One transaction, as in cosmicpython's ``unit_of_work.py``: nothing lasts uncommitted.
+
+    Leaving the block without ``commit()`` rolls everything back. A domain
+    error that declares ``keeps_changes`` (a refusal that follows work which
+    must last, such as a counted failed attempt) is the one exception: its
+    work is committed, then the error goes on to the person.
+
+    Example:
+        >>> with UnitOfWork(db) as uow:  # doctest: +SKIP
+        ...     service.do_something(uow.session, ...)
+        ...     uow.commit()
+    """
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self.session: Session
+
+    def __enter__(self) -> Self:
+        self.session = self._database.sessions()
+        return self
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if exc is not None and getattr(exc, "keeps_changes", False):
+                self.session.commit()
+            else:
+                self.session.rollback()  # a no-op after commit(); undoes the rest
+        finally:
+            self.session.close()
+
+
 class Database:
     """An engine and its session factory; one per process (or per test backend)."""
 
@@ -89,18 +135,15 @@ class Database:
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self)
+
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: commits on success, rolls back on any exception."""
-        s = self.sessions()
-        try:
-            yield s
-            s.commit()
-        except BaseException:
-            s.rollback()
-            raise
-        finally:
-            s.close()
+        """A unit of work committed when the block completes, rolled back otherwise."""
+        with self.unit_of_work() as uow:
+            yield uow.session
+            uow.commit()
 
     @property
     def is_postgres(self) -> bool:

@@ -1,93 +1,666 @@
-"""Domain errors. Each carries an HTTP status and a stable type slug.
+"""The error catalogue: one class per situation, each with a stable code.
 
-Services raise these; the web layer renders them as RFC 9457 problem+json and
-the CLI prints them. The message is written for the person who made the
-request, not for a developer.
+Services raise these with typed parameters (an aware datetime, a date, a
+count), never a sentence: the edge renders ``message`` in the reader's
+language (``puerta.i18n.render``). The ``code`` is part of the API (it is in
+every problem+json body and in the bulk importer's rejects file): it is never
+reworded or reused for another situation. ``docs/api.md`` lists every code; a
+test keeps the list, the catalog and this module in step.
+
+Example:
+    >>> from datetime import date
+    >>> exc = DrawAlreadyRun(pool_date=date(2026, 3, 4))
+    >>> exc.code, exc.status, exc.params
+    ('draw.already_run', 409, {'pool_date': datetime.date(2026, 3, 4)})
+    >>> str(exc)
+    'The draw for Mar 4, 2026 has already run; it is final.'
 """
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar, dataclass_transform
+
+from puerta.i18n.message import M, Message
+
+# --- problem categories: the problem+json ``type`` and ``title`` -------------------------
 
 
-class PuertaError(Exception):
-    status: int = 400
-    type_slug: str = "bad-request"
-    title: str = "Bad request"
+@dataclasses.dataclass(frozen=True)
+class Category:
+    """What kind of problem: its HTTP status, ``type`` slug and title."""
 
-    def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.field = field
-        self.extra = extra
+    status: int
+    slug: str
+    title: Message
 
 
-class InvalidInput(PuertaError):
-    status = 422
-    type_slug = "invalid-input"
-    title = "Invalid input"
+BAD_REQUEST = Category(400, "bad-request", M("problem.bad-request", "Bad request"))
+INVALID_INPUT = Category(422, "invalid-input", M("problem.invalid-input", "Invalid input"))
+UNAUTHENTICATED = Category(401, "unauthenticated", M("problem.unauthenticated", "Sign-in required"))
+FORBIDDEN = Category(403, "forbidden", M("problem.forbidden", "Not allowed"))
+NOT_FOUND = Category(404, "not-found", M("problem.not-found", "Not found"))
+METHOD_NOT_ALLOWED = Category(
+    405, "method-not-allowed", M("problem.method-not-allowed", "Method not allowed")
+)
+CONFLICT = Category(409, "conflict", M("problem.conflict", "Conflict"))
+INVALID_TRANSITION = Category(
+    409, "invalid-transition", M("problem.invalid-transition", "Not possible in the current state")
+)
+OUTSIDE_WINDOW = Category(
+    409, "outside-window", M("problem.outside-window", "Outside the request window")
+)
+NO_SEATS = Category(409, "no-seats", M("problem.no-seats", "No seats left"))
+OUTSIDE_AREA = Category(403, "outside-area", M("problem.outside-area", "Outside the eligible area"))
+PAYLOAD_TOO_LARGE = Category(413, "payload-too-large", M("problem.payload-too-large", "Too large"))
+UNSUPPORTED_MEDIA = Category(
+    415, "unsupported-media", M("problem.unsupported-media", "Unsupported file type")
+)
+LIVENESS = Category(422, "liveness-failed", M("problem.liveness-failed", "Live photo not accepted"))
+TOO_MANY = Category(429, "too-many-requests", M("problem.too-many-requests", "Too many attempts"))
+INTERNAL = Category(500, "internal", M("problem.internal", "Something went wrong"))
+
+#: Categories by HTTP status, for errors that arise outside the domain (routing, the server).
+BY_STATUS = {
+    c.status: c
+    for c in (
+        BAD_REQUEST,
+        UNAUTHENTICATED,
+        FORBIDDEN,
+        NOT_FOUND,
+        METHOD_NOT_ALLOWED,
+        CONFLICT,
+        PAYLOAD_TOO_LARGE,
+        UNSUPPORTED_MEDIA,
+        INVALID_INPUT,
+        TOO_MANY,
+        INTERNAL,
+    )
+}
 
 
-class NotFound(PuertaError):
-    status = 404
-    type_slug = "not-found"
-    title = "Not found"
+# --- the machinery: typed parameters as keyword-only dataclass fields ----------------------
 
 
-class Unauthenticated(PuertaError):
-    status = 401
-    type_slug = "unauthenticated"
-    title = "Sign-in required"
+@dataclass_transform(kw_only_default=True, eq_default=False)
+class Coded:
+    """A code, an English source message, and typed parameters named by its placeholders.
+
+    Each subclass declares its parameters as annotated attributes; they become
+    keyword-only constructor arguments (type checkers see them too).
+    """
+
+    message: ClassVar[Message]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        dataclasses.dataclass(kw_only=True, eq=False, repr=False)(cls)
+
+    @property
+    def code(self) -> str:
+        return self.message.code
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The parameters, as typed values (render them with ``puerta.i18n.render``)."""
+        return {
+            f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "field"
+        }  # type: ignore[arg-type]
+
+    def __str__(self) -> str:  # English, for logs and tracebacks
+        from puerta.i18n.render import render
+
+        return render(self.message, self.params)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.code!r}, {self.params!r})"
 
 
-class Forbidden(PuertaError):
-    status = 403
-    type_slug = "forbidden"
-    title = "Not allowed"
+class PuertaError(Coded, Exception):
+    """A domain error: the request cannot be done as asked. Never a programming error.
+
+    ``keeps_changes``: the refusal follows work that must last (a failed live
+    photo is counted; an expired offer's seats go back). The unit of work
+    commits that work before the error reaches the person; every other error
+    rolls back everything, so nothing is half-written.
+    """
+
+    category: ClassVar[Category] = BAD_REQUEST
+    keeps_changes: ClassVar[bool] = False
+    message = M("error.bad_request", "This request cannot be done.")
+    field: str | None = None
+
+    @property
+    def status(self) -> int:
+        return self.category.status
 
 
-class Conflict(PuertaError):
-    status = 409
-    type_slug = "conflict"
-    title = "Conflict"
+class InvalidValue(Coded, ValueError):
+    """A field value that is not acceptable; raised by the shared field rules.
+
+    A ``ValueError``, so Pydantic reports it against the field it validates and
+    the bulk importer (which calls the same rules) records it as a reject reason.
+    """
+
+    message = M("value.invalid", "This value is not valid.")
 
 
-class InvalidTransition(Conflict):
+# --- accounts, sign-in and access ----------------------------------------------------------
+
+
+class PasswordTooShort(PuertaError):
+    category = INVALID_INPUT
+    message = M("account.password_too_short", "Use at least {min_length} characters.")
+    min_length: int
+
+
+class PasswordTooLong(PuertaError):
+    category = INVALID_INPUT
+    message = M("account.password_too_long", "Use at most {max_length} characters.")
+    max_length: int
+
+
+class PasswordTooCommon(PuertaError):
+    category = INVALID_INPUT
+    message = M("account.password_too_common", "This password is too common. Choose another.")
+
+
+class EmailTaken(PuertaError):
+    category = CONFLICT
+    message = M(
+        "account.email_taken", "An account with this email already exists. Sign in instead."
+    )
+
+
+class EmailAlreadyVerified(PuertaError):
+    category = CONFLICT
+    message = M("account.already_verified", "This email is already verified.")
+
+
+class CodeRecentlySent(PuertaError):
+    category = TOO_MANY
+    message = M(
+        "account.code_recently_sent",
+        "A code was sent less than {seconds} seconds ago. Check your mail.",
+    )
+    seconds: int
+
+
+class CodeWrong(PuertaError):
+    category = INVALID_INPUT
+    message = M("account.code_wrong", "This code is wrong or has expired.")
+
+
+class CodeAttemptsExhausted(PuertaError):
+    category = TOO_MANY
+    message = M("account.code_attempts_exhausted", "Too many wrong codes. Ask for a new code.")
+
+
+class WrongCredentials(PuertaError):
+    category = UNAUTHENTICATED
+    message = M("auth.wrong_credentials", "Email or password is wrong.")
+
+
+class AccountDeactivated(PuertaError):
+    category = FORBIDDEN
+    message = M("auth.deactivated", "This account is deactivated.")
+
+
+class SignInRequired(PuertaError):
+    category = UNAUTHENTICATED
+    message = M("auth.required", "Sign in first.")
+
+
+class SessionEnded(PuertaError):
+    category = UNAUTHENTICATED
+    message = M("auth.session_ended", "Your session has ended. Sign in again.")
+
+
+class CsrfTokenWrong(PuertaError):
+    category = FORBIDDEN
+    message = M("auth.csrf", "Missing or wrong CSRF token. Reload the page and try again.")
+
+
+class ApplicantsOnly(PuertaError):
+    category = FORBIDDEN
+    message = M("access.applicants_only", "This is for applicants' own registrations.")
+
+
+class StaffOnly(PuertaError):
+    category = FORBIDDEN
+    message = M("access.staff_only", "This is for port staff and analysts.")
+
+
+class AnalystsOnly(PuertaError):
+    category = FORBIDDEN
+    message = M("access.analysts_only", "This is for analysts.")
+
+
+class AdminsOnly(PuertaError):
+    category = FORBIDDEN
+    message = M("access.admins_only", "This is for administrators.")
+
+
+class OutsidePortScope(PuertaError):
+    category = FORBIDDEN
+    message = M("access.port_scope", "Your account cannot see this port's appointments.")
+
+
+class NotAStaffRole(PuertaError):
+    category = INVALID_INPUT
+    message = M("staff.role_not_staff", "Staff roles are officer, analyst and admin.")
+
+
+class OfficerNeedsPort(PuertaError):
+    category = INVALID_INPUT
+    message = M("staff.officer_needs_port", "An officer belongs to one port: give --port.")
+
+
+class PortOnlyForOfficers(PuertaError):
+    category = INVALID_INPUT
+    message = M("staff.port_only_for_officers", "Only officers are bound to a port.")
+
+
+# --- registrations and photos --------------------------------------------------------------
+
+
+class EmailNotVerified(PuertaError):
+    category = FORBIDDEN
+    message = M("registration.email_unverified", "Verify your email before registering travelers.")
+
+
+class TooManyTravelers(PuertaError):
+    category = INVALID_INPUT
+    message = M(
+        "registration.too_many_travelers", "A registration holds at most {maximum} travelers."
+    )
+    maximum: int
+
+
+class RegistrationNotFound(PuertaError):
+    category = NOT_FOUND
+    message = M("registration.not_found", "There is no such registration in your account.")
+
+
+class TravelerNotFound(PuertaError):
+    category = NOT_FOUND
+    message = M("registration.no_traveler", "This registration has no traveler {position}.")
+    position: int
+
+
+class RegistrationNotEditable(PuertaError):
+    category = INVALID_TRANSITION
+    message = M("registration.not_editable", "This registration is {state}; it cannot change.")
+    state: StrEnum
+
+
+class TravelersLockedByAppointment(PuertaError):
+    category = INVALID_TRANSITION
+    message = M(
+        "registration.locked_by_appointment",
+        "Travelers cannot change after an appointment is confirmed. Cancel the appointment first.",
+    )
+
+
+class PhotoTooLarge(PuertaError):
+    category = PAYLOAD_TOO_LARGE
+    message = M("photo.too_large", "The photo is {size_mb} MB; the limit is {limit_mb} MB.")
+    size_mb: float
+    limit_mb: float
+
+
+class PhotoEmpty(PuertaError):
+    category = INVALID_INPUT
+    message = M("photo.empty", "The photo is empty.")
+
+
+class PhotoNotJpegOrPng(PuertaError):
+    category = UNSUPPORTED_MEDIA
+    message = M("photo.unsupported_type", "The photo must be a JPEG or PNG image.")
+
+
+class PhotoTooManyPixels(PuertaError):
+    category = PAYLOAD_TOO_LARGE
+    message = M("photo.too_many_pixels", "The photo has too many pixels.")
+
+
+class PhotoUnreadable(PuertaError):
+    category = INVALID_INPUT
+    message = M("photo.unreadable", "The photo could not be read as an image.")
+
+
+class PhotoTooSmall(PuertaError):
+    category = INVALID_INPUT
+    message = M(
+        "photo.too_small",
+        "The photo is {width}x{height} pixels; each side needs at least {min_side}.",
+    )
+    width: int
+    height: int
+    min_side: int
+
+
+class UploadTooLarge(PuertaError):
+    category = PAYLOAD_TOO_LARGE
+    message = M("upload.too_large", "The file is larger than {limit_mb} MB.")
+    limit_mb: float
+
+
+# --- appointment requests ------------------------------------------------------------------
+
+
+class RegistrationCannotRequest(PuertaError):
+    category = INVALID_TRANSITION
+    message = M(
+        "request.registration_inactive",
+        "This registration is {state}; it cannot request appointments.",
+    )
+    state: StrEnum
+
+
+class WindowClosed(PuertaError):
+    category = OUTSIDE_WINDOW
+    message = M(
+        "request.window_closed",
+        "Requests are closed while the day's draw runs. Ask again from {opens_at:time} "
+        "({timezone}).",
+    )
+    opens_at: datetime
+    timezone: str
+
+
+class PhotosMissing(PuertaError):
+    category = INVALID_INPUT
+    message = M(
+        "request.photos_missing", "Add a photo for every traveler first (missing: {positions})."
+    )
+    positions: list[int]
+
+
+class RequestOutsideArea(PuertaError):
+    category = OUTSIDE_AREA
+    message = M(
+        "request.outside_area",
+        "Your location is outside the area where appointments can be requested: "
+        "northern and central Mexico, within reach of the border.",
+    )
+
+
+class AlreadySelected(PuertaError):
+    category = CONFLICT
+    message = M(
+        "request.already_selected",
+        "You were selected: confirm your appointment instead of asking again.",
+    )
+
+
+class AlreadyBooked(PuertaError):
+    category = CONFLICT
+    message = M("request.already_booked", "This registration already has an appointment.")
+
+
+class PortNotFound(PuertaError):
+    category = NOT_FOUND
+    message = M("port.not_found", "There is no port with code '{port_code}'.")
+    port_code: str
+
+
+# --- confirmation, seats and appointments --------------------------------------------------
+
+
+class NoOfferWaiting(PuertaError):
+    category = NOT_FOUND
+    message = M(
+        "selection.none_waiting", "This registration has no selection waiting for confirmation."
+    )
+
+
+class OfferExpired(PuertaError):
+    category = INVALID_TRANSITION
+    keeps_changes = True  # the expiry and the seats' release are kept
+    message = M(
+        "selection.expired",
+        "The deadline to confirm has passed; the seats went back to the pool. "
+        "You can ask for an appointment again.",
+    )
+
+
+class ExtensionUsed(PuertaError):
+    category = INVALID_TRANSITION
+    message = M("selection.extension_used", "The one extension has already been used.")
+
+
+class ConfirmOutsideArea(PuertaError):
+    category = OUTSIDE_AREA
+    message = M(
+        "confirm.outside_area",
+        "Your location is outside the area where appointments can be confirmed.",
+    )
+
+
+class LivenessAttemptsExhausted(PuertaError):
+    category = TOO_MANY
+    message = M(
+        "liveness.attempts_exhausted",
+        "{attempts} live photos were not accepted. Contact the port for help.",
+    )
+    attempts: int
+
+
+class LivenessFailed(PuertaError):
+    """The live photo was not accepted; ``reason`` is the provider's coded verdict."""
+
+    category = LIVENESS
+    keeps_changes = True  # the failed attempt is counted and its image remembered
+    message = M("liveness.failed", "The live photo was not accepted. {reason}")
+    reason: Message | Coded
+
+
+#: The provider's verdicts, stored on each check by code.
+LIVENESS_REASONS: dict[str, Message] = {
+    m.code: m
+    for m in (
+        M("liveness.accepted", "live photo accepted"),
+        M("liveness.replayed", "This photo was submitted before. Take a new live photo."),
+    )
+}
+
+
+class NoSeatsFree(PuertaError):
+    category = NO_SEATS
+    message = M("seats.none_free", "No {seats} free seats at {port_code} on {day}.")
+    seats: int
+    port_code: str
+    day: date
+
+
+class SeatsJustTaken(PuertaError):
+    category = NO_SEATS
+    message = M(
+        "seats.just_taken",
+        "The last seats at {port_code} on {day} were just taken. "
+        "Your selection is kept; please contact the port or ask again tomorrow.",
+    )
+    port_code: str
+    day: date
+
+
+class NoBookedAppointment(PuertaError):
+    category = NOT_FOUND
+    message = M("appointment.none", "This registration has no confirmed appointment.")
+
+
+class AppointmentCodeNotFound(PuertaError):
+    category = NOT_FOUND
+    message = M("appointment.code_not_found", "No appointment has this confirmation code.")
+
+
+class InvalidTransition(PuertaError):
     """A state change that the lifecycle does not allow from the current state."""
 
-    type_slug = "invalid-transition"
-    title = "Not possible in the current state"
+    category = INVALID_TRANSITION
+    message = M(
+        "lifecycle.invalid_transition", "This {thing} is {current}; it cannot become {requested}."
+    )
+    thing: Message
+    current: StrEnum
+    requested: StrEnum
 
 
-class OutsideWindow(Conflict):
-    type_slug = "outside-window"
-    title = "Outside the request window"
+# --- the draw and its publication ----------------------------------------------------------
 
 
-class OutsideArea(PuertaError):
-    status = 403
-    type_slug = "outside-area"
-    title = "Outside the eligible area"
+class DrawAlreadyRun(PuertaError):
+    category = CONFLICT
+    message = M("draw.already_run", "The draw for {pool_date} has already run; it is final.")
+    pool_date: date
 
 
-class PayloadTooLarge(PuertaError):
-    status = 413
-    type_slug = "payload-too-large"
-    title = "Too large"
+class PoolStillOpen(PuertaError):
+    category = CONFLICT
+    message = M(
+        "draw.pool_open",
+        "The pool for {pool_date} is open until {closes_at}; the draw runs after it closes.",
+    )
+    pool_date: date
+    closes_at: datetime
 
 
-class UnsupportedMedia(PuertaError):
-    status = 415
-    type_slug = "unsupported-media"
-    title = "Unsupported file type"
+class DrawNotFound(PuertaError):
+    category = NOT_FOUND
+    message = M("draw.not_found", "No draw has run for {pool_date}.")
+    pool_date: date
 
 
-class NoSeats(Conflict):
-    type_slug = "no-seats"
-    title = "No seats left"
+class DrawNotRunYet(PuertaError):
+    category = CONFLICT
+    message = M("draw.not_run_yet", "The draw for {pool_date} has not run yet.")
+    pool_date: date
 
 
-class TooManyRequests(PuertaError):
-    status = 429
-    type_slug = "too-many-requests"
-    title = "Too many attempts"
+class SeedCommitmentMismatch(PuertaError):
+    category = CONFLICT
+    message = M(
+        "draw.seed_mismatch",
+        "The seed commitment for {pool_date} is published; another seed cannot be used.",
+    )
+    pool_date: date
+
+
+class ArtefactFrozen(PuertaError):
+    """A published artefact was about to change."""
+
+    category = CONFLICT
+    message = M(
+        "draw.artefact_frozen", "The {artefact} of a published draw cannot change once published."
+    )
+    artefact: str
+
+
+class PoolAlreadyPublished(PuertaError):
+    category = CONFLICT
+    message = M("draw.pool_published", "The pool for {pool_date} is published; it is final.")
+    pool_date: date
+
+
+class NothingPublished(PuertaError):
+    category = NOT_FOUND
+    message = M("draw.nothing_published", "Nothing has been published for {pool_date} yet.")
+    pool_date: date
+
+
+class DrawUnpublished(PuertaError):
+    category = NOT_FOUND
+    message = M(
+        "draw.unpublished_algorithm",
+        "The draw for {pool_date} used {algorithm}, which publishes nothing.",
+    )
+    pool_date: date
+    algorithm: str
+
+
+class NoEntryInPool(PuertaError):
+    category = NOT_FOUND
+    message = M("draw.no_entry", "This registration has not asked for an appointment in that pool.")
+
+
+# --- findings ------------------------------------------------------------------------------
+
+
+class FindingNotFound(PuertaError):
+    category = NOT_FOUND
+    message = M("finding.not_found", "There is no finding {finding_id}.")
+    finding_id: int
+
+
+class ReviewNeedsNote(PuertaError):
+    category = INVALID_INPUT
+    message = M("finding.note_required", "Say why in a note: a decision needs its reason.")
+
+
+# --- field values (the shared field rules; Pydantic reports them per field) ----------------
+
+
+class Required(InvalidValue):
+    message = M("value.required", "This is required.")
+
+
+class ForbiddenCharacters(InvalidValue):
+    message = M("value.forbidden_characters", "This contains characters that are not allowed.")
+
+
+class TextTooLong(InvalidValue):
+    message = M("value.too_long", "Use at most {max_length} characters.")
+    max_length: int
+
+
+class NotACountry(InvalidValue):
+    message = M("value.country", "'{value}' is not an ISO 3166 country code.")
+    value: str
+
+
+class NotALanguage(InvalidValue):
+    message = M("value.language", "'{value}' is not a BCP 47 language tag.")
+    value: str
+
+
+class NotAPhoneNumber(InvalidValue):
+    message = M("value.phone", "'{value}' is not a valid phone number.")
+    value: str
+
+
+class NotAnEmail(InvalidValue):
+    message = M("value.email", "'{value}' is not an email address.")
+    value: str
+
+
+class NotAState(InvalidValue):
+    message = M("value.us_state", "'{value}' is not a U.S. state or territory code.")
+    value: str
+
+
+class NotAZipCode(InvalidValue):
+    message = M("value.zip_code", "'{value}' is not a ZIP code (12345 or 12345-6789).")
+    value: str
+
+
+class BornInFuture(InvalidValue):
+    message = M("value.birth_in_future", "The date of birth is in the future.")
+
+
+class BornTooLongAgo(InvalidValue):
+    message = M("value.birth_too_old", "The date of birth is more than {years} years ago.")
+    years: int
+
+
+def catalogue() -> list[type[Coded]]:
+    """Every concrete error class, for the docs and the catalogue tests."""
+    out: list[type[Coded]] = []
+    stack: list[type[Coded]] = [PuertaError, InvalidValue]
+    while stack:
+        cls = stack.pop()
+        out.append(cls)
+        stack.extend(cls.__subclasses__())
+    return sorted(set(out), key=lambda c: c.message.code)

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from puerta.errors import InvalidTransition
+from puerta.i18n import M
 
 
 class RegistrationStatus(StrEnum):
@@ -92,12 +93,35 @@ TRANSITIONS: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
 }
 
 _NOUNS = {
-    RegistrationStatus: "registration",
-    RequestStatus: "appointment request",
-    SelectionStatus: "selection",
-    AppointmentStatus: "appointment",
-    FindingStatus: "finding",
+    RegistrationStatus: M("term.noun.registration", "registration"),
+    RequestStatus: M("term.noun.request", "appointment request"),
+    SelectionStatus: M("term.noun.selection", "selection"),
+    AppointmentStatus: M("term.noun.appointment", "appointment"),
+    FindingStatus: M("term.noun.finding", "finding"),
 }
+
+# Each state's name as a person reads it (``puerta.i18n.render`` looks states up by
+# ``term.<Enum>.<value>``); the catalogue test checks every state has one.
+STATE_NAMES = [
+    M("term.RegistrationStatus.active", "active"),
+    M("term.RegistrationStatus.withdrawn", "withdrawn"),
+    M("term.RegistrationStatus.deactivated", "deactivated"),
+    M("term.RequestStatus.pooled", "in the pool"),
+    M("term.RequestStatus.selected", "selected"),
+    M("term.RequestStatus.not_selected", "not selected"),
+    M("term.RequestStatus.withdrawn", "withdrawn"),
+    M("term.SelectionStatus.offered", "offered"),
+    M("term.SelectionStatus.confirmed", "confirmed"),
+    M("term.SelectionStatus.expired", "expired"),
+    M("term.SelectionStatus.declined", "declined"),
+    M("term.SelectionStatus.withdrawn", "withdrawn"),
+    M("term.AppointmentStatus.booked", "booked"),
+    M("term.AppointmentStatus.cancelled", "cancelled"),
+    M("term.FindingStatus.new", "new"),
+    M("term.FindingStatus.under_review", "under review"),
+    M("term.FindingStatus.confirmed", "confirmed"),
+    M("term.FindingStatus.dismissed", "dismissed"),
+]
 
 
 def can_move(current: StrEnum, new: StrEnum) -> bool:
@@ -109,12 +133,7 @@ def require(obj: Any, new: StrEnum) -> None:
     kind = type(new)
     current = kind(obj.status)
     if not can_move(current, new):
-        raise InvalidTransition(
-            f"This {_NOUNS[kind]} is {current.value.replace('_', ' ')}; "
-            f"it cannot become {new.value.replace('_', ' ')}.",
-            current=current.value,
-            requested=new.value,
-        )
+        raise InvalidTransition(thing=_NOUNS[kind], current=current, requested=new)
 
 
 def move(obj: Any, new: StrEnum) -> None:

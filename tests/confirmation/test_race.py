@@ -5,16 +5,18 @@ from __future__ import annotations
 import threading
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from puerta.clock import FrozenClock
 from puerta.config import Settings
 from puerta.confirmation import service as confirmation_service
 from puerta.confirmation.liveness import LocalLivenessProvider
+from puerta.confirmation.models import LivenessCheck
 from puerta.db import Database
 from puerta.demo import synthetic_portrait
 from puerta.draw.models import Selection
-from puerta.errors import NoSeats
+from puerta.errors import LivenessFailed, OfferExpired, SeatsJustTaken
 from puerta.ports.models import PortDay
 from tests.confirmation.helpers import drawn_world
 
@@ -47,7 +49,7 @@ def test_concurrent_confirmations_for_the_last_seats(
                 assert selection is not None
                 if db.is_postgres:
                     barrier.wait(timeout=10)
-                result = confirmation_service.confirm(
+                confirmation_service.confirm(
                     s,
                     selection=selection,
                     live_photo=synthetic_portrait(7000 + selection_id),
@@ -57,8 +59,8 @@ def test_concurrent_confirmations_for_the_last_seats(
                     settings=settings,
                     clock=clock,
                 )
-                outcomes[selection_id] = "booked" if result.appointment else "failed"
-        except NoSeats:
+                outcomes[selection_id] = "booked"
+        except SeatsJustTaken:
             outcomes[selection_id] = "no seats"
 
     threads = [threading.Thread(target=confirm, args=(i,)) for i in ids]
@@ -89,9 +91,7 @@ def test_expired_offer_returns_seats_and_refuses_confirmation(
 
 
 def test_one_extension_only(db: Database, settings: Settings, clock: FrozenClock) -> None:
-    import pytest
-
-    from puerta.errors import InvalidTransition
+    from puerta.errors import ExtensionUsed
 
     drawn_world(db, settings, clock, groups=[1])
     with db.session() as s:
@@ -99,7 +99,7 @@ def test_one_extension_only(db: Database, settings: Settings, clock: FrozenClock
         first_deadline = selection.deadline
         confirmation_service.extend(s, selection=selection, settings=settings, clock=clock)
         assert selection.deadline == first_deadline + timedelta(hours=settings.extension_hours)
-        with pytest.raises(InvalidTransition):
+        with pytest.raises(ExtensionUsed):
             confirmation_service.extend(s, selection=selection, settings=settings, clock=clock)
     # After the first deadline, the extension keeps the offer alive.
     clock.advance(hours=settings.confirm_hours + 1)
@@ -113,22 +113,58 @@ def test_replayed_live_photo_is_refused_and_recorded(
     drawn_world(db, settings, clock, groups=[1, 1])
     provider = LocalLivenessProvider(settings.photo_max_bytes)
     photo = synthetic_portrait(31337)
-    results = []
     with db.session() as s:
-        for selection in s.scalars(select(Selection).order_by(Selection.id)).all():
-            results.append(
-                confirmation_service.confirm(
-                    s,
-                    selection=selection,
-                    live_photo=photo,
-                    latitude=32.51,
-                    longitude=-117.03,
-                    provider=provider,
-                    settings=settings,
-                    clock=clock,
-                )
+        ids = list(s.scalars(select(Selection.id).order_by(Selection.id)))
+
+    def confirm(selection_id: int) -> None:
+        with db.session() as s:
+            selection = s.get(Selection, selection_id)
+            assert selection is not None
+            confirmation_service.confirm(
+                s,
+                selection=selection,
+                live_photo=photo,
+                latitude=32.51,
+                longitude=-117.03,
+                provider=provider,
+                settings=settings,
+                clock=clock,
             )
-    assert results[0].appointment is not None
-    assert results[1].appointment is None
-    assert results[1].failure is not None
-    assert "before" in results[1].failure.detail
+
+    confirm(ids[0])
+    with pytest.raises(LivenessFailed) as refused:
+        confirm(ids[1])
+    assert refused.value.params["reason"].code == "liveness.replayed"
+    # The refusal kept its record although the unit of work ended in an error.
+    with db.session() as s:
+        checks = s.scalars(select(LivenessCheck).order_by(LivenessCheck.id)).all()
+        assert [(c.passed, c.reason) for c in checks] == [
+            (True, "liveness.accepted"),
+            (False, "liveness.replayed"),
+        ]
+
+
+def test_confirming_after_the_deadline_releases_the_seats_it_says_it_released(
+    db: Database, settings: Settings, clock: FrozenClock
+) -> None:
+    """The refusal says the seats went back to the pool: the store must agree (issue 9)."""
+    drawn_world(db, settings, clock, groups=[2])
+    clock.advance(hours=settings.confirm_hours, seconds=1)
+    with db.session() as s:
+        selection = s.scalars(select(Selection)).one()
+        with pytest.raises(OfferExpired):
+            confirmation_service.confirm(
+                s,
+                selection=selection,
+                live_photo=synthetic_portrait(4242),
+                latitude=32.51,
+                longitude=-117.03,
+                provider=LocalLivenessProvider(settings.photo_max_bytes),
+                settings=settings,
+                clock=clock,
+            )
+    with db.session() as s:
+        ledger = s.get(PortDay, ("SYS", VISIT))
+        assert ledger is not None
+        assert ledger.offered == 0
+        assert s.scalars(select(Selection.status)).one() == "expired"

@@ -14,7 +14,7 @@ from puerta.draw import commitment as cm
 from puerta.draw import publication
 from puerta.draw import service as draw_service
 from puerta.draw.models import ArtefactFrozen, Deferral, Draw, DrawReview, Selection
-from puerta.errors import Conflict
+from puerta.errors import DrawAlreadyRun, PoolAlreadyPublished, SeedCommitmentMismatch
 from puerta.requests.models import AppointmentRequest
 from tests.draw.world import POOL_DAY, ask, person, registration
 
@@ -96,11 +96,11 @@ def test_published_artefacts_are_final(
     ask(db, settings, clock, rid)
     clock.advance(hours=1, minutes=5)
     _draw(db, settings, clock)
-    with pytest.raises(Conflict, match="already run"):
+    with pytest.raises(DrawAlreadyRun):
         _draw(db, settings, clock)
-    with db.session() as s, pytest.raises(Conflict, match="published"):
+    with db.session() as s, pytest.raises(PoolAlreadyPublished):
         publication.close_pool(s, pool_date=POOL_DAY, settings=settings, clock=clock)
-    with db.session() as s, pytest.raises(Conflict, match="another seed"):
+    with db.session() as s, pytest.raises(SeedCommitmentMismatch):
         publication.commit(s, pool_date=POOL_DAY, settings=settings, clock=clock, seed=b"x")
     with db.session() as s:
         draw = s.scalar(select(Draw))

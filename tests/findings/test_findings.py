@@ -15,7 +15,7 @@ from puerta.confirmation.liveness import LocalLivenessProvider
 from puerta.db import Database
 from puerta.demo import synthetic_portrait
 from puerta.draw.models import Selection
-from puerta.errors import Forbidden, InvalidInput, InvalidTransition
+from puerta.errors import AnalystsOnly, InvalidTransition, ReviewNeedsNote
 from puerta.findings import briefing, service
 from puerta.findings.models import Finding as FindingRow
 from puerta.lifecycle import FindingStatus
@@ -89,7 +89,7 @@ def test_review_keeps_an_audit_trail_and_can_be_appealed(
         )
         service.upsert(s, [cluster(["RA"])], clock=clock)
         finding = s.scalars(select(FindingRow)).one()
-        with pytest.raises(Forbidden):
+        with pytest.raises(AnalystsOnly):
             service.review(
                 s,
                 finding=finding,
@@ -98,7 +98,7 @@ def test_review_keeps_an_audit_trail_and_can_be_appealed(
                 note=None,
                 clock=clock,
             )
-        with pytest.raises(InvalidInput):
+        with pytest.raises(ReviewNeedsNote):
             service.review(
                 s,
                 finding=finding,

@@ -12,6 +12,8 @@ from importlib.resources import files
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from puerta.errors import PasswordTooCommon, PasswordTooLong, PasswordTooShort, PuertaError
+
 MIN_LENGTH = 8
 MAX_LENGTH = 256
 _hasher = PasswordHasher()  # argon2id with the library's current parameters
@@ -23,14 +25,14 @@ def _common() -> frozenset[str]:
     return frozenset(line.strip().casefold() for line in text.splitlines() if line.strip())
 
 
-def problem_with(password: str) -> str | None:
-    """Why a password is not acceptable, or None."""
+def problem_with(password: str) -> PuertaError | None:
+    """Why a password is not acceptable (a coded error naming the ``password`` field), or None."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return PasswordTooShort(min_length=MIN_LENGTH, field="password")
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return PasswordTooLong(max_length=MAX_LENGTH, field="password")
     if password.casefold() in _common():
-        return "This password is too common. Choose another."
+        return PasswordTooCommon(field="password")
     return None
 
 

@@ -17,12 +17,32 @@ from puerta.accounts.mail import MailSender
 from puerta.accounts.models import AuthSession, EmailCode, Role, User
 from puerta.clock import Clock
 from puerta.config import Settings
-from puerta.errors import Conflict, Forbidden, InvalidInput, TooManyRequests, Unauthenticated
+from puerta.errors import (
+    AccountDeactivated,
+    CodeAttemptsExhausted,
+    CodeRecentlySent,
+    CodeWrong,
+    EmailAlreadyVerified,
+    EmailTaken,
+    NotAStaffRole,
+    OfficerNeedsPort,
+    PortOnlyForOfficers,
+    SessionEnded,
+    WrongCredentials,
+)
+from puerta.i18n import M, render
 from puerta.ports import service as ports_service
 
 CODE_MINUTES = 15
 CODE_ATTEMPTS = 5
+RESEND_SECONDS = 60
 VERIFY = "verify-email"
+VERIFY_SUBJECT = M("mail.verify.subject", "Your Puerta verification code")
+VERIFY_BODY = M(
+    "mail.verify.body",
+    "Your code is {code}. It expires in {minutes} minutes.\n\n"
+    "Puerta is free. Nobody can sell you a better chance or ask you for money.",
+)
 
 
 def _code_hash(settings: Settings, user_id: int, code: str) -> str:
@@ -51,9 +71,9 @@ def sign_up(
 ) -> User:
     """Create an applicant account and mail a verification code."""
     if (problem := passwords.problem_with(password)) is not None:
-        raise InvalidInput(problem, field="password")
+        raise problem
     if find_user(session, email) is not None:
-        raise Conflict("An account with this email already exists. Sign in instead.", field="email")
+        raise EmailTaken(field="email")
     user = User(
         email=email.lower(),
         password_hash=passwords.hash_password(password),
@@ -66,7 +86,7 @@ def sign_up(
     try:
         session.flush()
     except IntegrityError:  # a concurrent sign-up with the same email
-        raise Conflict("An account with this email already exists.", field="email") from None
+        raise EmailTaken(field="email") from None
     send_verification(session, user=user, settings=settings, clock=clock, mail=mail)
     return user
 
@@ -75,7 +95,7 @@ def send_verification(
     session: Session, *, user: User, settings: Settings, clock: Clock, mail: MailSender
 ) -> None:
     if user.email_verified_at is not None:
-        raise Conflict("This email is already verified.", field="email")
+        raise EmailAlreadyVerified(field="email")
     now = clock.now()
     recent = session.scalar(
         select(EmailCode)
@@ -83,8 +103,8 @@ def send_verification(
         .order_by(EmailCode.created_at.desc())
         .limit(1)
     )
-    if recent is not None and now - recent.created_at < timedelta(seconds=60):
-        raise TooManyRequests("A code was sent less than a minute ago. Check your mail.")
+    if recent is not None and now - recent.created_at < timedelta(seconds=RESEND_SECONDS):
+        raise CodeRecentlySent(seconds=RESEND_SECONDS)
     code = f"{secrets.randbelow(1_000_000):06d}"
     session.add(
         EmailCode(
@@ -95,11 +115,12 @@ def send_verification(
             created_at=now,
         )
     )
+    # Mail is an edge: it is rendered here, in the language the account chose.
     mail.send(
         session,
         to=user.email,
-        subject="Your Puerta verification code",
-        body=f"Your code is {code}. It expires in {CODE_MINUTES} minutes.",
+        subject=render(VERIFY_SUBJECT, locale=user.language),
+        body=render(VERIFY_BODY, {"code": code, "minutes": CODE_MINUTES}, locale=user.language),
     )
 
 
@@ -107,7 +128,7 @@ def verify_email(
     session: Session, *, email: str, code: str, settings: Settings, clock: Clock
 ) -> User:
     user = find_user(session, email)
-    wrong = InvalidInput("This code is wrong or has expired.", field="code")
+    wrong = CodeWrong(field="code")
     if user is None:
         raise wrong
     if user.email_verified_at is not None:
@@ -123,7 +144,7 @@ def verify_email(
     if pending is None:
         raise wrong
     if pending.attempts >= CODE_ATTEMPTS:
-        raise TooManyRequests("Too many wrong codes. Ask for a new code.")
+        raise CodeAttemptsExhausted(field="code")
     if not hmac.compare_digest(pending.code_hash, _code_hash(settings, user.id, code)):
         pending.attempts += 1
         raise wrong
@@ -146,11 +167,11 @@ def sign_in(
     user = find_user(session, email)
     if user is None:
         passwords.verify_password(passwords.DUMMY_HASH, password)
-        raise Unauthenticated("Email or password is wrong.")
+        raise WrongCredentials()
     if not passwords.verify_password(user.password_hash, password):
-        raise Unauthenticated("Email or password is wrong.")
+        raise WrongCredentials()
     if not user.is_active:
-        raise Forbidden("This account is deactivated.")
+        raise AccountDeactivated()
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     now = clock.now()
@@ -170,10 +191,10 @@ def sign_in(
 def session_for_token(session: Session, *, token: str, clock: Clock) -> AuthSession:
     auth = session.scalar(select(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
     if auth is None or auth.revoked_at is not None or auth.expires_at <= clock.now():
-        raise Unauthenticated("Your session has ended. Sign in again.")
+        raise SessionEnded()
     user = session.get(User, auth.user_id)
     if user is None or not user.is_active:
-        raise Unauthenticated("Your session has ended. Sign in again.")
+        raise SessionEnded()
     return auth
 
 
@@ -192,17 +213,17 @@ def create_staff(
 ) -> User:
     """Staff accounts are made by an operator, verified from the start."""
     if role == Role.APPLICANT:
-        raise InvalidInput("Staff roles are officer, analyst and admin.", field="role")
+        raise NotAStaffRole(field="role")
     if role == Role.OFFICER:
         if not port_code:
-            raise InvalidInput("An officer belongs to one port: give --port.", field="port")
+            raise OfficerNeedsPort(field="port")
         port_code = ports_service.get_port(session, port_code).code
     elif port_code:
-        raise InvalidInput("Only officers are bound to a port.", field="port")
+        raise PortOnlyForOfficers(field="port")
     if (problem := passwords.problem_with(password)) is not None:
-        raise InvalidInput(problem, field="password")
+        raise problem
     if find_user(session, email) is not None:
-        raise Conflict(f"An account with email {email} already exists.", field="email")
+        raise EmailTaken(field="email")
     now = clock.now()
     user = User(
         email=email.lower(),

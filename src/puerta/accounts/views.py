@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response, status
 from puerta.accounts import service
 from puerta.accounts.models import User
 from puerta.accounts.schemas import ResendCode, SessionOut, SignIn, SignUp, UserOut, VerifyEmail
-from puerta.errors import Conflict
+from puerta.errors import EmailAlreadyVerified
 from puerta.web.deps import (
     SESSION_COOKIE,
     AuthDep,
@@ -72,7 +72,7 @@ def resend(
     user = service.find_user(db, body.email)
     if user is not None:
         # Already verified: say the same as for an unknown address.
-        with contextlib.suppress(Conflict):
+        with contextlib.suppress(EmailAlreadyVerified):
             service.send_verification(db, user=user, settings=settings, clock=clock, mail=mail)
     return {"detail": "If this address has an unverified account, a new code is on its way."}
 

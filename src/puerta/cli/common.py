@@ -12,6 +12,7 @@ from puerta.clock import SystemClock
 from puerta.config import Settings, get_settings
 from puerta.db import Database
 from puerta.errors import PuertaError
+from puerta.i18n import render
 
 
 def settings() -> Settings:
@@ -34,7 +35,9 @@ def unit_of_work() -> Iterator[Session]:
         with db.session() as session:
             yield session
     except PuertaError as exc:
-        typer.secho(f"error: {exc.detail}", fg=typer.colors.RED, err=True)
+        config = get_settings()
+        text = render(exc.message, exc.params, locale=config.default_language, tz=config.timezone)
+        typer.secho(f"error: {text}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from None
     finally:
         db.engine.dispose()

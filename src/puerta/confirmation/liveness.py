@@ -12,15 +12,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from puerta.errors import PuertaError
+from puerta.errors import LIVENESS_REASONS, Coded, PuertaError
+from puerta.i18n import Message
 from puerta.registration.photos import check_photo
+
+ACCEPTED = LIVENESS_REASONS["liveness.accepted"]
+REPLAYED = LIVENESS_REASONS["liveness.replayed"]
 
 
 @dataclass(frozen=True)
 class LivenessResult:
+    """The verdict: ``reason`` is a coded message (or the photo's own coded problem)."""
+
     passed: bool
-    reason: str
+    reason: Message | Coded
     image_sha256: str
+
+    @property
+    def reason_code(self) -> str:
+        return self.reason.code
 
 
 class LivenessProvider(Protocol):
@@ -40,9 +50,7 @@ class LocalLivenessProvider:
         try:
             checked = check_photo(image, max_bytes=self.max_bytes, field="live_photo")
         except PuertaError as exc:
-            return LivenessResult(False, exc.detail, digest)
+            return LivenessResult(False, exc, digest)
         if seen_before(checked.sha256):
-            return LivenessResult(
-                False, "This photo was submitted before. Take a new live photo.", digest
-            )
-        return LivenessResult(True, "live photo accepted", digest)
+            return LivenessResult(False, REPLAYED, digest)
+        return LivenessResult(True, ACCEPTED, digest)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -16,12 +15,13 @@ from puerta.confirmation.models import Appointment, LivenessCheck
 from puerta.confirmation.slots import slot_for
 from puerta.draw.models import Selection
 from puerta.errors import (
-    InvalidInput,
-    InvalidTransition,
-    NotFound,
-    OutsideArea,
-    PuertaError,
-    TooManyRequests,
+    ConfirmOutsideArea,
+    ExtensionUsed,
+    LivenessAttemptsExhausted,
+    LivenessFailed,
+    NoBookedAppointment,
+    NoOfferWaiting,
+    OfferExpired,
 )
 from puerta.geo.area import is_eligible
 from puerta.lifecycle import AppointmentStatus, SelectionStatus
@@ -29,11 +29,6 @@ from puerta.ports import service as ports_service
 from puerta.registration.models import Registration, Traveler
 
 MAX_LIVENESS_ATTEMPTS = 5
-
-
-class LivenessFailed(InvalidInput):
-    type_slug = "liveness-failed"
-    title = "Live photo not accepted"
 
 
 def current_offer(session: Session, registration: Registration) -> Selection:
@@ -44,29 +39,19 @@ def current_offer(session: Session, registration: Registration) -> Selection:
         )
     )
     if selection is None:
-        raise NotFound("This registration has no selection waiting for confirmation.")
+        raise NoOfferWaiting()
     return selection
 
 
 def _ensure_open(session: Session, selection: Selection, clock: Clock) -> None:
+    """Refuse an offer past its deadline, and expire it: its seats go back to the pool.
+
+    ``OfferExpired`` keeps its changes (the unit of work commits the release
+    before the refusal reaches the person), so the message tells the truth.
+    """
     if selection.status == SelectionStatus.OFFERED.value and selection.deadline <= clock.now():
         release_offer(session, selection=selection, status=SelectionStatus.EXPIRED, clock=clock)
-        raise InvalidTransition(
-            "The deadline to confirm has passed; the seats went back to the pool. "
-            "You can ask for an appointment again."
-        )
-
-
-@dataclass(frozen=True)
-class ConfirmOutcome:
-    """Either an appointment, or the reason the attempt failed.
-
-    A failed attempt is still recorded (attempts are counted, replays are
-    remembered), so the caller commits before reporting the failure.
-    """
-
-    appointment: Appointment | None
-    failure: PuertaError | None = None
+        raise OfferExpired()
 
 
 def confirm(
@@ -79,24 +64,23 @@ def confirm(
     provider: LivenessProvider,
     settings: Settings,
     clock: Clock,
-) -> ConfirmOutcome:
-    """Spend a liveness check only now that seats are held, then book them."""
+) -> Appointment:
+    """Spend a liveness check only now that seats are held, then book them.
+
+    A failed live photo raises ``LivenessFailed``, which keeps its changes: the
+    attempt is counted and its image remembered even though the request fails.
+    """
     _ensure_open(session, selection, clock)
     lifecycle.require(selection, SelectionStatus.CONFIRMED)
     if not is_eligible(latitude, longitude, settings.eligible_area_wkt):
-        raise OutsideArea(
-            "Your location is outside the area where appointments can be confirmed.",
-            field="latitude",
-        )
+        raise ConfirmOutsideArea(field="latitude")
     failures = session.scalar(
         select(func.count())
         .select_from(LivenessCheck)
         .where(LivenessCheck.selection_id == selection.id, LivenessCheck.passed.is_(False))
     )
     if (failures or 0) >= MAX_LIVENESS_ATTEMPTS:
-        raise TooManyRequests(
-            f"{MAX_LIVENESS_ATTEMPTS} live photos were not accepted. Contact the port for help."
-        )
+        raise LivenessAttemptsExhausted(attempts=MAX_LIVENESS_ATTEMPTS)
     enrolled = set(
         session.scalars(
             select(Traveler.photo_sha256).where(
@@ -120,7 +104,7 @@ def confirm(
             selection_id=selection.id,
             image_sha256=result.image_sha256,
             passed=result.passed,
-            reason=result.reason[:200],
+            reason=result.reason_code,
             latitude=latitude,
             longitude=longitude,
             created_at=now,
@@ -128,7 +112,7 @@ def confirm(
     )
     if not result.passed:
         session.flush()
-        return ConfirmOutcome(None, LivenessFailed(result.reason, field="live_photo"))
+        raise LivenessFailed(reason=result.reason, field="live_photo")
 
     port = ports_service.get_port(session, selection.port_code)
     ledger = ports_service.port_day(session, port, selection.appointment_date)
@@ -153,7 +137,7 @@ def confirm(
     )
     session.add(appointment)
     session.flush()
-    return ConfirmOutcome(appointment)
+    return appointment
 
 
 def extend(
@@ -161,10 +145,9 @@ def extend(
 ) -> Selection:
     """The one extension: the deadline moves out by another window."""
     _ensure_open(session, selection, clock)
-    if selection.status != SelectionStatus.OFFERED.value:
-        raise InvalidTransition(f"This selection is {selection.status}; it cannot be extended.")
+    lifecycle.require(selection, SelectionStatus.CONFIRMED)  # still an open offer
     if selection.extended:
-        raise InvalidTransition("The one extension has already been used.")
+        raise ExtensionUsed()
     selection.extended = True
     selection.deadline = selection.deadline + timedelta(hours=settings.extension_hours)
     return selection
@@ -212,7 +195,7 @@ def booked_appointment(session: Session, registration: Registration) -> Appointm
         )
     )
     if appointment is None:
-        raise NotFound("This registration has no confirmed appointment.")
+        raise NoBookedAppointment()
     return appointment
 
 

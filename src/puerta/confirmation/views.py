@@ -39,7 +39,7 @@ def confirm(
     data = read_upload(live_photo, settings.photo_max_bytes, field="live_photo")
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
     selection = service.current_offer(db, registration)
-    outcome = service.confirm(
+    appointment = service.confirm(
         db,
         selection=selection,
         live_photo=data,
@@ -49,10 +49,7 @@ def confirm(
         settings=settings,
         clock=clock,
     )
-    if outcome.failure is not None:
-        db.commit()  # keep the record of the failed attempt
-        raise outcome.failure
-    return AppointmentOut.model_validate(outcome.appointment)
+    return AppointmentOut.model_validate(appointment)
 
 
 @router.post("/{registration_id}/selection/extend")

@@ -77,15 +77,17 @@ class Rejects:
         self._writer: Any = None
 
     def write(self, row: dict[str, Any], reasons: Sequence[str]) -> None:
+        """``reasons`` are ``rowcheck.Reason`` values: their codes go in ``reject_codes``."""
         if self._writer is None:
             self._fh = self.path.open("w", newline="")
             names = list(dict.fromkeys([*schema.REGISTRATIONS.names, *schema.APPOINTMENTS.names]))
             self._writer = csv.DictWriter(
-                self._fh, [*names, "reject_reason"], extrasaction="ignore"
+                self._fh, [*names, "reject_reason", "reject_codes"], extrasaction="ignore"
             )
             self._writer.writeheader()
         out = {k: _csv_value(v) for k, v in row.items()}
         out["reject_reason"] = " | ".join(reasons)
+        out["reject_codes"] = " ".join(getattr(r, "code", "import.format") for r in reasons)
         self._writer.writerow(out)
 
     def close(self) -> None:
@@ -304,7 +306,11 @@ class _Loader:
         self.stats.registrations_rejected += 1
         self.stats.rows_rejected += len(rows)
         for pos, row in enumerate(rows):
-            why = reasons.get(pos) or ["another row of this registration is invalid"]
+            why = reasons.get(pos) or [
+                rowcheck.Reason.of(
+                    "row", "import.other_row_invalid", "another row of this registration is invalid"
+                )
+            ]
             self.sink.write(row, why)
 
     def flush(self, valid: _Valid) -> None:

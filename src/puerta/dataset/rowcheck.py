@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from puerta.config import DEFAULT_PORTS
 from puerta.dataset.schema import REGISTRATION_LEVEL, TRAVELER_FIELDS
+from puerta.errors import InvalidValue, Required, TextTooLong
 from puerta.lifecycle import RegistrationStatus
 from puerta.registration.schemas import TravelerIn
 
@@ -88,11 +89,11 @@ def _port(value: Any) -> str | None:
 def _text(value: Any, max_len: int, required: bool) -> str | None:
     if value in (None, ""):
         if required:
-            raise ValueError("is required")
+            raise Required()
         return None
     text = str(value)
     if len(text) > max_len:
-        raise ValueError(f"is longer than {max_len} characters")
+        raise TextTooLong(max_length=max_len)
     return text
 
 
@@ -124,19 +125,52 @@ _LEVEL_PARSERS = {
 }
 
 
+class Reason(str):
+    """One reject reason as ``field: text``, carrying its stable ``code``.
+
+    The rejects file writes the texts in ``reject_reason`` and the codes in
+    ``reject_codes``: the codes are the error catalogue's (``value.phone``,
+    ``input.missing``...) where the API's rules said no, else ``import.*``.
+    """
+
+    code: str
+
+    @classmethod
+    def of(cls, where: str, code: str, text: str) -> Reason:
+        out = cls(f"{where}: {text}")
+        out.code = code
+        return out
+
+
+def _exc_code(exc: BaseException) -> str:
+    return exc.code if isinstance(exc, InvalidValue) else "import.format"
+
+
 def _registration_level(row: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     out: dict[str, Any] = {}
-    reasons = []
+    reasons: list[str] = []
     for name in REGISTRATION_LEVEL:
         try:
             out[name] = _LEVEL_PARSERS[name](row.get(name))
         except (ValueError, TypeError) as exc:
-            reasons.append(f"{name}: {exc}")
+            reasons.append(Reason.of(name, _exc_code(exc), str(exc)))
     appt = [out.get(k) for k in ("appointment_port", "appointment_date", "appointment_time")]
     if any(a is not None for a in appt) and not all(a is not None for a in appt):
-        reasons.append("appointment_port, appointment_date, appointment_time: all or none")
+        reasons.append(
+            Reason.of(
+                "appointment_port, appointment_date, appointment_time",
+                "import.appointment_incomplete",
+                "all or none",
+            )
+        )
     if out.get("request_dates") and out.get("requested_port") is None:
-        reasons.append("requested_port: is required when there are request dates")
+        reasons.append(
+            Reason.of(
+                "requested_port",
+                "import.requested_port_missing",
+                "is required when there are request dates",
+            )
+        )
     return out, reasons
 
 
@@ -145,10 +179,12 @@ def _traveler(row: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
     try:
         return TravelerIn.model_validate(fields).model_dump(), []
     except ValidationError as exc:
-        reasons = []
+        reasons: list[str] = []
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"]) or "row"
-            reasons.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
+            cause = (err.get("ctx") or {}).get("error")
+            code = cause.code if isinstance(cause, InvalidValue) else f"input.{err['type']}"
+            reasons.append(Reason.of(where, code, err["msg"].removeprefix("Value error, ")))
         return None, reasons
 
 
@@ -173,21 +209,43 @@ def check_registration(rows: Sequence[dict[str, Any]], max_travelers: int) -> Ch
     level, level_reasons = _registration_level(rows[0])
     travelers = []
     if len(rows) > max_travelers:
-        level_reasons.append(f"registration: more than {max_travelers} travelers")
+        level_reasons.append(
+            Reason.of(
+                "registration", "import.too_many_travelers", f"more than {max_travelers} travelers"
+            )
+        )
     for pos, row in enumerate(rows):
         mine: list[str] = list(level_reasons) if pos == 0 else []
         try:
             index = _int(row.get("traveler_index"))
             if index != pos:
-                mine.append(f"traveler_index: expected {pos} (rows 0..n-1 in order), got {index}")
+                mine.append(
+                    Reason.of(
+                        "traveler_index",
+                        "import.traveler_index",
+                        f"expected {pos} (rows 0..n-1 in order), got {index}",
+                    )
+                )
             if _bool(row.get("is_owner")) != (index == 0):
-                mine.append("is_owner: must be true exactly at traveler_index 0 (schema 1)")
+                mine.append(
+                    Reason.of(
+                        "is_owner",
+                        "import.is_owner",
+                        "must be true exactly at traveler_index 0 (schema 1)",
+                    )
+                )
         except (TypeError, ValueError) as exc:
-            mine.append(f"traveler_index/is_owner: {exc}")
+            mine.append(Reason.of("traveler_index/is_owner", "import.format", str(exc)))
         if pos:
             diff = [k for k in REGISTRATION_LEVEL if row.get(k) != rows[0].get(k)]
             if diff:
-                mine.append(f"{', '.join(diff)}: differs from the registration's first row")
+                mine.append(
+                    Reason.of(
+                        ", ".join(diff),
+                        "import.row_differs",
+                        "differs from the registration's first row",
+                    )
+                )
         clean, why = _traveler(row)
         mine += why
         if mine:

@@ -19,15 +19,31 @@ from puerta.config import Settings
 from puerta.draw import commitment as cm
 from puerta.draw import fair, publication
 from puerta.draw.models import Draw, DrawCommitment
-from puerta.errors import NotFound
+from puerta.errors import NoEntryInPool
+from puerta.i18n import M, Message
 from puerta.registration.models import Registration
 from puerta.requests.models import AppointmentRequest
 
-HOW_TO_VERIFY = (
+HOW_TO_VERIFY = M(
+    "entry.how_to_verify",
     "Check that your record and proof rebuild the published pool root, then recompute the draw: "
     "GET /api/v1/draws/{date}/verify, or `puerta draw verify --date {date}`, or any program "
-    "following docs/draw.md with the artefacts of GET /api/v1/draws/{date}/published."
+    "following docs/draw.md with the artefacts of GET /api/v1/draws/{date}/published.",
 )
+#: What the draw did with the owner's group, by ``result`` code.
+RESULTS: dict[str, Message] = {
+    "selected": M("entry.selected", "Selected ({reason})."),
+    "deferred": M(
+        "entry.deferred",
+        "Deferred: your group did not fit; it goes first in your next draw at this port.",
+    ),
+    "not_selected": M("entry.not_selected", "Not selected."),
+}
+SELECTION_REASONS: dict[str, Message] = {
+    "priority": M("term.pick.priority", "deferred group first"),
+    "seniority": M("term.pick.seniority", "waited longest"),
+    "random": M("term.pick.random", "at random"),
+}
 
 
 def _request(
@@ -38,7 +54,7 @@ def _request(
         query = query.where(AppointmentRequest.pool_date == pool_date)
     request = session.scalar(query.order_by(AppointmentRequest.pool_date.desc()).limit(1))
     if request is None:
-        raise NotFound("This registration has not asked for an appointment in that pool.")
+        raise NoEntryInPool()
     return request
 
 
@@ -56,7 +72,9 @@ def entry(
     ``drawn`` or ``not_published``), then, as they become known, the
     commitment, their published ``record`` with its ``inclusion_proof``,
     ``standing`` (seniority rank and demand at their port), and the
-    ``result`` with ``how_to_verify``.
+    ``result`` (a code: ``selected``, ``deferred`` or ``not_selected``, with
+    ``selected_by``) and ``how_to_verify``; ``messages`` maps the keys whose
+    wording the edge renders to their catalog messages and parameters.
     """
     request = _request(session, registration, pool_date)
     day = request.pool_date
@@ -118,17 +136,23 @@ def _in_pool(
 
 def _result(draw: Draw, group: str | None, port_code: str) -> dict[str, Any]:
     result = draw.result or {}
+    selected_by = None
     if group is not None and group in result:
-        outcome = f"selected ({result[group]})"
+        outcome, selected_by = "selected", result[group]
     elif group is not None and group in (draw.deferred or []):
-        outcome = "deferred: your group did not fit; it goes first in your next draw at this port"
+        outcome = "deferred"
     else:
-        outcome = "not selected"
+        outcome = "not_selected"
     day = draw.pool_date.isoformat()
+    reason = SELECTION_REASONS.get(selected_by or "", M("term.pick.other", "other"))
     return {
         "stage": "drawn",
         "result": outcome,
+        "selected_by": selected_by,
         "seed_hex": draw.seed_hex,
         "seats_drawn_at_port": draw.params.get("capacity", {}).get(port_code, 0),
-        "how_to_verify": HOW_TO_VERIFY.replace("{date}", day),
+        "messages": {
+            "result_message": (RESULTS[outcome], {"reason": reason} if selected_by else {}),
+            "how_to_verify": (HOW_TO_VERIFY, {"date": day}),
+        },
     }

@@ -14,17 +14,13 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from puerta.db import Base
-from puerta.errors import Conflict
-
-
-class ArtefactFrozen(Conflict):
-    """A published artefact was about to change."""
+from puerta.errors import ArtefactFrozen
 
 
 def _frozen(obj: object, key: str, value: Any) -> Any:
     current = obj.__dict__.get(key)
     if current is not None and current != value:
-        raise ArtefactFrozen(f"{key} of a published draw cannot change once published.")
+        raise ArtefactFrozen(artefact=key)
     return value
 
 

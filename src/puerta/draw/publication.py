@@ -38,7 +38,14 @@ from puerta.config import Settings
 from puerta.draw import commitment as cm
 from puerta.draw import fair
 from puerta.draw.models import Deferral, Draw, DrawCommitment, DrawReview
-from puerta.errors import Conflict, NotFound
+from puerta.errors import (
+    DrawNotRunYet,
+    DrawUnpublished,
+    NothingPublished,
+    PoolAlreadyPublished,
+    PoolStillOpen,
+    SeedCommitmentMismatch,
+)
 from puerta.findings import identities as findings_identities
 from puerta.identity.resolver import PersonResolver
 from puerta.lifecycle import RegistrationStatus, RequestStatus
@@ -85,10 +92,7 @@ def commit(
     found = get_commitment(session, pool_date)
     if found is not None:
         if seed is not None and cm.commit(seed, pool_date) != found.seed_commitment:
-            raise Conflict(
-                f"The seed commitment for {pool_date.isoformat()} is published; "
-                "another seed cannot be used."
-            )
+            raise SeedCommitmentMismatch(pool_date=pool_date)
         return found
     seed = seed if seed is not None else secrets.token_bytes(32)
     row = DrawCommitment(
@@ -210,12 +214,12 @@ def close_pool(
     now = clock.now()
     closes = window_from(settings).closes_at(pool_date)
     if now < closes:
-        raise Conflict(f"The pool for {pool_date.isoformat()} is open until {closes.isoformat()}.")
+        raise PoolStillOpen(pool_date=pool_date, closes_at=closes)
     row = get_commitment(session, pool_date) or commit(
         session, pool_date=pool_date, settings=settings, clock=clock
     )
     if row.pool_published_at is not None:
-        raise Conflict(f"The pool for {pool_date.isoformat()} is published; it is final.")
+        raise PoolAlreadyPublished(pool_date=pool_date)
     reqs, requests, travelers = _pool_frames(session, pool_date)
     _apply_priority(session, reqs, pool_date)
     key = entrant_key(settings)
@@ -292,9 +296,9 @@ def artefacts(session: Session, pool_date: date) -> dict[str, Any]:
     row = get_commitment(session, pool_date)
     draw = session.scalar(select(Draw).where(Draw.pool_date == pool_date))
     if row is None:
-        raise NotFound(f"Nothing has been published for {pool_date.isoformat()} yet.")
+        raise NothingPublished(pool_date=pool_date)
     if draw is not None and draw.result is None:
-        raise NotFound(f"The draw for {pool_date.isoformat()} used {draw.algorithm}; unpublished.")
+        raise DrawUnpublished(pool_date=pool_date, algorithm=draw.algorithm)
     out: dict[str, Any] = {
         "status": "committed",
         "pool_date": pool_date.isoformat(),
@@ -330,7 +334,7 @@ def published_draw(session: Session, pool_date: date) -> cm.PublishedDraw:
     """A drawn day's artefacts as the verifier reads them."""
     data = artefacts(session, pool_date)
     if data["status"] != "drawn":
-        raise Conflict(f"The draw for {pool_date.isoformat()} has not run yet.")
+        raise DrawNotRunYet(pool_date=pool_date)
     return cm.PublishedDraw.from_json(cm.json.dumps(data))
 
 

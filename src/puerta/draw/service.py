@@ -20,7 +20,7 @@ from puerta.draw import baseline, fair, publication
 from puerta.draw import commitment as cm
 from puerta.draw.models import Deferral, Draw, DrawCommitment, Selection
 from puerta.draw.pool import PoolEntry
-from puerta.errors import Conflict, NotFound
+from puerta.errors import DrawAlreadyRun, DrawNotFound, PoolStillOpen
 from puerta.identity.resolver import PersonResolver
 from puerta.lifecycle import RegistrationStatus, RequestStatus
 from puerta.ports import service as ports_service
@@ -82,14 +82,11 @@ def run_draw(
     ``seed`` must match a published commitment when one exists.
     """
     if session.scalar(select(Draw.id).where(Draw.pool_date == pool_date)) is not None:
-        raise Conflict(f"The draw for {pool_date.isoformat()} has already run; it is final.")
+        raise DrawAlreadyRun(pool_date=pool_date)
     now = clock.now()
     closes = window_from(settings).closes_at(pool_date)
     if now < closes:
-        raise Conflict(
-            f"The pool for {pool_date.isoformat()} is open until {closes.isoformat()}; "
-            "the draw runs after it closes."
-        )
+        raise PoolStillOpen(pool_date=pool_date, closes_at=closes)
     appointment_date = appointment_date or pool_date + timedelta(
         days=settings.appointment_lead_days
     )
@@ -302,7 +299,7 @@ def _run_baseline(
 def get_draw(session: Session, pool_date: date) -> Draw:
     draw = session.scalar(select(Draw).where(Draw.pool_date == pool_date))
     if draw is None:
-        raise NotFound(f"No draw has run for {pool_date.isoformat()}.")
+        raise DrawNotFound(pool_date=pool_date)
     return draw
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from puerta.accounts.models import Role
 from puerta.draw import entry as entry_service
 from puerta.draw import publication, service
-from puerta.errors import Forbidden
+from puerta.errors import AnalystsOnly
 from puerta.registration import service as registration_service
 from puerta.web.deps import Applicant, DbSession, SettingsDep, Staff
+from puerta.web.language import say
 
 router = APIRouter(prefix="/api/v1/draws", tags=["draw"])
 entry_router = APIRouter(prefix="/api/v1/registrations", tags=["draw"])
@@ -86,7 +87,7 @@ def get_verify(pool_date: date, db: DbSession) -> VerificationOut:
 def get_review(pool_date: date, db: DbSession, user: Staff) -> list[ReviewOut]:
     """Requests merged into or linked with older ones that day: analysts and admins."""
     if user.role not in (Role.ANALYST.value, Role.ADMIN.value):
-        raise Forbidden("The review list is for analysts.")
+        raise AnalystsOnly()
     return [
         ReviewOut(
             request_id=r.request_id,
@@ -104,6 +105,7 @@ def get_review(pool_date: date, db: DbSession, user: Staff) -> list[ReviewOut]:
 @entry_router.get("/{registration_id}/entry")
 def get_entry(
     registration_id: str,
+    request: Request,
     db: DbSession,
     user: Applicant,
     settings: SettingsDep,
@@ -111,6 +113,7 @@ def get_entry(
 ) -> dict[str, Any]:
     """The owner's entrant id, inclusion proof, standing, and after the draw the result."""
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
-    return entry_service.entry(
-        db, registration=registration, settings=settings, pool_date=pool_date
-    )
+    out = entry_service.entry(db, registration=registration, settings=settings, pool_date=pool_date)
+    for key, (message, params) in out.pop("messages", {}).items():
+        out[key] = say(request, message, params)
+    return out

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from puerta import lifecycle
 from puerta.accounts.models import Role, User
 from puerta.clock import Clock
-from puerta.errors import Forbidden, InvalidInput, NotFound
+from puerta.errors import AnalystsOnly, FindingNotFound, ReviewNeedsNote
 from puerta.findings.models import Finding, FindingEvent, FindingTraveler
 from puerta.lifecycle import FindingStatus
 from puerta.registration.models import Traveler
@@ -142,13 +142,13 @@ def _link_travelers(session: Session, touched: list[tuple[Finding, FoundValue]])
 
 def ensure_analyst(user: User) -> None:
     if user.role not in (Role.ANALYST.value, Role.ADMIN.value):
-        raise Forbidden("Only analysts review findings.")
+        raise AnalystsOnly()
 
 
 def get(session: Session, finding_id: int) -> Finding:
     finding = session.get(Finding, finding_id)
     if finding is None:
-        raise NotFound(f"There is no finding {finding_id}.")
+        raise FindingNotFound(finding_id=finding_id)
     return finding
 
 
@@ -193,7 +193,7 @@ def review(
     """Move a finding through review; reopening a decided one is how an appeal starts."""
     ensure_analyst(reviewer)
     if status in (FindingStatus.CONFIRMED, FindingStatus.DISMISSED) and not (note or "").strip():
-        raise InvalidInput("Say why in a note: a decision needs its reason.", field="note")
+        raise ReviewNeedsNote(field="note")
     before = finding.status
     lifecycle.move(finding, status)
     now = clock.now()

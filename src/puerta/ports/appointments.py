@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from puerta.accounts.models import Role, User
 from puerta.confirmation.models import Appointment
-from puerta.errors import Forbidden, NotFound
+from puerta.errors import AppointmentCodeNotFound, OutsidePortScope
 from puerta.ids import normalise_code
 
 
@@ -19,7 +19,7 @@ def ensure_port_scope(user: User, port_code: str) -> None:
         return
     if user.role == Role.OFFICER.value and user.port_code == port_code.upper():
         return
-    raise Forbidden("Your account cannot see this port's appointments.")
+    raise OutsidePortScope()
 
 
 def list_for_port(session: Session, *, user: User, port_code: str, day: date) -> list[Appointment]:
@@ -39,9 +39,9 @@ def find_by_code(session: Session, *, user: User, code: str) -> Appointment:
     )
     # Another port's code reads as "not found" to an officer, so codes cannot be probed.
     if appointment is None:
-        raise NotFound("No appointment has this confirmation code.", field="code")
+        raise AppointmentCodeNotFound(field="code")
     try:
         ensure_port_scope(user, appointment.port_code)
-    except Forbidden:
-        raise NotFound("No appointment has this confirmation code.", field="code") from None
+    except OutsidePortScope:
+        raise AppointmentCodeNotFound(field="code") from None
     return appointment

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from puerta.config import DEFAULT_PORTS, Settings
-from puerta.errors import NoSeats, NotFound
+from puerta.errors import NoSeatsFree, PortNotFound, SeatsJustTaken
 from puerta.ports.models import Port, PortDay
 
 # Approximate port locations (public geography), used for maps and distances.
@@ -59,7 +59,7 @@ def list_ports(session: Session) -> list[Port]:
 def get_port(session: Session, code: str) -> Port:
     port = session.get(Port, code.upper())
     if port is None or not port.is_active:
-        raise NotFound(f"There is no port with code '{code}'.", field="port_code")
+        raise PortNotFound(port_code=code, field="port_code")
     return port
 
 
@@ -85,7 +85,7 @@ def hold_seats(session: Session, port_code: str, day: date, seats: int) -> None:
         .values(offered=PortDay.offered + seats)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise NoSeats(f"No {seats} free seats at {port_code} on {day.isoformat()}.")
+        raise NoSeatsFree(seats=seats, port_code=port_code, day=day)
 
 
 def book_held_seats(session: Session, port_code: str, day: date, seats: int) -> None:
@@ -105,10 +105,7 @@ def book_held_seats(session: Session, port_code: str, day: date, seats: int) -> 
         .values(offered=PortDay.offered - seats, booked=PortDay.booked + seats)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise NoSeats(
-            f"The last seats at {port_code} on {day.isoformat()} were just taken. "
-            "Your selection is kept; please contact the port or ask again tomorrow."
-        )
+        raise SeatsJustTaken(port_code=port_code, day=day)
 
 
 def release_seats(session: Session, port_code: str, day: date, seats: int, *, booked: bool) -> None:

@@ -16,7 +16,14 @@ from typing import Protocol
 
 from PIL import Image, UnidentifiedImageError
 
-from puerta.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
+from puerta.errors import (
+    PhotoEmpty,
+    PhotoNotJpegOrPng,
+    PhotoTooLarge,
+    PhotoTooManyPixels,
+    PhotoTooSmall,
+    PhotoUnreadable,
+)
 
 MIN_SIDE = 200
 MAX_PIXELS = 40_000_000
@@ -42,28 +49,24 @@ def sniff(data: bytes) -> str | None:
 def check_photo(data: bytes, *, max_bytes: int, field: str = "photo") -> CheckedPhoto:
     """Accept a JPEG or PNG of a sane size that really decodes; say why not otherwise."""
     if len(data) > max_bytes:
-        raise PayloadTooLarge(
-            f"The photo is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB.",
-            field=field,
+        raise PhotoTooLarge(
+            size_mb=round(len(data) / 1e6, 1), limit_mb=round(max_bytes / 1e6, 1), field=field
         )
     if not data:
-        raise InvalidInput("The photo is empty.", field=field)
+        raise PhotoEmpty(field=field)
     content_type = sniff(data)
     if content_type is None:
-        raise UnsupportedMedia("The photo must be a JPEG or PNG image.", field=field)
+        raise PhotoNotJpegOrPng(field=field)
     try:
         with Image.open(io.BytesIO(data)) as img:
             width, height = img.size
             if width * height > MAX_PIXELS:
-                raise PayloadTooLarge("The photo has too many pixels.", field=field)
+                raise PhotoTooManyPixels(field=field)
             img.load()
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-        raise InvalidInput("The photo could not be read as an image.", field=field) from None
+        raise PhotoUnreadable(field=field) from None
     if min(width, height) < MIN_SIDE:
-        raise InvalidInput(
-            f"The photo is {width}x{height} pixels; each side needs at least {MIN_SIDE}.",
-            field=field,
-        )
+        raise PhotoTooSmall(width=width, height=height, min_side=MIN_SIDE, field=field)
     return CheckedPhoto(data, hashlib.sha256(data).hexdigest(), content_type, width, height)
 
 

@@ -10,8 +10,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from puerta.registration import validation as v
 
 
-def _name(what: str):  # type: ignore[no-untyped-def]
-    return AfterValidator(lambda s: v.clean_text(s, max_len=100, what=what))
+def _text(max_len: int):  # type: ignore[no-untyped-def]
+    return AfterValidator(lambda s: v.clean_text(s, max_len=max_len))
 
 
 class TravelerIn(BaseModel):
@@ -19,8 +19,8 @@ class TravelerIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    given_names: Annotated[str, _name("given names")]
-    family_names: Annotated[str, _name("family names")]
+    given_names: Annotated[str, _text(100)]
+    family_names: Annotated[str, _text(100)]
     date_of_birth: date
     sex: Literal["F", "M", "X"]
     country_of_birth: Annotated[str, AfterValidator(v.country_code)]
@@ -28,16 +28,9 @@ class TravelerIn(BaseModel):
     language: Annotated[str, AfterValidator(v.language_tag)]
     phone: Annotated[str, AfterValidator(v.phone_e164)] | None = None
     email: Annotated[str, AfterValidator(v.email_address)] | None = None
-    address_line1: Annotated[
-        str, AfterValidator(lambda s: v.clean_text(s, max_len=120, what="address line 1"))
-    ]
-    address_line2: (
-        Annotated[
-            str, AfterValidator(lambda s: v.clean_text(s, max_len=120, what="address line 2"))
-        ]
-        | None
-    ) = None
-    city: Annotated[str, AfterValidator(lambda s: v.clean_text(s, max_len=80, what="city"))]
+    address_line1: Annotated[str, _text(120)]
+    address_line2: Annotated[str, _text(120)] | None = None
+    city: Annotated[str, _text(80)]
     state: Annotated[str, AfterValidator(v.us_state)]
     zip_code: Annotated[str, AfterValidator(v.zip_code)] | None = None
 

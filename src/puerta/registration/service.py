@@ -9,7 +9,14 @@ from puerta import lifecycle
 from puerta.accounts.models import User
 from puerta.clock import Clock
 from puerta.config import Settings
-from puerta.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from puerta.errors import (
+    EmailNotVerified,
+    RegistrationNotEditable,
+    RegistrationNotFound,
+    TooManyTravelers,
+    TravelerNotFound,
+    TravelersLockedByAppointment,
+)
 from puerta.ids import new_id
 from puerta.lifecycle import RegistrationStatus, RequestStatus, SelectionStatus
 from puerta.registration.models import Photo, Registration, Traveler
@@ -27,11 +34,9 @@ def create(
     ip: str | None = None,
 ) -> Registration:
     if owner.email_verified_at is None:
-        raise Forbidden("Verify your email before registering travelers.")
+        raise EmailNotVerified()
     if len(data.travelers) > settings.max_travelers:
-        raise InvalidInput(
-            f"A registration holds at most {settings.max_travelers} travelers.", field="travelers"
-        )
+        raise TooManyTravelers(maximum=settings.max_travelers, field="travelers")
     now = clock.now()
     registration = Registration(
         id=new_id("R"),
@@ -56,7 +61,7 @@ def get_owned(session: Session, *, registration_id: str, owner: User) -> Registr
     so that ids cannot be probed."""
     registration = session.get(Registration, registration_id)
     if registration is None or registration.owner_id != owner.id:
-        raise NotFound("There is no such registration in your account.")
+        raise RegistrationNotFound()
     return registration
 
 
@@ -74,24 +79,21 @@ def _traveler(registration: Registration, position: int) -> Traveler:
     for traveler in registration.travelers:
         if traveler.position == position:
             return traveler
-    raise NotFound(f"This registration has no traveler {position}.", field="position")
+    raise TravelerNotFound(position=position, field="position")
 
 
 def _ensure_editable(session: Session, registration: Registration) -> None:
     from puerta.confirmation.models import Appointment  # circular: appointments use us
 
     if registration.status != RegistrationStatus.ACTIVE.value:
-        raise InvalidTransition(f"This registration is {registration.status}; it cannot change.")
+        raise RegistrationNotEditable(state=RegistrationStatus(registration.status))
     booked = session.scalar(
         select(Appointment.id).where(
             Appointment.registration_id == registration.id, Appointment.status == "booked"
         )
     )
     if booked is not None:
-        raise InvalidTransition(
-            "Travelers cannot change after an appointment is confirmed. "
-            "Cancel the appointment first."
-        )
+        raise TravelersLockedByAppointment()
 
 
 def update_traveler(

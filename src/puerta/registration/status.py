@@ -1,6 +1,7 @@
-"""Where a registration stands, in the words the owner sees.
+"""Where a registration stands: a stage, its coded message, and the facts behind it.
 
-Computed from the records, never stored, so it cannot drift from them.
+Computed from the records, never stored, so it cannot drift from them. The
+message is rendered in the owner's language at the edge.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from puerta.clock import Clock
 from puerta.confirmation.models import Appointment
 from puerta.draw.models import Selection
+from puerta.i18n import M, Message
 from puerta.lifecycle import AppointmentStatus, RequestStatus, SelectionStatus
 from puerta.registration.models import Registration
 from puerta.requests.models import AppointmentRequest
@@ -35,25 +37,42 @@ class Stage(StrEnum):
     DECLINED = "declined"
 
 
-MESSAGES = {
-    Stage.WITHDRAWN: "This registration was withdrawn.",
-    Stage.DEACTIVATED: "This registration is deactivated. Contact support.",
-    Stage.INCOMPLETE: "Add a photo for every traveler, then ask for an appointment.",
-    Stage.NO_REQUEST: "Ready. Ask for an appointment during the daily window.",
-    Stage.PENDING_REQUEST: "Your request is in the pool for the next draw.",
-    Stage.NOT_SELECTED: "You were not selected this time. You can ask again in the next window.",
-    Stage.SELECTED: "You were selected. Confirm before the deadline.",
-    Stage.CONFIRMED: "Your appointment is confirmed.",
-    Stage.CANCELLED: "Your appointment was cancelled. You can ask for a new one.",
-    Stage.EXPIRED: "The time to confirm ran out. You can ask for an appointment again.",
-    Stage.DECLINED: "You declined the selection. You can ask for an appointment again.",
+MESSAGES: dict[Stage, Message] = {
+    Stage.WITHDRAWN: M("status.withdrawn", "This registration was withdrawn."),
+    Stage.DEACTIVATED: M(
+        "status.deactivated", "This registration is deactivated. Contact support."
+    ),
+    Stage.INCOMPLETE: M(
+        "status.incomplete", "Add a photo for every traveler, then ask for an appointment."
+    ),
+    Stage.NO_REQUEST: M(
+        "status.no_request", "Ready. Ask for an appointment during the daily window."
+    ),
+    Stage.PENDING_REQUEST: M(
+        "status.pending_request", "Your request is in the pool for the next draw."
+    ),
+    Stage.NOT_SELECTED: M(
+        "status.not_selected",
+        "You were not selected this time. You can ask again in the next window.",
+    ),
+    Stage.SELECTED: M("status.selected", "You were selected. Confirm before the deadline."),
+    Stage.CONFIRMED: M("status.confirmed", "Your appointment is confirmed."),
+    Stage.CANCELLED: M(
+        "status.cancelled", "Your appointment was cancelled. You can ask for a new one."
+    ),
+    Stage.EXPIRED: M(
+        "status.expired", "The time to confirm ran out. You can ask for an appointment again."
+    ),
+    Stage.DECLINED: M(
+        "status.declined", "You declined the selection. You can ask for an appointment again."
+    ),
 }
 
 
 @dataclass(frozen=True)
 class RegistrationStatus:
     stage: Stage
-    message: str
+    message: Message
     details: dict[str, Any] = field(default_factory=dict)
 
 

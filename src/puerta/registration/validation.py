@@ -1,8 +1,9 @@
 """Field rules for advance information, shared by the API and the bulk importer.
 
 Each function takes what a person typed and returns the stored form, or raises
-ValueError with a message fit to show them. Pydantic turns those into
-field-level errors.
+a coded ``InvalidValue`` (a ``ValueError``) from the error catalogue. Pydantic
+turns those into field-level errors whose code and parameters the API renders
+in the reader's language; the importer writes the codes to its rejects file.
 """
 
 from __future__ import annotations
@@ -16,20 +17,34 @@ import langcodes
 import phonenumbers
 import pycountry
 
+from puerta.errors import (
+    BornInFuture,
+    BornTooLongAgo,
+    ForbiddenCharacters,
+    NotACountry,
+    NotALanguage,
+    NotAnEmail,
+    NotAPhoneNumber,
+    NotAState,
+    NotAZipCode,
+    Required,
+    TextTooLong,
+)
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _ZIP = re.compile(r"^\d{5}(-?\d{4})?$")
 MAX_AGE_YEARS = 120
 
 
-def clean_text(value: str, *, max_len: int, what: str) -> str:
+def clean_text(value: str, *, max_len: int) -> str:
     value = unicodedata.normalize("NFC", " ".join(value.split()))
     if not value:
-        raise ValueError(f"{what} is required")
+        raise Required()
     if _CONTROL.search(value):
-        raise ValueError(f"{what} contains characters that are not allowed")
+        raise ForbiddenCharacters()
     if len(value) > max_len:
-        raise ValueError(f"{what} is longer than {max_len} characters")
+        raise TextTooLong(max_length=max_len)
     return value
 
 
@@ -43,7 +58,7 @@ def country_code(value: str) -> str:
     elif len(raw) == 3:
         found = pycountry.countries.get(alpha_3=raw)
     if found is None:
-        raise ValueError(f"'{value}' is not an ISO 3166 country code")
+        raise NotACountry(value=value)
     return found.alpha_2
 
 
@@ -51,7 +66,7 @@ def country_code(value: str) -> str:
 def language_tag(value: str) -> str:
     raw = value.strip()
     if not raw or not langcodes.tag_is_valid(raw):
-        raise ValueError(f"'{value}' is not a BCP 47 language tag")
+        raise NotALanguage(value=value)
     return langcodes.standardize_tag(raw)
 
 
@@ -59,16 +74,16 @@ def phone_e164(value: str, default_region: str = "MX") -> str:
     try:
         parsed = phonenumbers.parse(value, default_region)
     except phonenumbers.NumberParseException:
-        raise ValueError(f"'{value}' is not a phone number") from None
+        raise NotAPhoneNumber(value=value) from None
     if not phonenumbers.is_valid_number(parsed):
-        raise ValueError(f"'{value}' is not a valid phone number")
+        raise NotAPhoneNumber(value=value)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def email_address(value: str) -> str:
     raw = value.strip()
     if not _EMAIL.match(raw) or len(raw) > 254:
-        raise ValueError(f"'{value}' is not an email address")
+        raise NotAnEmail(value=value)
     local, domain = raw.rsplit("@", 1)
     return f"{local}@{domain.lower()}"
 
@@ -83,20 +98,20 @@ def us_states() -> frozenset[str]:
 def us_state(value: str) -> str:
     raw = value.strip().upper()
     if raw not in us_states():
-        raise ValueError(f"'{value}' is not a U.S. state or territory code")
+        raise NotAState(value=value)
     return raw
 
 
 def zip_code(value: str) -> str:
     raw = value.strip()
     if not _ZIP.match(raw):
-        raise ValueError(f"'{value}' is not a ZIP code (12345 or 12345-6789)")
+        raise NotAZipCode(value=value)
     return raw if len(raw) in (5, 10) else f"{raw[:5]}-{raw[5:]}"
 
 
 def birth_date(value: date, today: date) -> date:
     if value > today:
-        raise ValueError("date of birth is in the future")
+        raise BornInFuture()
     if value.year < today.year - MAX_AGE_YEARS:
-        raise ValueError(f"date of birth is more than {MAX_AGE_YEARS} years ago")
+        raise BornTooLongAgo(years=MAX_AGE_YEARS)
     return value

@@ -11,6 +11,7 @@ from puerta.registration.models import Registration
 from puerta.registration.schemas import RegistrationIn, RegistrationOut, TravelerIn, TravelerOut
 from puerta.registration.status import status_of
 from puerta.web.deps import Applicant, ClockDep, DbSession, PhotoStoreDep, SettingsDep, client_ip
+from puerta.web.language import say
 from puerta.web.uploads import read_upload
 
 router = APIRouter(prefix="/api/v1/registrations", tags=["registrations"])
@@ -110,8 +111,14 @@ def withdraw(
 
 @router.get("/{registration_id}/status")
 def get_status(
-    registration_id: str, user: Applicant, db: DbSession, clock: ClockDep
+    registration_id: str, request: Request, user: Applicant, db: DbSession, clock: ClockDep
 ) -> dict[str, Any]:
+    """Where the registration stands: ``stage`` (a stable code), ``message`` and the facts."""
     registration = service.get_owned(db, registration_id=registration_id, owner=user)
     current = status_of(db, registration, clock)
-    return {"stage": current.stage.value, "message": current.message, **current.details}
+    return {
+        "stage": current.stage.value,
+        "code": current.message.code,
+        "message": say(request, current.message),
+        **current.details,
+    }

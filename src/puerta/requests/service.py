@@ -10,7 +10,14 @@ from puerta.clock import Clock
 from puerta.config import Settings
 from puerta.confirmation.models import Appointment
 from puerta.draw.models import Selection
-from puerta.errors import Conflict, InvalidInput, InvalidTransition, OutsideArea, OutsideWindow
+from puerta.errors import (
+    AlreadyBooked,
+    AlreadySelected,
+    PhotosMissing,
+    RegistrationCannotRequest,
+    RequestOutsideArea,
+    WindowClosed,
+)
 from puerta.geo.area import is_eligible
 from puerta.lifecycle import AppointmentStatus, RegistrationStatus, SelectionStatus
 from puerta.ports import service as ports_service
@@ -36,19 +43,13 @@ def request_appointment(
 ) -> AppointmentRequest:
     """Join today's pool; asking again in the same window returns the same request."""
     if registration.status != RegistrationStatus.ACTIVE.value:
-        raise InvalidTransition(
-            f"This registration is {registration.status}; it cannot request appointments."
-        )
+        raise RegistrationCannotRequest(state=RegistrationStatus(registration.status))
     now = clock.now()
     window = window_from(settings)
     pool_date = window.pool_date(now)
     if pool_date is None:
         opens = window.next_opening(now)
-        raise OutsideWindow(
-            f"Requests are closed while the day's draw runs. "
-            f"Ask again from {opens:%H:%M} ({settings.timezone}).",
-            opens_at=opens.isoformat(),
-        )
+        raise WindowClosed(opens_at=opens, timezone=settings.timezone)
     existing = session.scalar(
         select(AppointmentRequest).where(
             AppointmentRequest.registration_id == registration.id,
@@ -60,16 +61,10 @@ def request_appointment(
     _refuse_if_already_chosen(session, registration)
     if not is_complete(registration):
         missing = [t.position for t in registration.travelers if not t.photo_sha256]
-        raise InvalidInput(
-            f"Add a photo for every traveler first (missing: {missing}).", field="travelers"
-        )
+        raise PhotosMissing(positions=missing, field="travelers")
     port = ports_service.get_port(session, data.port_code)
     if not is_eligible(data.latitude, data.longitude, settings.eligible_area_wkt):
-        raise OutsideArea(
-            "Your location is outside the area where appointments can be requested: "
-            "northern and central Mexico, within reach of the border.",
-            field="latitude",
-        )
+        raise RequestOutsideArea(field="latitude")
     request = AppointmentRequest(
         registration_id=registration.id,
         pool_date=pool_date,
@@ -104,7 +99,7 @@ def _refuse_if_already_chosen(session: Session, registration: Registration) -> N
         )
     )
     if offered is not None:
-        raise Conflict("You were selected: confirm your appointment instead of asking again.")
+        raise AlreadySelected()
     booked = session.scalar(
         select(Appointment.id).where(
             Appointment.registration_id == registration.id,
@@ -112,7 +107,7 @@ def _refuse_if_already_chosen(session: Session, registration: Registration) -> N
         )
     )
     if booked is not None:
-        raise Conflict("This registration already has an appointment.")
+        raise AlreadyBooked()
 
 
 def requests_for(session: Session, registration: Registration) -> list[AppointmentRequest]:

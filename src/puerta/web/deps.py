@@ -15,7 +15,7 @@ from puerta.accounts.models import AuthSession, Role, User
 from puerta.clock import Clock
 from puerta.config import Settings
 from puerta.confirmation.liveness import LivenessProvider
-from puerta.errors import Forbidden, Unauthenticated
+from puerta.errors import ApplicantsOnly, CsrfTokenWrong, SignInRequired, StaffOnly
 from puerta.registration.photos import PhotoStore
 
 SESSION_COOKIE = "__Host-puerta_session"
@@ -24,9 +24,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _db(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the handler returns, else rolled back."""
-    with request.app.state.db.session() as session:
-        yield session
+    """One unit of work per request: committed when the handler returns, else rolled back."""
+    with request.app.state.db.unit_of_work() as uow:
+        yield uow.session
+        uow.commit()
 
 
 def _clock(request: Request) -> Clock:
@@ -75,12 +76,12 @@ def _auth(request: Request, db: DbSession, clock: ClockDep) -> Auth:
     else:
         token, via_cookie = request.cookies.get(SESSION_COOKIE, ""), True
     if not token:
-        raise Unauthenticated("Sign in first.")
+        raise SignInRequired()
     auth = accounts_service.session_for_token(db, token=token, clock=clock)
     if via_cookie and request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not sent or sent != auth.csrf_token:
-            raise Forbidden("Missing or wrong CSRF token. Reload the page and try again.")
+            raise CsrfTokenWrong()
     user = db.get(User, auth.user_id)
     assert user is not None
     return Auth(auth, user)
@@ -98,13 +99,13 @@ CurrentUser = Annotated[User, Depends(_current_user)]
 
 def _applicant(user: CurrentUser) -> User:
     if user.role != Role.APPLICANT.value:
-        raise Forbidden("This is for applicants' own registrations.")
+        raise ApplicantsOnly()
     return user
 
 
 def _staff(user: CurrentUser) -> User:
     if user.role == Role.APPLICANT.value:
-        raise Forbidden("This is for port staff and analysts.")
+        raise StaffOnly()
     return user
 
 

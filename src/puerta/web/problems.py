@@ -1,4 +1,12 @@
-"""Errors as RFC 9457 problem+json: a type, a title, a detail, and the field at fault."""
+"""Errors as RFC 9457 problem+json, rendered in the reader's language.
+
+One path for every error: a domain error (``puerta.errors``), a request that
+fails validation, a route or method that does not exist, and the unexpected.
+The body carries the stable ``code`` and typed ``params`` beside the rendered
+``title`` and ``detail``, so a client can act on the code and a person can
+read the detail; ``type`` is the problem's category, the same whichever layer
+raised it.
+"""
 
 from __future__ import annotations
 
@@ -10,25 +18,96 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from puerta.errors import PuertaError
+from puerta.errors import BY_STATUS, INTERNAL, INVALID_INPUT, Category, InvalidValue, PuertaError
+from puerta.i18n.message import REGISTRY, M, Message
+from puerta.i18n.render import json_params, render
+from puerta.web.language import locale_of
 
 log = logging.getLogger("puerta.web")
 MEDIA_TYPE = "application/problem+json"
-_HTTP_TITLES = {
-    400: "Bad request",
-    401: "Sign-in required",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    413: "Too large",
-    429: "Too many requests",
+
+#: Pydantic's error types, rendered through the catalog (``input.<type>``); the
+#: placeholders are the names Pydantic puts in the error's ``ctx``.
+INPUT_MESSAGES: dict[str, Message] = {
+    m.code.removeprefix("input."): m
+    for m in (
+        M("input.missing", "This is required."),
+        M("input.extra_forbidden", "This field is not expected."),
+        M("input.string_type", "Enter text."),
+        M("input.string_too_short", "Use at least {min_length} characters."),
+        M("input.string_too_long", "Use at most {max_length} characters."),
+        M("input.string_pattern_mismatch", "This is not in the expected form."),
+        M("input.int_parsing", "Enter a whole number."),
+        M("input.int_type", "Enter a whole number."),
+        M("input.int_from_float", "Enter a whole number."),
+        M("input.float_parsing", "Enter a number."),
+        M("input.float_type", "Enter a number."),
+        M("input.finite_number", "Enter a number."),
+        M("input.greater_than_equal", "Enter a number of at least {ge}."),
+        M("input.less_than_equal", "Enter a number of at most {le}."),
+        M("input.greater_than", "Enter a number greater than {gt}."),
+        M("input.less_than", "Enter a number less than {lt}."),
+        M("input.bool_parsing", "Enter true or false."),
+        M("input.bool_type", "Enter true or false."),
+        M("input.date_parsing", "Enter a date as YYYY-MM-DD."),
+        M("input.date_type", "Enter a date as YYYY-MM-DD."),
+        M("input.date_from_datetime_parsing", "Enter a date as YYYY-MM-DD."),
+        M("input.date_from_datetime_inexact", "Enter a date as YYYY-MM-DD, without a time."),
+        M("input.datetime_parsing", "Enter a date and time."),
+        M("input.datetime_type", "Enter a date and time."),
+        M("input.time_parsing", "Enter a time as HH:MM."),
+        M("input.literal_error", "Choose one of: {expected}."),
+        M("input.enum", "Choose one of: {expected}."),
+        M("input.too_short", "Give at least {min_length}."),
+        M("input.too_long", "Give at most {max_length}."),
+        M("input.list_type", "Give a list."),
+        M("input.dict_type", "Give an object."),
+        M("input.model_type", "Give an object."),
+        M("input.model_attributes_type", "Give an object."),
+        M("input.json_invalid", "The body is not valid JSON."),
+        M("input.value_error", "This value is not valid."),
+        M("input.invalid", "This value is not valid."),
+    )
 }
+VALIDATION_SUMMARY = M("input.summary", "Please correct: {errors}")
+FIELD_REASON = M("input.field_reason", "{field}: {reason}")
+INTERNAL_ERROR = M("internal.error", "Please try again in a few minutes.")
+HTTP_MESSAGES: dict[int, Message] = {
+    400: M("http.bad_request", "The request could not be understood."),
+    401: M("http.unauthorized", "Sign in first."),
+    403: M("http.forbidden", "This is not allowed."),
+    404: M("http.not_found", "There is nothing at this address."),
+    405: M("http.method_not_allowed", "This address does not accept this method."),
+    413: M("http.too_large", "The request is too large."),
+    429: M("http.too_many", "Too many requests. Wait a moment and try again."),
+}
+HTTP_OTHER = M("http.error", "The request could not be done.")
 
 
-def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail}
+def problem(
+    request: Request,
+    category: Category,
+    message: Message,
+    params: dict[str, Any] | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    locale = locale_of(request)
+    tz = request.app.state.settings.timezone
+    body: dict[str, Any] = {
+        "type": f"/problems/{category.slug}",
+        "title": render(category.title, locale=locale, tz=tz),
+        "status": category.status,
+        "detail": render(message, params, locale=locale, tz=tz),
+        "code": message.code,
+        "params": json_params(params or {}),
+    }
     body.update({k: v for k, v in extra.items() if v is not None})
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+    out_headers = {**(headers or {}), "Content-Language": locale}
+    return JSONResponse(
+        body, status_code=category.status, media_type=MEDIA_TYPE, headers=out_headers
+    )
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -36,35 +115,53 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-def _reason(error: dict[str, Any]) -> str:
-    msg = str(error.get("msg", "invalid"))
-    return msg.removeprefix("Value error, ")
+def input_error(error: dict[str, Any]) -> tuple[Message, dict[str, Any]]:
+    """A Pydantic error as a catalog message and its parameters."""
+    ctx = error.get("ctx") or {}
+    cause = ctx.get("error")
+    if isinstance(cause, InvalidValue):
+        return cause.message, cause.params
+    message = INPUT_MESSAGES.get(error.get("type", ""), INPUT_MESSAGES["invalid"])
+    params = {k: v for k, v in ctx.items() if k in message.placeholders}
+    return message, {k: params.get(k, "") for k in message.placeholders}
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(PuertaError)
-    async def _domain(_: Request, exc: PuertaError) -> JSONResponse:
-        return problem(
-            exc.status, exc.type_slug, exc.title, exc.detail, field=exc.field, **exc.extra
-        )
+    async def _domain(request: Request, exc: PuertaError) -> JSONResponse:
+        return problem(request, exc.category, exc.message, exc.params, field=exc.field)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field(tuple(e["loc"])), "reason": _reason(e)} for e in exc.errors()]
-        summary = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        locale, tz = locale_of(request), request.app.state.settings.timezone
+        errors = []
+        for e in exc.errors():
+            message, params = input_error(e)
+            errors.append(
+                {
+                    "field": _field(tuple(e["loc"])),
+                    "code": message.code,
+                    "params": json_params(params),
+                    "reason": render(message, params, locale=locale, tz=tz),
+                }
+            )
+        lines = [
+            render(FIELD_REASON, {"field": e["field"], "reason": e["reason"]}, locale=locale)
+            for e in errors[:5]
+        ]
         return problem(
-            422, "invalid-input", "Invalid input", f"Please correct: {summary}", errors=errors
+            request, INVALID_INPUT, VALIDATION_SUMMARY, {"errors": "; ".join(lines)}, errors=errors
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        title = _HTTP_TITLES.get(exc.status_code, "Error")
-        detail = exc.detail if isinstance(exc.detail, str) else title
-        return problem(exc.status_code, title.lower().replace(" ", "-"), title, detail)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        category = BY_STATUS.get(exc.status_code) or Category(
+            exc.status_code, "error", REGISTRY["problem.bad-request"]
+        )
+        message = HTTP_MESSAGES.get(exc.status_code, HTTP_OTHER)
+        return problem(request, category, message, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return problem(
-            500, "internal", "Something went wrong", "Please try again in a few minutes."
-        )
+        return problem(request, INTERNAL, INTERNAL_ERROR)

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from puerta.confirmation import service as confirmation_service
 from puerta.draw import publication
 from puerta.draw import service as draw_service
-from puerta.errors import PuertaError
+from puerta.errors import DrawAlreadyRun
 
 log = logging.getLogger("puerta.scheduler")
 INTERVAL_SECONDS = 60
@@ -43,8 +43,8 @@ def run_once(app: FastAPI) -> list[str]:
                 )
                 done.append(f"drew {pool_date}: {draw.seats_offered} seats")
                 done.extend(f"draw {pool_date} warning: {w}" for w in draw.warnings or [])
-        except PuertaError as exc:
-            log.info("draw %s skipped: %s", pool_date, exc.detail)
+        except DrawAlreadyRun:  # another process drew it first: nothing to do
+            log.info("draw %s already run", pool_date)
     return done
 
 

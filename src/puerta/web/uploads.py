@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import UploadFile
 
-from puerta.errors import PayloadTooLarge
+from puerta.errors import UploadTooLarge
 
 
 def read_upload(upload: UploadFile, max_bytes: int, *, field: str) -> bytes:
@@ -14,5 +14,5 @@ def read_upload(upload: UploadFile, max_bytes: int, *, field: str) -> bytes:
     """
     data = upload.file.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise PayloadTooLarge(f"The file is larger than {max_bytes / 1e6:.1f} MB.", field=field)
+        raise UploadTooLarge(limit_mb=round(max_bytes / 1e6, 1), field=field)
     return data
