@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from fastapi import APIRouter, Request, Response, status
 
 from puerta.accounts import service
 from puerta.accounts.models import User
 from puerta.accounts.schemas import ResendCode, SessionOut, SignIn, SignUp, UserOut, VerifyEmail
-from puerta.errors import Conflict
 from puerta.web.deps import (
     SESSION_COOKIE,
     AuthDep,
@@ -69,11 +66,8 @@ def verify(body: VerifyEmail, db: DbSession, settings: SettingsDep, clock: Clock
 def resend(
     body: ResendCode, db: DbSession, settings: SettingsDep, clock: ClockDep, mail: MailDep
 ) -> dict[str, str]:
-    user = service.find_user(db, body.email)
-    if user is not None:
-        # Already verified: say the same as for an unknown address.
-        with contextlib.suppress(Conflict):
-            service.send_verification(db, user=user, settings=settings, clock=clock, mail=mail)
+    # One answer whether the address is unknown, verified, rate-limited or sent a code.
+    service.resend_verification(db, email=body.email, settings=settings, clock=clock, mail=mail)
     return {"detail": "If this address has an unverified account, a new code is on its way."}
 
 
