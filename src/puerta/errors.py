@@ -487,6 +487,18 @@ class SeatsJustTaken(PuertaError):
     day: date
 
 
+class SeatsNotReleased(PuertaError):
+    """Giving seats back matched no ledger row: the counts would go wrong, so nothing changes."""
+
+    category = CONFLICT
+    message = M(
+        "seats.release_failed", "Could not give back {seats} seats at {port_code} on {day}."
+    )
+    seats: int
+    port_code: str
+    day: date
+
+
 class NoBookedAppointment(PuertaError):
     category = NOT_FOUND
     message = M("appointment.none", "This registration has no confirmed appointment.")

@@ -97,13 +97,7 @@ def send_verification(
     if user.email_verified_at is not None:
         raise EmailAlreadyVerified(field="email")
     now = clock.now()
-    recent = session.scalar(
-        select(EmailCode)
-        .where(EmailCode.user_id == user.id, EmailCode.purpose == VERIFY)
-        .order_by(EmailCode.created_at.desc())
-        .limit(1)
-    )
-    if recent is not None and now - recent.created_at < timedelta(seconds=RESEND_SECONDS):
+    if _code_sent_recently(session, user, now):
         raise CodeRecentlySent(seconds=RESEND_SECONDS)
     code = f"{secrets.randbelow(1_000_000):06d}"
     session.add(
@@ -122,6 +116,31 @@ def send_verification(
         subject=render(VERIFY_SUBJECT, locale=user.language),
         body=render(VERIFY_BODY, {"code": code, "minutes": CODE_MINUTES}, locale=user.language),
     )
+
+
+def _code_sent_recently(session: Session, user: User, now: datetime) -> bool:
+    """Whether a verification code went to ``user`` less than a minute ago."""
+    recent = session.scalar(
+        select(EmailCode)
+        .where(EmailCode.user_id == user.id, EmailCode.purpose == VERIFY)
+        .order_by(EmailCode.created_at.desc())
+        .limit(1)
+    )
+    return recent is not None and now - recent.created_at < timedelta(seconds=RESEND_SECONDS)
+
+
+def resend_verification(
+    session: Session, *, email: str, settings: Settings, clock: Clock, mail: MailSender
+) -> None:
+    """Mail a new code when ``email`` has an unverified account that had none in the
+    last minute; otherwise do nothing. Never raises for an unknown, verified or
+    rate-limited address, so the caller's answer cannot tell which addresses exist."""
+    user = find_user(session, email)
+    if user is None or user.email_verified_at is not None:
+        return
+    if _code_sent_recently(session, user, clock.now()):
+        return
+    send_verification(session, user=user, settings=settings, clock=clock, mail=mail)
 
 
 def verify_email(

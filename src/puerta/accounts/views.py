@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from fastapi import APIRouter, Request, Response, status
 
 from puerta.accounts import service
 from puerta.accounts.models import User
 from puerta.accounts.schemas import ResendCode, SessionOut, SignIn, SignUp, UserOut, VerifyEmail
-from puerta.errors import EmailAlreadyVerified
+from puerta.i18n import M
 from puerta.web.deps import (
     SESSION_COOKIE,
     AuthDep,
@@ -20,8 +18,13 @@ from puerta.web.deps import (
     SettingsDep,
     client_ip,
 )
+from puerta.web.language import say
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
+RESEND_ACCEPTED = M(
+    "account.resend_accepted",
+    "If this address has an unverified account, a new code is on its way.",
+)
 
 
 def user_out(user: User) -> UserOut:
@@ -67,14 +70,16 @@ def verify(body: VerifyEmail, db: DbSession, settings: SettingsDep, clock: Clock
 
 @router.post("/accounts/verify/resend", status_code=status.HTTP_202_ACCEPTED)
 def resend(
-    body: ResendCode, db: DbSession, settings: SettingsDep, clock: ClockDep, mail: MailDep
+    body: ResendCode,
+    request: Request,
+    db: DbSession,
+    settings: SettingsDep,
+    clock: ClockDep,
+    mail: MailDep,
 ) -> dict[str, str]:
-    user = service.find_user(db, body.email)
-    if user is not None:
-        # Already verified: say the same as for an unknown address.
-        with contextlib.suppress(EmailAlreadyVerified):
-            service.send_verification(db, user=user, settings=settings, clock=clock, mail=mail)
-    return {"detail": "If this address has an unverified account, a new code is on its way."}
+    # One answer whether the address is unknown, verified, rate-limited or sent a code.
+    service.resend_verification(db, email=body.email, settings=settings, clock=clock, mail=mail)
+    return {"detail": say(request, RESEND_ACCEPTED)}
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED)

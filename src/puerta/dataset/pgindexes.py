@@ -155,27 +155,37 @@ def _restore(
         chains.setdefault(table, []).append(ddl)
     for table in analyze:
         chains.setdefault(table, []).append(f'ANALYZE "{table}"')
-    _parallel(db, sorted(chains.values(), key=len, reverse=True))
+    _parallel(db, dict(sorted(chains.items(), key=lambda item: len(item[1]), reverse=True)))
 
 
-def _parallel(db: Database, chains: list[list[str]]) -> None:
-    """Each chain's statements in order, each in its own transaction; three chains
-    at a time. The first error is raised after every chain has run, so one
-    failure never leaves the others undone."""
+def _parallel(db: Database, chains: dict[str, list[str]]) -> None:
+    """Each table's chain of statements in order, each in its own transaction; three
+    chains at a time. Every failure is collected and, after every chain has run, all
+    are raised as one ``ExceptionGroup`` naming each table and error, so one failure
+    never leaves the others undone nor hides another."""
 
-    def run(chain: list[str]) -> None:
+    def run(table: str, chain: list[str]) -> list[tuple[str, Exception]]:
         errors = []
         for ddl in chain:
             try:
                 with db.engine.begin() as conn:
                     conn.execute(sa.text(ddl))
             except Exception as exc:  # the rest of the chain still runs
-                errors.append(exc)
-        if errors:
-            raise errors[0]
+                exc.add_note(f"table {table}: {ddl}")
+                errors.append((table, exc))
+        return errors
 
     with ThreadPoolExecutor(max_workers=3) as pool:
-        futures = [pool.submit(run, chain) for chain in chains]
-    errors = [f.exception() for f in futures if f.exception() is not None]
-    if errors:
-        raise errors[0]  # type: ignore[misc]
+        futures = [pool.submit(run, table, chain) for table, chain in chains.items()]
+    failed = [error for f in futures for error in f.result()]
+    if failed:
+        summary = "; ".join(f"{table}: {_first_line(exc)}" for table, exc in failed)
+        raise ExceptionGroup(
+            f"{len(failed)} statement(s) failed after the load: {summary}",
+            [exc for _, exc in failed],
+        )
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from puerta.config import DEFAULT_PORTS, Settings
-from puerta.errors import NoSeatsFree, PortNotFound, SeatsJustTaken
+from puerta.errors import NoSeatsFree, PortNotFound, SeatsJustTaken, SeatsNotReleased
 from puerta.ports.models import Port, PortDay
 
 # Approximate port locations (public geography), used for maps and distances.
@@ -109,10 +109,17 @@ def book_held_seats(session: Session, port_code: str, day: date, seats: int) -> 
 
 
 def release_seats(session: Session, port_code: str, day: date, seats: int, *, booked: bool) -> None:
-    """Give seats back (expiry, decline, cancellation)."""
+    """Give seats back (expiry, decline, cancellation).
+
+    The WHERE clause matches no row when the release is impossible (more seats
+    than are offered or booked, or no ledger for that port-day): that means the
+    ledger and the offers disagree, so the whole transaction must roll back.
+    """
     column = PortDay.booked if booked else PortDay.offered
-    session.execute(
+    result = session.execute(
         update(PortDay)
         .where(PortDay.port_code == port_code, PortDay.day == day, column >= seats)
         .values({column.key: column - seats})
     )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise SeatsNotReleased(seats=seats, port_code=port_code, day=day)

@@ -23,9 +23,11 @@ from functools import lru_cache
 
 import jellyfish
 import numpy as np
-from anyascii import anyascii
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
+
+# The identity engine's romaniser knows scripts anyascii handles poorly (Armenian).
+from puerta.trends.names import romanise, skeleton
 
 # Connecting words inside Hispanic, Portuguese, French and Dutch surnames.
 PARTICLES = frozenset(
@@ -38,13 +40,6 @@ MAX_FUZZY_TOKENS = 4000
 
 _NON_LETTERS = re.compile(r"[^A-Z ]+")
 
-try:  # The identity engine's romaniser knows scripts anyascii handles poorly (Armenian).
-    from puerta.trends.names import romanise as _romanise
-    from puerta.trends.names import skeleton as _skeleton
-except ImportError:  # pragma: no cover - keep working without it
-    _romanise = None
-    _skeleton = None
-
 
 @lru_cache(maxsize=500_000)
 def surname_tokens(surname: str | None) -> tuple[str, ...]:
@@ -56,7 +51,7 @@ def surname_tokens(surname: str | None) -> tuple[str, ...]:
     """
     if not surname:
         return ()
-    latin = _romanise(surname) if _romanise else anyascii(surname)
+    latin = romanise(surname)
     text = _NON_LETTERS.sub(" ", latin.upper().replace("-", " "))
     tokens = tuple(t for t in text.split() if t not in PARTICLES and len(t) > 1)
     return tokens or tuple(text.split())
@@ -172,10 +167,7 @@ def family_labels(
     tokens = list(token_ids)
     by_sound: dict[str, int] = {}
     for t, tid in token_ids.items():
-        codes = [_phonetic(t)]
-        if _skeleton:
-            codes.append("~" + _skeleton(t.lower()))
-        for code in codes:
+        for code in (_phonetic(t), "~" + skeleton(t.lower())):
             if len(code.lstrip("~")) >= 3:
                 first = by_sound.setdefault(code, tid)
                 if first != tid:
@@ -222,7 +214,7 @@ def family_key(surname: str | None) -> str:
     if not tokens:
         return ""
     t = tokens[0]
-    code = ("~" + _skeleton(t.lower())) if _skeleton else _phonetic(t)
+    code = "~" + skeleton(t.lower())
     return code if len(code.lstrip("~")) >= 3 else t
 
 

@@ -1,0 +1,46 @@
+"""Apparent families take one path: the identity romaniser and skeleton, never a fallback."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.util
+import sys
+
+import pytest
+
+import puerta.trends
+from puerta.trends import families, names
+
+
+def test_families_use_the_identity_romaniser_and_skeleton() -> None:
+    # anyascii alone would give "HAROWT'YOWNYAN" and a metaphone key, not these.
+    assert families.surname_tokens("Հարությունյան") == ("HARUTYUNYAN",)
+    key = "~" + names.skeleton("harutyunyan")
+    assert families.family_key("Harutyunyan") == families.family_key("Arutyunyan") == key
+    assert families.count_families(["Հարությունյան", "Arutyunyan"]) == 1
+
+
+class _BrokenNames(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds ``puerta.trends.names`` and fails while executing it, as a bug inside it would."""
+
+    def find_spec(self, fullname, path, target=None):  # type: ignore[no-untyped-def]
+        if fullname == "puerta.trends.names":
+            return importlib.util.spec_from_loader(fullname, self)
+        return None
+
+    def create_module(self, spec):  # type: ignore[no-untyped-def]
+        return None
+
+    def exec_module(self, module) -> None:  # type: ignore[no-untyped-def]
+        raise ImportError("cannot import name 'something' from 'puerta.translit'")
+
+
+def test_an_import_error_inside_names_propagates(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "puerta.trends.families")
+    monkeypatch.delitem(sys.modules, "puerta.trends.names")
+    monkeypatch.setattr(puerta.trends, "families", families)
+    monkeypatch.setattr(puerta.trends, "names", names)
+    monkeypatch.setattr(sys, "meta_path", [_BrokenNames(), *sys.meta_path])
+    with pytest.raises(ImportError, match=r"puerta\.translit"):
+        importlib.import_module("puerta.trends.families")
