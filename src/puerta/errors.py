@@ -2,7 +2,7 @@
 
 Services raise these with typed parameters (an aware datetime, a date, a
 count), never a sentence: the edge renders ``message`` in the reader's
-language (``puerta.i18n.render``). The ``code`` is part of the API (it is in
+language (``puerta.i18n.translate``). The ``code`` is part of the API (it is in
 every problem+json body and in the bulk importer's rejects file): it is never
 reworded or reused for another situation. ``docs/api.md`` lists every code; a
 test keeps the list, the catalog and this module in step.
@@ -104,13 +104,13 @@ class Coded:
 
     @property
     def params(self) -> dict[str, Any]:
-        """The parameters, as typed values (render them with ``puerta.i18n.render``)."""
+        """The parameters, as typed values (render them with ``puerta.i18n.translate``)."""
         return {
             f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "field"
         }  # type: ignore[arg-type]
 
     def __str__(self) -> str:  # English, for logs and tracebacks
-        from puerta.i18n.render import render
+        from puerta.i18n.translate import render
 
         return render(self.message, self.params)
 

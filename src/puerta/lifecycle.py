@@ -100,7 +100,7 @@ _NOUNS = {
     FindingStatus: M("term.noun.finding", "finding"),
 }
 
-# Each state's name as a person reads it (``puerta.i18n.render`` looks states up by
+# Each state's name as a person reads it (``puerta.i18n.translate`` looks states up by
 # ``term.<Enum>.<value>``); the catalogue test checks every state has one.
 STATE_NAMES = [
     M("term.RegistrationStatus.active", "active"),

@@ -110,4 +110,5 @@ def test_withdrawn_registration_cannot_request(api: Api) -> None:
     assert r.json()["status"] == "withdrawn"
     refused = api.request(token, rid)
     assert refused.status_code == 409
-    assert "withdrawn" in refused.json()["detail"]
+    assert refused.json()["code"] == "request.registration_inactive"
+    assert refused.json()["params"] == {"state": "withdrawn"}

@@ -9,6 +9,6 @@ Babel.
 """
 
 from puerta.i18n.message import M, Message
-from puerta.i18n.render import render
+from puerta.i18n.translate import render
 
 __all__ = ["M", "Message", "render"]

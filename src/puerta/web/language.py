@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import Request
 
 from puerta.i18n.message import Message
-from puerta.i18n.render import available_locales, negotiate, render
+from puerta.i18n.translate import available_locales, negotiate, render
 
 
 def locale_of(request: Request) -> str:

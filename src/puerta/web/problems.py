@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from puerta.errors import BY_STATUS, INTERNAL, INVALID_INPUT, Category, InvalidValue, PuertaError
 from puerta.i18n.message import REGISTRY, M, Message
-from puerta.i18n.render import json_params, render
+from puerta.i18n.translate import json_params, render
 from puerta.web.language import locale_of
 
 log = logging.getLogger("puerta.web")

@@ -41,8 +41,13 @@ SOURCE_LOCALE = "en"
 DEFAULT_TZ = "America/New_York"
 
 
+def catalog(locale: str) -> NullTranslations:
+    """The catalog ``render`` uses for ``locale`` (from ``LOCALES_DIR``)."""
+    return translations(locale, LOCALES_DIR)
+
+
 @lru_cache(maxsize=64)
-def translations(locale: str, directory: Path = LOCALES_DIR) -> NullTranslations:
+def translations(locale: str, directory: Path) -> NullTranslations:
     """The compiled catalog of ``locale`` (English source when there is none).
 
     PO files are compiled in memory on first use, so the repository holds only
@@ -59,10 +64,15 @@ def translations(locale: str, directory: Path = LOCALES_DIR) -> NullTranslations
     return Translations(buf)
 
 
-def available_locales(directory: Path = LOCALES_DIR) -> tuple[str, ...]:
-    """English plus every language with a catalog, as catalog directory names."""
+@lru_cache(maxsize=8)
+def _locales_in(directory: Path) -> tuple[str, ...]:
     found = {p.parent.parent.name for p in directory.glob("*/LC_MESSAGES/messages.po")}
     return tuple(sorted({SOURCE_LOCALE} | found))
+
+
+def available_locales() -> tuple[str, ...]:
+    """English plus every language with a catalog, as catalog directory names."""
+    return _locales_in(LOCALES_DIR)
 
 
 def negotiate(accept_language: str | None, available: Sequence[str], default: str) -> str:
@@ -130,7 +140,7 @@ def format_value(value: Any, *, locale: str, tz: ZoneInfo, spec: str = "") -> st
     """One parameter in the reader's conventions."""
     loc = _babel_locale(locale)
     if isinstance(value, Message):
-        return translations(locale).pgettext(value.code, value.text)
+        return catalog(locale).pgettext(value.code, value.text)
     if hasattr(value, "message") and hasattr(value, "params"):  # a coded error, nested
         return render(value.message, value.params, locale=locale, tz=tz)
     if isinstance(value, StrEnum):
@@ -166,7 +176,7 @@ def term(value: StrEnum, locale: str) -> str:
     message = REGISTRY.get(term_code(value))
     if message is None:
         return value.value.replace("_", " ")
-    return translations(locale).pgettext(message.code, message.text)
+    return catalog(locale).pgettext(message.code, message.text)
 
 
 def render(
@@ -178,7 +188,7 @@ def render(
 ) -> str:
     """``message`` in ``locale`` with ``params`` filled in for a reader in ``tz``."""
     zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
-    text = translations(locale).pgettext(message.code, message.text)
+    text = catalog(locale).pgettext(message.code, message.text)
     values = {k: _Localised(v, locale, zone) for k, v in (params or {}).items()}
     try:
         return text.format(**values)
