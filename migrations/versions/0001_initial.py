@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 01:41:04.686042
+Create Date: 2026-12-01 08:29:01.150140
 """
 
 from __future__ import annotations
@@ -89,6 +89,10 @@ def upgrade() -> None:
         "ports",
         sa.Column("code", sa.String(length=8), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("address", sa.String(length=200), nullable=False),
+        sa.Column("city", sa.String(length=100), nullable=False),
+        sa.Column("state", sa.String(length=2), nullable=False),
+        sa.Column("zip_code", sa.String(length=10), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("daily_capacity", sa.Integer(), nullable=False),
         sa.Column("opens_at", sa.Time(), nullable=False),

@@ -13,17 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: The eight ports of the report, with their share of the daily seats.
-DEFAULT_PORTS: dict[str, str] = {
-    "SYS": "San Ysidro",
-    "CXL": "Calexico",
-    "NOG": "Nogales",
-    "ELP": "El Paso",
-    "EGP": "Eagle Pass",
-    "LRD": "Laredo",
-    "HID": "Hidalgo",
-    "BRO": "Brownsville",
-}
+from puerta.ports import catalogue
 
 
 class Settings(BaseSettings):
@@ -53,16 +43,8 @@ class Settings(BaseSettings):
     appointment_lead_days: int = Field(default=14, ge=0, le=90, description="Pool date to visit.")
     daily_capacity: int = Field(default=1450, ge=0, description="Travelers per day, all ports.")
     port_shares: dict[str, float] = Field(
-        default={
-            "SYS": 0.20,
-            "CXL": 0.06,
-            "NOG": 0.10,
-            "ELP": 0.14,
-            "EGP": 0.08,
-            "LRD": 0.12,
-            "HID": 0.18,
-            "BRO": 0.12,
-        },
+        # The eight ports of the report and their default split, from the catalogue.
+        default={p.code: p.default_share for p in catalogue.PORTS},
         description="Share of daily_capacity per port code.",
     )
     seniority_share: float = Field(

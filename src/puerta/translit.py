@@ -1,4 +1,4 @@
-"""Romanisation tables shared by the generator, the draw's person keys and the trend analysis.
+"""Romanisation tables shared by the generator and :mod:`puerta.names` (the draw and the trends).
 
 Eastern Armenian as Armenian passports write it. anyascii gives ``ow`` for
 ``ու`` and apostrophes for aspirates (``Harowt'yownyan``), which matches

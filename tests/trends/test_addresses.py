@@ -193,3 +193,35 @@ def test_street_written_without_its_type_joins_the_typed_one() -> None:
     ]
     keys = an.key_addresses(frame(rows))["address_key"].unique().to_list()
     assert keys == ["593 E RIV BLVD||PHOENIX|AZ"]
+
+
+def test_the_identity_model_compares_addresses_as_the_address_analysis_writes_them() -> None:
+    from puerta.trends.identity import identity_features
+
+    one_place = [
+        ("123 Main Street", "Apt 4"),
+        ("123 MAIN ST #4", None),
+        ("123 main st. unit 4", None),
+        ("123 Main St Apt4", None),
+        ("123  Main   Street", "Apt. 4"),
+    ]
+    other = [("45 First Avenue", None), ("45 1st Ave", None)]
+    lines = one_place + other
+    rows = pl.DataFrame(
+        {
+            "registration_id": [f"R{i}" for i in range(len(lines))],
+            "given_names": [f"Given{chr(65 + i)}" for i in range(len(lines))],
+            "family_names": ["Lopez"] * len(lines),
+            "date_of_birth": ["1990-01-02"] * len(lines),
+            "address_line1": [a for a, _ in lines],
+            "address_line2": [b for _, b in lines],
+        }
+    )
+    _, features = identity_features(rows)
+    by_given = dict(zip(features["given_norm"], features["address"], strict=True))
+    written = [by_given[f"given{chr(97 + i)}"] for i in range(len(lines))]
+    assert set(written[: len(one_place)]) == {"123 main st 4"}
+    assert set(written[len(one_place) :]) == {"45 1st ave"}
+    for (line1, line2), key in zip(lines, written, strict=True):
+        street, unit, _ = an.normalise_street(f"{line1} {line2 or ''}")
+        assert key == f"{street} {unit}".strip().lower()

@@ -9,8 +9,10 @@ import sys
 
 import pytest
 
+import puerta
 import puerta.trends
-from puerta.trends import families, names
+from puerta import names
+from puerta.trends import families
 
 
 def test_families_use_the_identity_romaniser_and_skeleton() -> None:
@@ -22,10 +24,10 @@ def test_families_use_the_identity_romaniser_and_skeleton() -> None:
 
 
 class _BrokenNames(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Finds ``puerta.trends.names`` and fails while executing it, as a bug inside it would."""
+    """Finds ``puerta.names`` and fails while executing it, as a bug inside it would."""
 
     def find_spec(self, fullname, path, target=None):  # type: ignore[no-untyped-def]
-        if fullname == "puerta.trends.names":
+        if fullname == "puerta.names":
             return importlib.util.spec_from_loader(fullname, self)
         return None
 
@@ -38,9 +40,9 @@ class _BrokenNames(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 def test_an_import_error_inside_names_propagates(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(sys.modules, "puerta.trends.families")
-    monkeypatch.delitem(sys.modules, "puerta.trends.names")
+    monkeypatch.delitem(sys.modules, "puerta.names")
     monkeypatch.setattr(puerta.trends, "families", families)
-    monkeypatch.setattr(puerta.trends, "names", names)
+    monkeypatch.delattr(puerta, "names")  # restored after the test
     monkeypatch.setattr(sys, "meta_path", [_BrokenNames(), *sys.meta_path])
     with pytest.raises(ImportError, match=r"puerta\.translit"):
         importlib.import_module("puerta.trends.families")

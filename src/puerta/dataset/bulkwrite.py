@@ -18,13 +18,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from puerta import ids
-from puerta.dataset import ports
 from puerta.dataset.schema import TRAVELER_FIELDS
+from puerta.ports import catalogue
 
 _DATETIME = "%Y-%m-%d %H:%M:%S%.6f"
 _TIME = "%H:%M:%S%.6f"
-_LAT = {code: place[1] for code, place in ports.PORT_PLACES.items()}
-_LON = {code: place[2] for code, place in ports.PORT_PLACES.items()}
+_LAT = {p.code: p.latitude for p in catalogue.PORTS}
+_LON = {p.code: p.longitude for p in catalogue.PORTS}
 
 
 def registrations(regs: pl.DataFrame, owners: dict[str, int]) -> pl.DataFrame:

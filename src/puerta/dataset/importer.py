@@ -189,7 +189,7 @@ def _import(
     checker = fastcheck.FastChecker(settings.max_travelers, pool, workers)
     try:
         with db.engine.begin() as conn:
-            ports.ensure_ports(conn, settings)
+            ports.insert_missing_ports(conn, settings)
         with pgindexes.built_after_load(db, analyze=ANALYZED) as first_load:
             with _Writer(loader.flush, _WRITERS if db.is_postgres else 1) as writer:
                 for table in _complete_batches(reg_path, stats, batch_rows):

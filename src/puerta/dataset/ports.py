@@ -1,50 +1,35 @@
-"""The eight ports of the report, so that an imported data set has its ports.
+"""The catalogue's ports for an imported data set, written on the importer's connection.
 
 Created only when missing: a deployment that configured its ports keeps them.
+The rows are :func:`puerta.ports.service.catalogue_values`, the same the ORM
+path (:func:`puerta.ports.service.ensure_ports`) writes, so a port is the same
+whether ``puerta import`` or ``puerta demo`` created it.
 """
 
 from __future__ import annotations
 
-from datetime import time
-
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from puerta.config import DEFAULT_PORTS, Settings
+from puerta.config import Settings
+from puerta.ports import catalogue
+from puerta.ports import service as ports_service
 from puerta.ports.models import Port
 
-#: code -> (IANA zone, latitude, longitude) of the crossing.
-PORT_PLACES: dict[str, tuple[str, float, float]] = {
-    "SYS": ("America/Los_Angeles", 32.5422, -117.0297),
-    "CXL": ("America/Los_Angeles", 32.6650, -115.4989),
-    "NOG": ("America/Phoenix", 31.3327, -110.9431),
-    "ELP": ("America/Denver", 31.7640, -106.4510),
-    "EGP": ("America/Chicago", 28.7086, -100.5120),
-    "LRD": ("America/Chicago", 27.5000, -99.5075),
-    "HID": ("America/Chicago", 26.0950, -98.2700),
-    "BRO": ("America/Chicago", 25.8930, -97.4990),
-}
 
+def insert_missing_ports(conn: Connection, settings: Settings | None = None) -> list[str]:
+    """Insert the catalogue's ports that are missing; returns the codes inserted.
 
-def ensure_ports(conn: Connection, settings: Settings | None = None) -> list[str]:
-    """Insert the default ports that are missing; returns the codes inserted."""
+    Every catalogue port is inserted (a data set may name any of them); one
+    the settings give no seats gets a capacity of 0.
+    """
     settings = settings or Settings()
     caps = settings.port_capacity()
     have = set(conn.execute(sa.select(Port.code)).scalars())
     rows = [
-        {
-            "code": code,
-            "name": name,
-            "timezone": PORT_PLACES[code][0],
-            "daily_capacity": caps.get(code, 0),
-            "opens_at": time(6, 0),
-            "closes_at": time(22, 0),
-            "latitude": PORT_PLACES[code][1],
-            "longitude": PORT_PLACES[code][2],
-            "is_active": True,
-        }
-        for code, name in DEFAULT_PORTS.items()
-        if code not in have
+        ports_service.catalogue_values(entry, caps.get(entry.code, 0))
+        for entry in catalogue.PORTS
+        if entry.code not in have
     ]
     if rows:
         conn.execute(sa.insert(Port), rows)

@@ -16,10 +16,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from puerta.config import DEFAULT_PORTS
 from puerta.dataset.schema import REGISTRATION_LEVEL, TRAVELER_FIELDS
 from puerta.errors import InvalidValue, Required, TextTooLong
 from puerta.lifecycle import RegistrationStatus
+from puerta.ports import catalogue
 from puerta.registration.schemas import TravelerIn
 
 _STATUSES = {s.value for s in RegistrationStatus}
@@ -81,7 +81,7 @@ def _float(value: Any) -> float | None:
 def _port(value: Any) -> str | None:
     if value in (None, ""):
         return None
-    if value not in DEFAULT_PORTS:
+    if value not in catalogue.BY_CODE:
         raise ValueError(f"unknown port code {value!r}")
     return str(value)
 

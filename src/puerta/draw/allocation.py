@@ -11,10 +11,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 import polars as pl
+
+from puerta.draw.pool import senior_seats
+
+__all__ = ["Allocation", "allocate", "senior_seats", "tickets"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,16 +94,6 @@ def _fill(
             else:
                 unfit.add(i)
     return budget
-
-
-def senior_seats(capacity: int, seniority_share: float) -> int:
-    """``floor(capacity x share)``, with the share read as the decimal it is written as.
-
-    Example:
-        >>> senior_seats(290, 0.3)  # 290 * 0.3 is 86.99999... in binary floating point
-        87
-    """
-    return int(Fraction(str(seniority_share)) * capacity)
 
 
 def allocate(

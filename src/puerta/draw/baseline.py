@@ -19,7 +19,7 @@ import random
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from puerta.draw.pool import Pick, PoolEntry
+from puerta.draw.pool import Pick, PoolEntry, senior_seats
 
 NAME = "oig-baseline"
 
@@ -65,13 +65,13 @@ def baseline_draw(
     for port_code in sorted(by_port):
         entries = sorted(by_port[port_code], key=lambda e: e.request_id)
         port_seats = capacity.get(port_code, 0)
-        senior_seats = int(port_seats * seniority_share)
+        senior_share = senior_seats(port_seats, seniority_share)
         oldest = sorted(entries, key=lambda e: (e.registered_at, e.request_id))
-        senior, unused = _fill(oldest, senior_seats, "seniority")
+        senior, unused = _fill(oldest, senior_share, "seniority")
         chosen = {p.request_id for p in senior}
         rest = [e for e in entries if e.request_id not in chosen]
         _rng(seed, port_code).shuffle(rest)
-        randoms, _ = _fill(rest, port_seats - senior_seats + unused, "random")
+        randoms, _ = _fill(rest, port_seats - senior_share + unused, "random")
         picks.extend(senior)
         picks.extend(randoms)
     return picks

@@ -11,7 +11,9 @@ case; strings are UTF-8; ``|`` is a literal vertical bar.
    The seed is 32 secret random bytes; binding the date stops a seed being
    reused for another day.
 2. **Entrant records**, one per pooled request, published when the pool
-   closes (no personal data: ids are opaque, see :func:`public_id`)::
+   closes (no personal data: ids are opaque, see :func:`public_id`); written
+   and read only by :mod:`puerta.draw.record`, which refuses an unknown
+   version::
 
        v1|<request id>|<entrant id>|<port>|<seats>|<seniority YYYY-MM-DD>|<priority 0/1>
 
@@ -59,8 +61,7 @@ from typing import Any
 import polars as pl
 
 from puerta.draw import fair
-
-RECORD_VERSION = "v1"
+from puerta.draw.record import format_expr, parse_many
 
 
 def commit(seed: bytes, pool_date: str | date) -> str:
@@ -96,25 +97,13 @@ def derive_randomness(
 def records(entrants: fair.Entrants) -> list[str]:
     """The published records of a pool (sorted), from :func:`puerta.draw.fair.form_entrants`.
 
-    Built column-wise; sorted by their UTF-8 bytes (Polars compares strings
-    byte by byte).
+    Built column-wise (:func:`puerta.draw.record.format_expr`); sorted by
+    their UTF-8 bytes (Polars compares strings byte by byte).
     """
     joined = entrants.members.join(
         entrants.table.select("entrant_id", "port_code", "seniority", "priority"), on="entrant_id"
     )
-    line = joined.select(
-        pl.concat_str(
-            pl.lit(RECORD_VERSION),
-            "public_id",
-            "entrant_id",
-            "port_code",
-            pl.col("seats").cast(pl.Utf8),
-            pl.col("seniority").cast(pl.Date).dt.strftime("%Y-%m-%d"),
-            pl.col("priority").cast(pl.Int8).cast(pl.Utf8),
-            separator="|",
-        ).alias("record")
-    )["record"]
-    return line.sort().to_list()
+    return joined.select(format_expr())["record"].sort().to_list()
 
 
 def _sorted(recs: Iterable[str]) -> list[str]:
@@ -182,27 +171,12 @@ def check_inclusion(record: str, proof: Sequence[tuple[str, str]], root: bytes) 
 
 def entrants_from_records(recs: Iterable[str]) -> pl.DataFrame:
     """Rebuild the draw's entrants from published records; raise ValueError if inconsistent."""
-    lines = pl.Series("record", list(recs), dtype=pl.Utf8)
-    if (lines.str.count_matches("|", literal=True) != 6).any():
-        raise ValueError("a record is not in the v1 format")
-    parts = lines.str.split_exact("|", 6).struct.unnest()
-    if (parts["field_0"] != RECORD_VERSION).any():
-        raise ValueError("a record is not in the v1 format")
-    try:
-        frame = pl.DataFrame(
-            {
-                "entrant_id": parts["field_2"],
-                "port_code": parts["field_3"],
-                "seats": parts["field_4"].cast(pl.Int64, strict=True),
-                "seniority": parts["field_5"].str.to_date("%Y-%m-%d", strict=True),
-                "priority": parts["field_6"] == "1",
-            }
-        )
-    except (pl.exceptions.PolarsError, ValueError) as exc:
-        raise ValueError(f"a record has a malformed field: {str(exc).splitlines()[0]}") from None
-    if frame["seats"].lt(0).any() or not parts["field_6"].is_in(["0", "1"]).all():
-        raise ValueError("a record has a malformed field")
-    table = frame.group_by("entrant_id").agg(
+    return entrants_from_table(parse_many(recs))
+
+
+def entrants_from_table(parsed: pl.DataFrame) -> pl.DataFrame:
+    """:func:`entrants_from_records` from records already read by :func:`parse_many`."""
+    table = parsed.group_by("entrant_id").agg(
         pl.col("port_code").n_unique().alias("n_port"),
         pl.col("seniority").n_unique().alias("n_sen"),
         pl.col("priority").n_unique().alias("n_prio"),

@@ -19,6 +19,7 @@ from puerta.config import Settings
 from puerta.draw import commitment as cm
 from puerta.draw import fair, publication
 from puerta.draw.models import Draw, DrawCommitment
+from puerta.draw.record import Record, parse_many
 from puerta.errors import NoEntryInPool
 from puerta.i18n import M, Message
 from puerta.registration.models import Registration
@@ -102,7 +103,9 @@ def _in_pool(
     row: DrawCommitment, public_id: str, port_code: str, settings: Settings
 ) -> dict[str, Any]:
     records = row.records or []
-    mine = next((r for r in records if r.split("|")[1] == public_id), None)
+    parsed = parse_many(records)
+    hit = parsed.filter(pl.col("public_id") == public_id)["record"]
+    mine = hit[0] if len(hit) else None
     out: dict[str, Any] = {
         "stage": "pool_published",
         "pool_root": row.pool_root,
@@ -111,8 +114,9 @@ def _in_pool(
     if mine is None:  # not in the pool: withdrawn or deactivated before it closed
         out["record"] = None
         return out
-    _, _, group, port, seats, seniority, _ = mine.split("|")
-    entrants = cm.entrants_from_records(records).filter(pl.col("port_code") == port)
+    own_record = Record.parse(mine)
+    group, port = own_record.entrant_id, own_record.port_code
+    entrants = cm.entrants_from_table(parsed).filter(pl.col("port_code") == port)
     own = entrants.filter(pl.col("entrant_id") == group)
     older = entrants.filter(pl.col("seniority") < own["seniority"][0]).height if own.height else 0
     capacity = settings.port_capacity().get(port, 0)
@@ -121,9 +125,9 @@ def _in_pool(
         "inclusion_proof": [list(p) for p in cm.inclusion_proof(records, mine)],
         "group_entrant_id": group,
         "seats_in_group": int(own["seats"][0]) if own.height else 0,
-        "merged": seats == "0",
+        "merged": own_record.seats == 0,
         "standing": {
-            "seniority_date": seniority,
+            "seniority_date": own_record.seniority.isoformat(),
             "entrants_waiting_longer": older,
             "seniority_seats": fair.senior_seats(capacity, settings.seniority_share),
             "entrants_at_port": entrants.height,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, timedelta
 
+import polars as pl
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from puerta.draw import baseline, fair, publication
 from puerta.draw import commitment as cm
 from puerta.draw.models import Deferral, Draw, DrawCommitment, Selection
 from puerta.draw.pool import PoolEntry
+from puerta.draw.record import parse_many
 from puerta.errors import DrawAlreadyRun, DrawNotFound, PoolStillOpen
 from puerta.identity.resolver import PersonResolver
 from puerta.lifecycle import RegistrationStatus, RequestStatus
@@ -118,7 +120,8 @@ def _run_fair(
     randomness = cm.derive_randomness(
         seed, row.pool_date, bytes.fromhex(row.pool_root or ""), beacon
     )
-    entrants = cm.entrants_from_records(records)
+    parsed = parse_many(records)
+    entrants = cm.entrants_from_table(parsed)
     alloc = fair.allocate(entrants, free, randomness, settings.seniority_share)
     warnings = []
     if row.late:
@@ -152,20 +155,20 @@ def _run_fair(
     )
     session.add(draw)
     session.flush()
-    _offer_all(session, draw, records, alloc, settings, now)
+    _offer_all(session, draw, parsed, alloc, settings, now)
     return draw
 
 
 def _offer_all(
     session: Session,
     draw: Draw,
-    records: list[str],
+    parsed: pl.DataFrame,
     alloc: fair.Allocation,
     settings: Settings,
     now: datetime,
 ) -> None:
     """Hold seats for every selected request (the seats its record adds); remember deferrals."""
-    seats_of = _seats_by_request(records, alloc.selected)
+    seats_of = _seats_by_request(parsed, alloc.selected)
     requests = {
         r.public_id: r
         for r in session.scalars(
@@ -186,14 +189,16 @@ def _offer_all(
     _not_selected(session, draw.pool_date)
 
 
-def _seats_by_request(records: list[str], selected: dict[str, str]) -> dict[str, tuple[int, str]]:
-    """Public request id -> (seats it adds, reason), for the requests of selected entrants."""
-    out = {}
-    for record in records:
-        _, rid, eid, _, seats, _, _ = record.split("|")
-        if eid in selected and int(seats) > 0:
-            out[rid] = (int(seats), selected[eid])
-    return out
+def _seats_by_request(parsed: pl.DataFrame, selected: dict[str, str]) -> dict[str, tuple[int, str]]:
+    """Public request id -> (seats it adds, reason), for the requests of selected entrants.
+
+    ``parsed`` is the pool's records as :func:`puerta.draw.record.parse_many` reads them.
+    """
+    rows = parsed.filter(pl.col("entrant_id").is_in(list(selected)) & (pl.col("seats") > 0))
+    return {
+        rid: (seats, selected[eid])
+        for rid, eid, seats in rows.select("public_id", "entrant_id", "seats").iter_rows()
+    }
 
 
 def _offer(

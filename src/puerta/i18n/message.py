@@ -7,9 +7,9 @@ gettext *context* (``M:1c,2``), so two situations with the same English words
 remain two entries a translator can render differently.
 
 Example:
-    >>> m = M("draw.already_run", "The draw for {pool_date} has already run.")
+    >>> m = M("doc.draw_done", "The draw for {pool_date} has already run.")
     >>> m.code, m.placeholders
-    ('draw.already_run', frozenset({'pool_date'}))
+    ('doc.draw_done', frozenset({'pool_date'}))
 """
 
 from __future__ import annotations

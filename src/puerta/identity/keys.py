@@ -10,10 +10,12 @@ these; these keys do not. Typos are *not* handled here (that is the trend
 analysis's probabilistic model, pluggable through
 :class:`puerta.identity.resolver.PersonResolver`).
 
-Public surface (small on purpose; the trend analysis imports it):
+Public surface (small on purpose). Names are normalised by
+:mod:`puerta.names`, the one normalisation the trend analysis uses too, so
+the draw and the trend analysis agree on what "the same name" is:
 
-* :func:`romanise` -- any script to lower-case ASCII words.
-* :func:`skeleton` -- one word to a transliteration-invariant form.
+* :func:`romanise` -- any script to lower-case ASCII words (from :mod:`puerta.names`).
+* :func:`skeleton` -- one word to a transliteration-invariant form (likewise).
 * :func:`given_key`, :func:`family_keys`, :func:`dob_key` -- the parts.
 * :func:`person_keys` -- a traveler's :class:`PersonKeys`.
 
@@ -29,24 +31,21 @@ Example:
     >>> skeleton(romanise("Олександр")) == skeleton(romanise("Alexander"))
     True
     >>> family_keys("García-López").partial
-    ('garsa', 'lapas')
+    ('grsa', 'lps')
     >>> person_keys("María José", "García López", date(1990, 7, 3), "F").full
-    'mara yasa|garsa lapas|1990-03-07|F'
+    'mra jse|grsa lps|1990-03-07|F'
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from anyascii import anyascii
-
-from puerta import translit
+from puerta.names import PARTICLES, romanise, skeleton, tokens
 
 __all__ = [
+    "PARTICLES",
     "FamilyKeys",
     "PersonKeys",
     "dob_key",
@@ -57,92 +56,9 @@ __all__ = [
     "skeleton",
 ]
 
-_ARMENIAN: dict[str, str] = translit.ARMENIAN
-_ARMENIAN_RE = re.compile("ու|" + "|".join(sorted(_ARMENIAN, key=len, reverse=True)))
-_HAS_ARMENIAN = re.compile(r"[\u0531-\u058f]")
-_NON_LETTERS = re.compile(r"[^a-z]+")
-
-#: Words that join surnames and carry no identity (``de la Cruz`` = ``Cruz``).
-PARTICLES = frozenset(
-    {"de", "del", "la", "las", "los", "y", "e", "da", "das", "do", "dos", "van", "von", "der"}
-)
-
-# Applied in order, each to the whole word. Why each: the spellings of one
-# sound across Spanish, English, Russian/Ukrainian and Armenian transliteration.
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(a), b)
-    for a, b in (
-        (r"^i(?=[aeou])", "y"),  # Iuliia = Yuliya
-        (r"x", "ks"),  # Alexander = Aleksandr
-        (r"q", "k"),
-        (r"ck", "k"),
-        (r"ph", "f"),
-        (r"w", "v"),
-        (r"tch", "ch"),
-        (r"sch", "sh"),
-        (r"kh", "h"),  # Khachaturyan = Hachaturyan (then h is dropped)
-        (r"gh", "g"),
-        (r"th", "t"),
-        (r"zh", "j"),
-        (r"ch", "C"),  # keep ch and sh apart from the h we drop below
-        (r"sh", "S"),
-        (r"c(?=[eiy])", "s"),  # Cecilia: soft c
-        (r"c", "k"),
-        (r"z", "s"),  # González = Gonsales (seseo)
-        (r"j", "y"),  # Julia = Yulia, Yosef = Josef
-        (r"h", ""),  # Harutyunyan = Arutyunyan; Hernández = Ernandez
-        (r"(?<=.)y", "i"),  # y inside a word is a vowel: Dmitriy = Dmitri
-        (r"[aeiou]+", "a"),  # one vowel class: Dmytro = Dmitro, Oleksandr = Aleksandr
-        (r"(?<=[^a])ar$", "r"),  # Aleksander = Aleksandr
-        (r"(.)\1+", r"\1"),  # doubled letters: Anna = Ana
-        (r"C", "c"),  # c and x are free again: ch and sh take them
-        (r"S", "x"),
-    )
-)
-
-
-@lru_cache(maxsize=262_144)
-def romanise(text: str) -> str:
-    """Any script to lower-case ASCII words separated by single spaces.
-
-    Accents go, non-Latin scripts are transliterated (Armenian by passport
-    rules, others by anyascii), hyphens, apostrophes and punctuation become
-    word breaks.
-
-    Example:
-        >>> romanise("  Hernández-O'Brien ")
-        'hernandez o brien'
-        >>> romanise("Հարությունյան")
-        'harutyunyan'
-    """
-    text = unicodedata.normalize("NFC", text).lower()
-    if _HAS_ARMENIAN.search(text):
-        text = _ARMENIAN_RE.sub(lambda m: _ARMENIAN[m.group(0)], text)
-    return _NON_LETTERS.sub(" ", anyascii(text).lower()).strip()
-
-
-@lru_cache(maxsize=262_144)
-def skeleton(word: str) -> str:
-    """One romanised word to a form its transliteration variants share.
-
-    Vowels fold to one class (runs collapse), ``h`` is dropped except in
-    ``ch``/``sh``, ``x`` = ``ks``, ``z`` = ``s``, ``j`` = ``y``, doubled
-    letters collapse. Lossy on purpose: a key also needs the other name, the
-    date of birth and the sex to agree.
-
-    Example:
-        >>> [skeleton(w) for w in ("aleksandr", "alexander", "oleksandr")]
-        ['alaksandr', 'alaksandr', 'alaksandr']
-        >>> skeleton("harutyunyan") == skeleton("arutyunyan")
-        True
-    """
-    for pattern, replacement in _RULES:
-        word = pattern.sub(replacement, word)
-    return word
-
 
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(w for w in romanise(text).split() if w not in PARTICLES)
+    return tuple(tokens(romanise(text), drop_particles=True))
 
 
 @lru_cache(maxsize=262_144)
@@ -173,9 +89,9 @@ def family_keys(family_names: str) -> FamilyKeys:
 
     Example:
         >>> family_keys("de la Cruz")
-        FamilyKeys(full='kras', partial=())
+        FamilyKeys(full='krs', partial=())
         >>> family_keys("Pérez  y Gómez").partial
-        ('paras', 'gamas')
+        ('prs', 'gms')
     """
     words = tuple(skeleton(w) for w in _words(family_names))
     return FamilyKeys(" ".join(words), words if len(words) > 1 else ())

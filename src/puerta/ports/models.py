@@ -11,10 +11,20 @@ from puerta.db import Base
 
 
 class Port(Base):
+    """A port of entry as this deployment runs it; created from :mod:`puerta.ports.catalogue`.
+
+    ``address`` (street line), ``city``, ``state`` and ``zip_code`` are where
+    applicants go: the appointment page shows them.
+    """
+
     __tablename__ = "ports"
 
     code: Mapped[str] = mapped_column(String(8), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(2))
+    zip_code: Mapped[str] = mapped_column(String(10))
     timezone: Mapped[str] = mapped_column(String(64))
     daily_capacity: Mapped[int]
     opens_at: Mapped[time]

@@ -2,51 +2,55 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from puerta.config import DEFAULT_PORTS, Settings
+from puerta.config import Settings
 from puerta.errors import NoSeatsFree, PortNotFound, SeatsJustTaken, SeatsNotReleased
+from puerta.ports import catalogue
 from puerta.ports.models import Port, PortDay
 
-# Approximate port locations (public geography), used for maps and distances.
-PORT_LOCATIONS: dict[str, tuple[str, float, float]] = {
-    "SYS": ("America/Los_Angeles", 32.5422, -117.0297),
-    "CXL": ("America/Los_Angeles", 32.6708, -115.4989),
-    "NOG": ("America/Phoenix", 31.3330, -110.9430),
-    "ELP": ("America/Denver", 31.7637, -106.4511),
-    "EGP": ("America/Chicago", 28.7086, -100.5117),
-    "LRD": ("America/Chicago", 27.5000, -99.5075),
-    "HID": ("America/Chicago", 26.0997, -98.2636),
-    "BRO": ("America/Chicago", 25.9017, -97.4975),
-}
+
+def catalogue_values(entry: catalogue.CataloguePort, daily_capacity: int) -> dict[str, Any]:
+    """The column values of a new :class:`Port` row for a catalogue entry.
+
+    The one mapping from the catalogue to the table, for the ORM path
+    (:func:`ensure_ports`) and the bulk importer's
+    (:func:`puerta.dataset.ports.insert_missing_ports`) alike.
+    """
+    return {
+        "code": entry.code,
+        "name": entry.name,
+        "address": entry.address,
+        "city": entry.city,
+        "state": entry.state,
+        "zip_code": entry.zip_code,
+        "timezone": entry.timezone,
+        "daily_capacity": daily_capacity,
+        "opens_at": entry.opens_at,
+        "closes_at": entry.closes_at,
+        "latitude": entry.latitude,
+        "longitude": entry.longitude,
+        "is_active": True,
+    }
 
 
 def ensure_ports(session: Session, settings: Settings) -> list[Port]:
     """Create the configured ports if missing and align their capacity with settings."""
     caps = settings.port_capacity()
     ports = []
-    for code, name in DEFAULT_PORTS.items():
-        if code not in caps:
+    for entry in catalogue.PORTS:
+        if entry.code not in caps:
             continue
-        tz, lat, lon = PORT_LOCATIONS[code]
-        port = session.get(Port, code)
+        port = session.get(Port, entry.code)
         if port is None:
-            port = Port(
-                code=code,
-                name=name,
-                timezone=tz,
-                daily_capacity=caps[code],
-                opens_at=time(7, 0),
-                closes_at=time(19, 0),
-                latitude=lat,
-                longitude=lon,
-            )
+            port = Port(**catalogue_values(entry, caps[entry.code]))
             session.add(port)
         else:
-            port.daily_capacity = caps[code]
+            port.daily_capacity = caps[entry.code]
         ports.append(port)
     session.flush()
     return ports

@@ -22,7 +22,13 @@ class PortOut(BaseModel):
 
     code: str
     name: str
+    address: str
+    city: str
+    state: str
+    zip_code: str
     timezone: str
+    latitude: float
+    longitude: float
     daily_capacity: int
     opens_at: time
     closes_at: time

@@ -275,11 +275,10 @@ _VECTOR_RULES = (
 )
 
 
-def _street_line() -> pl.Expr:
-    line = pl.concat_str(
-        [pl.col("address_line1").fill_null(""), pl.col("address_line2").fill_null("")],
-        separator=" ",
-    )
+def _street_line(line1: pl.Expr | None = None, line2: pl.Expr | None = None) -> pl.Expr:
+    line1 = pl.col("address_line1") if line1 is None else line1
+    line2 = pl.col("address_line2") if line2 is None else line2
+    line = pl.concat_str([line1.fill_null(""), line2.fill_null("")], separator=" ")
     line = (
         line.str.to_uppercase()
         .str.replace_all(r"[.,]", " ")
@@ -291,6 +290,30 @@ def _street_line() -> pl.Expr:
     for pattern, repl in _VECTOR_RULES:
         line = line.str.replace_all(pattern, repl)
     return line.str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def street_keys(line1: pl.Series, line2: pl.Series | None = None) -> pl.Series:
+    """Each row's normalised street and unit in lower case; null when there is none.
+
+    What the identity model compares as a traveler's ``address``: the street
+    lines normalised by exactly the rules :func:`key_addresses` uses, one
+    call per distinct line. The city is left out (ZIP is compared on its
+    own) and so are the frame-level repairs of :func:`key_addresses`
+    (misspelt street names, cities), which need every row of a group.
+
+    Example:
+        >>> street_keys(pl.Series(["123 Main Street", "123 MAIN ST #4", "45 First Ave"]),
+        ...     pl.Series(["Apt 4", None, None])).to_list()
+        ['123 main st 4', '123 main st 4', '45 1st ave']
+    """
+    line2 = pl.Series([None] * len(line1), dtype=pl.String) if line2 is None else line2
+    lines = pl.select(
+        _street_line(pl.lit(line1.cast(pl.String)), pl.lit(line2.cast(pl.String))).alias("line")
+    )["line"]
+    parts = _map_distinct(lines, _normalise_cleaned, ("street", "unit", "designator"))
+    key = pl.concat_str(["street", "unit"], separator=" ").str.strip_chars().str.to_lowercase()
+    table = parts.select("line", key.replace("", None).alias("key"))
+    return lines.to_frame().join(table, on="line", how="left", maintain_order="left")["key"]
 
 
 def _map_distinct(series: pl.Series, fn, names: tuple[str, ...]) -> pl.DataFrame:  # type: ignore[no-untyped-def]

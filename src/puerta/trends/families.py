@@ -5,8 +5,10 @@ differed (footnote 27). That splits one family over typos, transliterations
 (Harutyunyan / Arutyunyan), dropped second surnames (García López / García)
 and accents. Here two surnames belong to one apparent family when they share
 a surname token, when tokens sound alike (metaphone), or when tokens are close
-in edit distance. Work is linear in the group plus one vectorised ``cdist``
-over the distinct tokens, never a Python loop over every pair of people.
+in edit distance. Surnames are romanised, stripped of particles and
+skeletonised by :mod:`puerta.names`, as the draw's person keys are. Work is
+linear in the group plus one vectorised ``cdist`` over the distinct tokens,
+never a Python loop over every pair of people.
 
 Example:
     >>> count_families(["García López", "GARCIA", "Harutyunyan", "Arutyunyan", "Smith"])
@@ -17,7 +19,6 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -26,19 +27,12 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-# The identity engine's romaniser knows scripts anyascii handles poorly (Armenian).
-from puerta.trends.names import romanise, skeleton
+from puerta import names
 
-# Connecting words inside Hispanic, Portuguese, French and Dutch surnames.
-PARTICLES = frozenset(
-    {"DE", "DEL", "DA", "DO", "DOS", "DAS", "LA", "LAS", "LOS", "Y", "E", "VAN", "VON", "DER", "DI"}
-)
 FUZZY_RATIO = 86.0
 """Token similarity (rapidfuzz ratio, 0-100) at which two surname tokens count as one."""
 MAX_FUZZY_TOKENS = 4000
 """Above this many distinct tokens in one group only exact and phonetic rules apply."""
-
-_NON_LETTERS = re.compile(r"[^A-Z ]+")
 
 
 @lru_cache(maxsize=500_000)
@@ -51,10 +45,9 @@ def surname_tokens(surname: str | None) -> tuple[str, ...]:
     """
     if not surname:
         return ()
-    latin = romanise(surname)
-    text = _NON_LETTERS.sub(" ", latin.upper().replace("-", " "))
-    tokens = tuple(t for t in text.split() if t not in PARTICLES and len(t) > 1)
-    return tokens or tuple(text.split())
+    words = names.romanise(surname).split()
+    tokens = tuple(t.upper() for t in words if t not in names.PARTICLES and len(t) > 1)
+    return tokens or tuple(t.upper() for t in words)
 
 
 @lru_cache(maxsize=500_000)
@@ -167,7 +160,7 @@ def family_labels(
     tokens = list(token_ids)
     by_sound: dict[str, int] = {}
     for t, tid in token_ids.items():
-        for code in (_phonetic(t), "~" + skeleton(t.lower())):
+        for code in (_phonetic(t), "~" + names.skeleton(t.lower())):
             if len(code.lstrip("~")) >= 3:
                 first = by_sound.setdefault(code, tid)
                 if first != tid:
@@ -214,7 +207,7 @@ def family_key(surname: str | None) -> str:
     if not tokens:
         return ""
     t = tokens[0]
-    code = "~" + skeleton(t.lower())
+    code = "~" + names.skeleton(t.lower())
     return code if len(code.lstrip("~")) >= 3 else t
 
 

@@ -56,6 +56,7 @@ from typing import Any
 
 import polars as pl
 
+from puerta.trends import address_normalise as an
 from puerta.trends import identity_clusters as ic
 from puerta.trends import names
 from puerta.trends import splink_model as sm
@@ -85,32 +86,6 @@ DEFAULT_THRESHOLD = 0.9
 """Match probability at which two signatures are linked into one person."""
 SCORE_FLOOR = 0.5
 """Pairs scored at or above this are kept as evidence (linked or not)."""
-
-_ADDRESS_WORDS = {
-    "street": "st",
-    "str": "st",
-    "avenue": "ave",
-    "av": "ave",
-    "boulevard": "blvd",
-    "road": "rd",
-    "drive": "dr",
-    "lane": "ln",
-    "court": "ct",
-    "place": "pl",
-    "circle": "cir",
-    "parkway": "pkwy",
-    "highway": "hwy",
-    "terrace": "ter",
-    "wy": "way",
-    "avenida": "ave",
-    "trail": "trl",
-    "square": "sq",
-    "north": "n",
-    "south": "s",
-    "east": "e",
-    "west": "w",
-}
-_UNIT_WORDS = {"apt", "apartment", "unit", "suite", "ste", "no", "number", "num", "rm", "room"}
 
 
 @dataclass(frozen=True)
@@ -180,29 +155,6 @@ def _lookup(df: pl.DataFrame, col: str, prefix: str) -> pl.DataFrame:
     return df.join(lookup, on="_key", how="left").drop("_key")
 
 
-def address_expr(line1: pl.Expr, line2: pl.Expr) -> pl.Expr:
-    """A light, vectorised address key: case, accents, street types, unit words.
-
-    Example:
-        >>> pl.DataFrame({"a": ["123 Main Street", "123 MAIN ST #4"], "b": ["Apt 4", None]}
-        ...     ).select(address_expr(pl.col("a"), pl.col("b")))["address"].to_list()
-        ['123 main st 4', '123 main st 4']
-    """
-    text = (
-        pl.concat_str([line1, line2], separator=" ", ignore_nulls=True)
-        .str.to_lowercase()
-        .str.normalize("NFKD")
-        .str.replace_all(r"[^a-z0-9]+", " ")
-        .str.strip_chars()
-    )
-    words = (
-        text.str.split(" ")
-        .list.eval(pl.element().replace(_ADDRESS_WORDS))
-        .list.eval(pl.element().filter(~pl.element().is_in(list(_UNIT_WORDS))))
-    )
-    return words.list.join(" ").replace("", None).alias("address")
-
-
 def _dob_features() -> list[pl.Expr]:
     digits = pl.col("dob")
     yyyy, mm, dd = digits.str.slice(0, 4), digits.str.slice(4, 2), digits.str.slice(6, 2)
@@ -250,10 +202,10 @@ def identity_features(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     )
     df = df.with_columns(dob.str.replace_all(r"\D", "").replace("", None).alias("dob"))
     df = df.with_columns(_dob_features())
-    extra: list[pl.Expr] = []
+    extra: list[pl.Expr | pl.Series] = []
     if "address_line1" in df.columns:
-        line2 = pl.col("address_line2") if "address_line2" in df.columns else pl.lit(None)
-        extra.append(address_expr(pl.col("address_line1"), line2.cast(pl.String)))
+        line2 = df["address_line2"] if "address_line2" in df.columns else None
+        extra.append(an.street_keys(df["address_line1"], line2).alias("address"))
     if "zip_code" in df.columns:
         extra.append(pl.col("zip_code").cast(pl.String).str.replace_all(r"\D", "").str.slice(0, 5))
     if "phone" in df.columns:
