@@ -18,9 +18,9 @@ from puerta.draw.models import Selection
 from puerta.errors import AnalystsOnly, InvalidTransition, ReviewNeedsNote
 from puerta.findings import briefing, service
 from puerta.findings.models import Finding as FindingRow
+from puerta.findings.value import ADDRESS_CLUSTER, KNOWN_ADDRESS, Finding, stable_key
 from puerta.lifecycle import FindingStatus
 from puerta.registration.models import Registration
-from puerta.trends.finding import ADDRESS_CLUSTER, KNOWN_ADDRESS, Finding, stable_key
 from tests.api_support import Api
 from tests.confirmation.helpers import drawn_world
 

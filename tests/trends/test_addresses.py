@@ -8,13 +8,13 @@ import polars as pl
 import pytest
 from scourgify import normalize_address_record
 
+from puerta.findings.value import ADDRESS_CLUSTER, KNOWN_ADDRESS
 from puerta.trends import address_normalise as an
 from puerta.trends.addresses import (
     analyse_addresses,
     find_address_clusters,
     load_known_addresses,
 )
-from puerta.trends.finding import ADDRESS_CLUSTER, KNOWN_ADDRESS
 from tests.trends.frames import T0, frame, minutes, row, surname
 
 VARIANTS = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from puerta.findings.value import REGISTRATION_BURST
 from puerta.trends.bursts import find_bursts, ip_range, surprise
-from puerta.trends.finding import REGISTRATION_BURST
 from tests.trends.frames import T0, frame, minutes, row
 
 

@@ -13,9 +13,9 @@ from typing import Any
 import polars as pl
 import pytest
 
+from puerta.findings.value import DUPLICATE_PERSON
 from puerta.trends import evaluate_identity, identity, identity_clusters
 from puerta.trends import splink_model as sm
-from puerta.trends.finding import DUPLICATE_PERSON
 
 HOME = {"address_line1": "4512 Calle Ocho", "zip_code": "78501"}
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import numpy as np
 
+from puerta.findings.value import SHARED_CONTACT_RING
 from puerta.trends.components import connected_components
-from puerta.trends.finding import SHARED_CONTACT_RING
 from puerta.trends.rings import RingConfig, find_rings, inclusion_share
 from tests.trends.frames import frame, row, surname
 

@@ -21,9 +21,9 @@ from puerta.accounts.models import Role, User
 from puerta.clock import Clock
 from puerta.errors import AnalystsOnly, FindingNotFound, ReviewNeedsNote
 from puerta.findings.models import Finding, FindingEvent, FindingTraveler
+from puerta.findings.value import Finding as FoundValue
 from puerta.lifecycle import FindingStatus
 from puerta.registration.models import Traveler
-from puerta.trends.finding import Finding as FoundValue
 
 CHUNK = 5_000
 

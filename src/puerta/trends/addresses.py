@@ -36,9 +36,9 @@ from pathlib import Path
 import polars as pl
 from rapidfuzz import fuzz
 
+from puerta.findings.value import ADDRESS_CLUSTER, KNOWN_ADDRESS, Finding, stable_key
 from puerta.trends import address_normalise as an
 from puerta.trends.families import count_families, family_key
-from puerta.trends.finding import ADDRESS_CLUSTER, KNOWN_ADDRESS, Finding, stable_key
 from puerta.trends.frame import guard
 
 NEEDED = (

@@ -39,8 +39,8 @@ from functools import lru_cache
 import numpy as np
 import polars as pl
 
+from puerta.findings.value import REGISTRATION_BURST, Finding, stable_key
 from puerta.trends.components import connected_components
-from puerta.trends.finding import REGISTRATION_BURST, Finding, stable_key
 from puerta.trends.frame import guard
 
 NEEDED = ("registration_id", "position", "created_at")

@@ -14,7 +14,7 @@ Public surface:
   a ``person_id`` per row, the scored pairs behind each person, and per person
   the registrations and the name and date-of-birth variations used.
 * :func:`duplicate_person_findings`: the persons with several registrations as
-  :class:`puerta.trends.finding.Finding` values (kind ``duplicate_person``).
+  :class:`puerta.findings.value.Finding` values (kind ``duplicate_person``).
 * :func:`identity_features`: the only columns the model ever sees.
 * Evaluation lives in :mod:`puerta.trends.evaluate_identity`
   (``evaluate_synthetic``, ``evaluate_febrl3``, ``evaluate_febrl4``, ``main``).
@@ -56,10 +56,10 @@ from typing import Any
 
 import polars as pl
 
+from puerta.findings.value import DUPLICATE_PERSON, Finding, stable_key
 from puerta.trends import identity_clusters as ic
 from puerta.trends import names
 from puerta.trends import splink_model as sm
-from puerta.trends.finding import DUPLICATE_PERSON, Finding, stable_key
 
 IDENTITY_COLUMNS: tuple[str, ...] = (
     "registration_id",

@@ -31,9 +31,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from puerta.findings.value import SHARED_CONTACT_RING, Finding, stable_key
 from puerta.trends.components import connected_components, star_edges
 from puerta.trends.families import count_families, family_key, family_labels
-from puerta.trends.finding import SHARED_CONTACT_RING, Finding, stable_key
 from puerta.trends.frame import guard
 
 NEEDED = ("registration_id", "position", "person_key", "family_names", "given_names")

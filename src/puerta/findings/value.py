@@ -1,9 +1,11 @@
-"""The plain value every trend analysis returns.
+"""The plain value every trend analysis returns, and the findings store keeps.
 
-Analyses are pure: they read a frame and return ``Finding`` values. The
-findings store (``puerta.findings``) persists them, keyed on ``key`` so that a
-re-run updates a finding instead of adding a duplicate. Keep this module small
-and stable: the identity, address, burst and ring analyses all import it.
+Analyses (``puerta.trends``) are pure: they read a frame and return ``Finding``
+values. The findings store persists them, keyed on ``key`` so that a re-run
+updates a finding instead of adding a duplicate. The value lives here, in
+``puerta.findings``, so that the store never imports the analyses: ``trends``
+depends on ``findings``, never the other way round. Keep this module small and
+stable: the identity, address, burst and ring analyses all import it.
 
 Example:
     >>> f = Finding(
