@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 01:41:04.686042
+Create Date: 2026-12-01 08:31:33.108569
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=80), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("score", sa.Double(), nullable=False),
-        sa.Column("explanation", sa.Text(), nullable=False),
+        sa.Column("explanation", sa.JSON(), nullable=False),
         sa.Column("evidence", sa.JSON(), nullable=False),
         sa.Column("normalised_keys", sa.JSON(), nullable=False),
         sa.Column("flagged", sa.Boolean(), nullable=False),

@@ -19,7 +19,7 @@ def _finding(kind: str, regs: list[str], **evidence: object) -> Finding:
         kind=kind,
         key=f"{kind}:{regs[0]}",
         score=1.0,
-        explanation="",
+        explanation=(),
         evidence=dict(evidence),
         registration_ids=tuple(regs),
         travelers=tuple((r, 0) for r in regs),

@@ -43,7 +43,18 @@ def test_ring_of_unrelated_households_on_one_phone() -> None:
     assert f.registration_ids == tuple(f"R{h}" for h in range(6))
     assert f.evidence["apparent_families"] == 6
     assert "phone:5215551234567" in f.normalised_keys
-    assert "6 apparently unrelated families" in f.explanation
+    assert f.explanation_codes == (
+        "explain.shared_contact_ring.tied",
+        "explain.shared_contact_ring.top_phone",
+    )
+    tied, top = f.explanation
+    assert tied.params == {
+        "registrations": 6,
+        "persons": 12,
+        "families": 6,
+        "links": [{"link": "phone", "count": 1}],
+    }
+    assert top.params == {"value": "5215551234567", "count": 6}
     assert len(f.travelers) == 12
 
 
