@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 08:29:01.150140
+Create Date: 2026-12-01 08:47:25.475695
 """
 
 from __future__ import annotations
@@ -181,7 +181,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=80), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("score", sa.Double(), nullable=False),
-        sa.Column("explanation", sa.Text(), nullable=False),
+        sa.Column("explanation", sa.JSON(), nullable=False),
         sa.Column("evidence", sa.JSON(), nullable=False),
         sa.Column("normalised_keys", sa.JSON(), nullable=False),
         sa.Column("flagged", sa.Boolean(), nullable=False),

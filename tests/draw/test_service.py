@@ -218,8 +218,8 @@ def test_the_trend_analysis_identities_join_persons_the_keys_miss_until_dismisse
     trend analysis says they are one man, so the draw enters him once. Once a
     reviewer dismisses the finding (an appeal), the next draw enters both."""
     from puerta.findings.models import Finding, FindingTraveler
+    from puerta.findings.value import DUPLICATE_PERSON
     from puerta.lifecycle import FindingStatus
-    from puerta.trends.finding import DUPLICATE_PERSON
 
     born = date(1988, 4, 2)
     first = registration(db, settings, clock, [person("Oleksandr", "Shevchenko", born)])
@@ -229,7 +229,8 @@ def test_the_trend_analysis_identities_join_persons_the_keys_miss_until_dismisse
     with db.session() as s:
         finding = Finding(
             key="duplicate_person:test", kind=DUPLICATE_PERSON, score=1.0,
-            explanation="one man, two spellings", first_seen_at=now, last_seen_at=now,
+            explanation=[{"code": "explain.duplicate_person.exact_key_one", "params": {}}],
+            first_seen_at=now, last_seen_at=now,
             updated_at=now,
         )  # fmt: skip
         s.add(finding)

@@ -17,10 +17,11 @@ from puerta.demo import synthetic_portrait
 from puerta.draw.models import Selection
 from puerta.errors import AnalystsOnly, InvalidTransition, ReviewNeedsNote
 from puerta.findings import briefing, service
+from puerta.findings import explain as fx
 from puerta.findings.models import Finding as FindingRow
+from puerta.findings.value import ADDRESS_CLUSTER, KNOWN_ADDRESS, Finding, stable_key
 from puerta.lifecycle import FindingStatus
 from puerta.registration.models import Registration
-from puerta.trends.finding import ADDRESS_CLUSTER, KNOWN_ADDRESS, Finding, stable_key
 from tests.api_support import Api
 from tests.confirmation.helpers import drawn_world
 
@@ -29,11 +30,20 @@ VISIT = date(2026, 3, 18)
 
 def cluster(rids: list[str], score: float = 5.0, flagged: bool = True) -> Finding:
     kind = ADDRESS_CLUSTER if flagged else KNOWN_ADDRESS
+    gave = fx.sentence(
+        fx.ADDRESS_GAVE,
+        persons=len(rids),
+        surnames=len(rids),
+        families=len(rids),
+        address="123 Main St, Houston TX",
+        first_seen=date(2023, 5, 1),
+        last_seen=date(2023, 6, 30),
+    )
     return Finding(
         kind=kind,
         key=stable_key(kind, "123 MAIN ST|HOUSTON|TX"),
         score=score,
-        explanation=f"{len(rids)} travelers with different surnames gave 123 Main St, Houston TX.",
+        explanation=(gave, fx.sentence(fx.ADDRESS_NO_PORT)),
         evidence={"travelers": len(rids)},
         registration_ids=tuple(sorted(rids)),
         travelers=tuple((r, 0) for r in sorted(rids)),
@@ -209,12 +219,23 @@ def test_officer_sees_findings_with_evidence_from_other_ports(api: Api, settings
         headers=api.auth(officer),
     ).json()
     assert arrivals[0]["findings"][0]["kind"] == "address_cluster"
+    codes = ["explain.address_cluster.gave", "explain.address_cluster.no_port"]
+    english = (
+        "2 travelers with 2 different surnames (2 apparent families) gave 123 Main St, "
+        "Houston TX between May 1, 2023 and Jun 30, 2023. No appointments yet."
+    )
+    # Rendered at the edge in the reader's language, beside the codes it comes from.
+    assert arrivals[0]["findings"][0]["explanation"] == english
+    assert arrivals[0]["findings"][0]["explanation_codes"] == codes
+    assert arrivals[0]["findings"][0]["explanation_params"][0]["first_seen"] == "2023-05-01"
     brief = api.client.get(
         "/api/v1/ports/SYS/briefing",
         params={"start": VISIT.isoformat()},
         headers=api.auth(officer),
     ).json()
     assert brief["arrivals"][0]["findings"][0]["other_ports"] == ["HID"]
+    assert brief["arrivals"][0]["findings"][0]["explanation"] == english
+    assert brief["arrivals"][0]["findings"][0]["explanation_codes"] == codes
     md = api.client.get(
         "/api/v1/ports/SYS/briefing",
         params={"start": VISIT.isoformat(), "format": "markdown"},
@@ -222,11 +243,15 @@ def test_officer_sees_findings_with_evidence_from_other_ports(api: Api, settings
     )
     assert md.headers["content-type"].startswith("text/markdown")
     assert "Also seen at: HID" in md.text
+    assert english in md.text
     # Officers read findings through their arrivals; the analyst API is for analysts.
     assert api.client.get("/api/v1/findings", headers=api.auth(officer)).status_code == 403
     analyst = api.staff("a@hq.example", Role.ANALYST)
     listed = api.client.get("/api/v1/findings", headers=api.auth(analyst)).json()
     fid = listed[0]["id"]
+    assert (listed[0]["explanation"], listed[0]["explanation_codes"]) == (english, codes)
+    detail = api.client.get(f"/api/v1/findings/{fid}", headers=api.auth(analyst)).json()
+    assert (detail["explanation"], detail["explanation_codes"]) == (english, codes)
     reviewed = api.client.post(
         f"/api/v1/findings/{fid}/review",
         json={"status": "dismissed", "note": "family"},
@@ -258,3 +283,10 @@ def test_export_jsonl_round_trips(db: Database, clock: FrozenClock, tmp_path) ->
     assert first["travelers"] == [["RA", 0], ["RB", 0]]
     assert first["registration_ids"] == ["RA", "RB"]
     assert Finding.from_dict(first).key == first["key"]
+    # The one place findings leave in English, with the codes and parameters beside it.
+    assert first["explanation"].startswith("2 travelers with 2 different surnames")
+    assert first["explanation_codes"] == [
+        "explain.address_cluster.gave",
+        "explain.address_cluster.no_port",
+    ]
+    assert Finding.from_dict(first).explanation == cluster(["RA", "RB"]).explanation

@@ -8,13 +8,13 @@ import polars as pl
 import pytest
 from scourgify import normalize_address_record
 
+from puerta.findings.value import ADDRESS_CLUSTER, KNOWN_ADDRESS
 from puerta.trends import address_normalise as an
 from puerta.trends.addresses import (
     analyse_addresses,
     find_address_clusters,
     load_known_addresses,
 )
-from puerta.trends.finding import ADDRESS_CLUSTER, KNOWN_ADDRESS
 from tests.trends.frames import T0, frame, minutes, row, surname
 
 VARIANTS = [
@@ -95,9 +95,17 @@ def test_planted_cluster_is_flagged_and_explained() -> None:
     assert f.evidence["persons"] == 16
     assert f.evidence["apparent_families"] >= 14
     assert sum(f.evidence["holders_by_port"].values()) == 16
-    assert "16 travelers" in f.explanation
-    assert "8 ports" in f.explanation
-    assert "123 MAIN ST #4, HOUSTON TX 77002" in f.explanation
+    gave, ports, place = f.explanation
+    assert gave.code == "explain.address_cluster.gave"
+    assert gave.params["persons"] == 16
+    assert gave.params["address"] == "123 MAIN ST #4, HOUSTON TX 77002"
+    assert gave.params["families"] == f.evidence["apparent_families"]
+    assert gave.params["first_seen"] == f.evidence["first_seen"][:10]
+    assert ports.code == "explain.address_cluster.ports"
+    assert ports.params["port_count"] == 8
+    assert sum(p["count"] for p in ports.params["ports"]) == 16
+    assert place.code == f"explain.address_cluster.{f.evidence['place_type']}"
+    assert place.params == {"plausible": f.evidence["plausible_persons"]}
     assert len(f.registration_ids) == 16
     assert f.normalised_keys == ("123 MAIN ST|4|HOUSTON|TX",)
 
@@ -149,7 +157,12 @@ def test_known_shelter_is_reported_apart(tmp_path) -> None:  # type: ignore[no-u
     assert [f.kind for f in findings] == [KNOWN_ADDRESS]
     assert not findings[0].flagged
     assert findings[0].evidence["persons"] == 30
-    assert "not suspicious" in findings[0].explanation
+    assert findings[0].explanation_codes == (
+        "explain.known_address.shelter",
+        "explain.known_address.by_design",
+    )
+    assert findings[0].explanation[0].params["known_name"] == "Casa Refugio"
+    assert findings[0].explanation[0].params["persons"] == 30
 
 
 def test_default_known_list_loads() -> None:

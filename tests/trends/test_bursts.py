@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from puerta.findings.value import REGISTRATION_BURST
 from puerta.trends.bursts import find_bursts, ip_range, surprise
-from puerta.trends.finding import REGISTRATION_BURST
 from tests.trends.frames import T0, frame, minutes, row
 
 
@@ -32,7 +32,19 @@ def test_bot_burst_on_one_device() -> None:
     assert f.kind == REGISTRATION_BURST
     assert f.registration_ids == tuple(sorted(f"B{i}" for i in range(12)))
     assert f.evidence["fast_forms"] == 12
-    assert "12 registrations from one device (bot-device)" in f.explanation
+    first, fast, also = f.explanation
+    assert first.code == "explain.registration_burst.device"
+    assert first.params == {
+        "registrations": 12,
+        "value": "bot-device",
+        "start": T0.isoformat(),
+        "end": (T0 + _seconds(33)).isoformat(),
+        "mean_gap": 3.0,
+    }
+    assert fast.code == "explain.registration_burst.fast_forms"
+    assert fast.params == {"fast": 12, "registrations": 12, "human_seconds": 30}
+    assert also.code == "explain.registration_burst.also_linked"
+    assert also.params == {"signals": ["ip_range"]}
     assert "device:bot-device" in f.normalised_keys
 
 
@@ -122,7 +134,17 @@ def test_fast_forms_of_one_account_spread_over_days() -> None:
     findings = find_bursts(frame(rows))
     assert len(findings) == 1
     assert findings[0].evidence["signals"][0]["signal"] == "fast_forms"
-    assert "faster than a person can" in findings[0].explanation
+    # Four days apart: the message that names both days, then the too-fast forms.
+    assert findings[0].explanation_codes == (
+        "explain.registration_burst.account_days",
+        "explain.registration_burst.fast_forms",
+    )
+    assert findings[0].explanation[0].params["value"] == "acct-x"
+    assert findings[0].explanation[1].params == {
+        "fast": 4,
+        "registrations": 4,
+        "human_seconds": 30,
+    }
 
 
 def test_travelers_of_a_burst_are_listed() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from puerta.findings.value import REGISTRATION_BURST, SHARED_CONTACT_RING, Finding
 from puerta.trends import evaluate as ev
 from puerta.trends.addresses import find_address_clusters, load_known_addresses
 from puerta.trends.bursts import find_bursts
-from puerta.trends.finding import REGISTRATION_BURST, SHARED_CONTACT_RING, Finding
 from puerta.trends.frame import load_dataset
 from puerta.trends.rings import find_rings
 from tests.trends.frames import frame, row, surname
@@ -19,7 +19,7 @@ def _finding(kind: str, regs: list[str], **evidence: object) -> Finding:
         kind=kind,
         key=f"{kind}:{regs[0]}",
         score=1.0,
-        explanation="",
+        explanation=(),
         evidence=dict(evidence),
         registration_ids=tuple(regs),
         travelers=tuple((r, 0) for r in regs),

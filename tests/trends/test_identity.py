@@ -13,9 +13,9 @@ from typing import Any
 import polars as pl
 import pytest
 
+from puerta.findings.value import DUPLICATE_PERSON
 from puerta.trends import evaluate_identity, identity, identity_clusters
 from puerta.trends import splink_model as sm
-from puerta.trends.finding import DUPLICATE_PERSON
 
 HOME = {"address_line1": "4512 Calle Ocho", "zip_code": "78501"}
 
@@ -269,7 +269,17 @@ def test_findings_name_the_person_and_the_evidence(result) -> None:
     assert {f.kind for f in findings} == {DUPLICATE_PERSON}
     alex = next(f for f in findings if "R01" in f.registration_ids)
     assert alex.registration_ids == ("R01", "R02", "R03", "R04")
-    assert "4 registrations" in alex.explanation
+    written, born, exact = alex.explanation
+    assert written.code in ("explain.duplicate_person.ways", "explain.duplicate_person.many_ways")
+    assert written.params["registrations"] == 4
+    assert written.params["name_count"] >= 3
+    assert "Alexander Arutyunyan" in written.params["names"]
+    assert born.code == "explain.duplicate_person.birth_dates"
+    assert born.params["birth_date_count"] == 2
+    assert born.params["birth_dates"] == ["1990-03-07", "1990-07-03"]
+    assert born.params["weakest_link"] >= identity.DEFAULT_THRESHOLD
+    assert exact.code == "explain.duplicate_person.exact_keys"
+    assert exact.params["exact_keys"] >= 3
     again = identity.duplicate_person_findings(result)
     assert [f.key for f in again] == [f.key for f in findings]
 

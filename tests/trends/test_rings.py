@@ -6,8 +6,8 @@ from datetime import date
 
 import numpy as np
 
+from puerta.findings.value import SHARED_CONTACT_RING
 from puerta.trends.components import connected_components
-from puerta.trends.finding import SHARED_CONTACT_RING
 from puerta.trends.rings import RingConfig, find_rings, inclusion_share
 from tests.trends.frames import frame, row, surname
 
@@ -43,7 +43,18 @@ def test_ring_of_unrelated_households_on_one_phone() -> None:
     assert f.registration_ids == tuple(f"R{h}" for h in range(6))
     assert f.evidence["apparent_families"] == 6
     assert "phone:5215551234567" in f.normalised_keys
-    assert "6 apparently unrelated families" in f.explanation
+    assert f.explanation_codes == (
+        "explain.shared_contact_ring.tied",
+        "explain.shared_contact_ring.top_phone",
+    )
+    tied, top = f.explanation
+    assert tied.params == {
+        "registrations": 6,
+        "persons": 12,
+        "families": 6,
+        "links": [{"link": "phone", "count": 1}],
+    }
+    assert top.params == {"value": "5215551234567", "count": 6}
     assert len(f.travelers) == 12
 
 

@@ -51,19 +51,26 @@ def briefing(
     port: str = typer.Option(..., help="Port code."),
     date: datetime = typer.Option(..., formats=["%Y-%m-%d"], help="First day (YYYY-MM-DD)."),
     out: Path = typer.Option(Path("."), help="Directory for briefing-PORT-DATE.md/.json."),
+    language: str = typer.Option(
+        None, help="Language of the explanations (default: the default_language setting)."
+    ),
 ) -> None:
     """Write a port's 72-hour briefing (Markdown and JSON)."""
     from puerta.findings import briefing as briefing_mod
     from puerta.ports import service as ports_service
 
+    settings = common.settings()
+    locale, tz = language or settings.default_language, settings.timezone
     with common.unit_of_work() as session:
         code = ports_service.get_port(session, port).code
         built = briefing_mod.build(session, port_code=code, start=date.date())
         out.mkdir(parents=True, exist_ok=True)
         stem = out / f"briefing-{code}-{date.date().isoformat()}"
-        stem.with_suffix(".md").write_text(briefing_mod.to_markdown(built), encoding="utf-8")
+        markdown = briefing_mod.to_markdown(built, locale=locale, tz=tz)
+        stem.with_suffix(".md").write_text(markdown, encoding="utf-8")
         stem.with_suffix(".json").write_text(
-            json.dumps(built.to_json(), indent=2, ensure_ascii=False), encoding="utf-8"
+            json.dumps(built.to_json(locale=locale, tz=tz), indent=2, ensure_ascii=False),
+            encoding="utf-8",
         )
     typer.echo(f"{len(built.arrivals)} arrivals, {len(built.flagged)} with findings: {stem}.md")
 

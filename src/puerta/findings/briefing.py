@@ -3,25 +3,43 @@
 The report's "Holders of Interest" in spirit, with two differences: each entry
 carries the evidence and a plain explanation, and it shows what was seen at
 *other* ports, which no single port could see.
+
+``build`` is language-free: each finding keeps its explanation as catalog
+sentences. ``Briefing.to_json`` and ``to_markdown`` render them (and the
+markdown's own words) in the reader's language.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from puerta.confirmation.models import Appointment
+from puerta.findings import explain
 from puerta.findings import service as findings_service
 from puerta.findings.models import Finding, FindingTraveler
-from puerta.lifecycle import AppointmentStatus
+from puerta.i18n import M, Message, render
+from puerta.i18n.translate import DEFAULT_TZ, SOURCE_LOCALE
+from puerta.lifecycle import AppointmentStatus, FindingStatus
 from puerta.registration.models import Registration
 from puerta.requests.models import AppointmentRequest
 
 HOURS = 72
+
+TITLE = M("briefing.title", "Briefing for {port_code}: {start} to {end} ({hours} h)")
+SUMMARY = M("briefing.summary", "{arrivals} arrivals; {with_findings} with findings.")
+NOT_DECISIONS = M(
+    "briefing.not_decisions",
+    "Findings guide the interview. They are not decisions: nobody is refused on a finding.",
+)
+ARRIVAL = M("briefing.arrival", "{day} {slot_start} · code {code} · {travelers}")
+ENTRY = M("briefing.entry", "**{kind}** (score {score}, {status}): {explanation}")
+ALSO_SEEN = M("briefing.also_seen", "Also seen at: {ports}.")
+NOTHING = M("briefing.nothing", "No arrival in this window is touched by an open finding.")
 
 
 @dataclass
@@ -30,8 +48,21 @@ class BriefFinding:
     kind: str
     score: float
     status: str
-    explanation: str
+    explanation: list[dict[str, Any]]
+    """Catalog sentences (``findings.explain``), rendered by ``to_json`` / ``to_markdown``."""
     other_ports: list[str]
+
+    def render(self, locale: str, tz: str) -> str:
+        return explain.render_explanation(self.explanation, locale=locale, tz=tz)
+
+    def to_json(self, locale: str, tz: str) -> dict[str, Any]:
+        data = asdict(self)
+        data |= {
+            "explanation": self.render(locale, tz),
+            "explanation_codes": explain.codes(self.explanation),
+            "explanation_params": explain.params_of(self.explanation),
+        }
+        return data
 
 
 @dataclass
@@ -55,8 +86,11 @@ class Briefing:
     def flagged(self) -> list[BriefArrival]:
         return [a for a in self.arrivals if a.findings]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, locale: str = SOURCE_LOCALE, tz: str = DEFAULT_TZ) -> dict[str, Any]:
+        """The briefing as JSON, each explanation rendered in ``locale`` beside its codes."""
         data = asdict(self)
+        for arrival, out in zip(self.arrivals, data["arrivals"], strict=True):
+            out["findings"] = [f.to_json(locale, tz) for f in arrival.findings]
         data["summary"] = {"arrivals": len(self.arrivals), "with_findings": len(self.flagged)}
         return data
 
@@ -136,31 +170,60 @@ def _brief(finding: Finding, ports: set[str], here: str) -> BriefFinding:
         kind=finding.kind,
         score=round(finding.score, 3),
         status=finding.status,
-        explanation=finding.explanation,
+        explanation=list(finding.explanation or []),
         other_ports=sorted(ports - {here}),
     )
 
 
-def to_markdown(briefing: Briefing) -> str:
+def to_markdown(briefing: Briefing, *, locale: str = SOURCE_LOCALE, tz: str = DEFAULT_TZ) -> str:
+    """The briefing for a person, in ``locale`` (its dates and explanations too)."""
+
+    def say(message: Message, **params: Any) -> str:
+        return render(message, params, locale=locale, tz=tz)
+
     lines = [
-        f"# Briefing for {briefing.port_code}: {briefing.start} to {briefing.end} (72 h)",
+        "# "
+        + say(
+            TITLE,
+            port_code=briefing.port_code,
+            start=date.fromisoformat(briefing.start),
+            end=date.fromisoformat(briefing.end),
+            hours=HOURS,
+        ),
         "",
-        f"{len(briefing.arrivals)} arrivals; {len(briefing.flagged)} with findings.",
+        say(SUMMARY, arrivals=len(briefing.arrivals), with_findings=len(briefing.flagged)),
         "",
-        "Findings guide the interview. They are not decisions: nobody is refused on a finding.",
+        say(NOT_DECISIONS),
         "",
     ]
     for arrival in briefing.flagged:
-        lines.append(
-            f"## {arrival.day} {arrival.slot_start} · code {arrival.code} · "
-            f"{', '.join(arrival.travelers)}"
+        heading = say(
+            ARRIVAL,
+            day=date.fromisoformat(arrival.day),
+            slot_start=time.fromisoformat(arrival.slot_start),
+            code=arrival.code,
+            travelers=arrival.travelers,
         )
+        lines.append(f"## {heading}")
         for f in arrival.findings:
-            elsewhere = f" Also seen at: {', '.join(f.other_ports)}." if f.other_ports else ""
-            lines.append(
-                f"- **{f.kind}** (score {f.score}, {f.status}): {f.explanation}{elsewhere}"
+            entry = say(
+                ENTRY,
+                kind=f.kind,
+                score=f.score,
+                status=_status(f.status),
+                explanation=f.render(locale, tz),
             )
+            if f.other_ports:
+                entry += " " + say(ALSO_SEEN, ports=f.other_ports)
+            lines.append(f"- {entry}")
         lines.append("")
     if not briefing.flagged:
-        lines.append("No arrival in this window is touched by an open finding.")
+        lines.append(say(NOTHING))
     return "\n".join(lines) + "\n"
+
+
+def _status(value: str) -> FindingStatus | str:
+    try:
+        return FindingStatus(value)
+    except ValueError:
+        return value

@@ -22,9 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from puerta.findings.models import Finding, FindingTraveler
+from puerta.findings.value import DUPLICATE_PERSON
 from puerta.identity.resolver import LinkedResolver
 from puerta.lifecycle import FindingStatus
-from puerta.trends.finding import DUPLICATE_PERSON
 
 ON = ("registration_id", "traveler_index")
 

@@ -21,7 +21,9 @@ class Finding(Base):
     key: Mapped[str] = mapped_column(String(80), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     score: Mapped[float]
-    explanation: Mapped[str] = mapped_column(Text)
+    #: ``[{"code": ..., "params": {...}}, ...]``: catalog sentences, never words
+    #: (``puerta.findings.explain``); the edge renders them in the reader's language.
+    explanation: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     normalised_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
     flagged: Mapped[bool] = mapped_column(default=True)

@@ -20,10 +20,11 @@ from puerta import lifecycle
 from puerta.accounts.models import Role, User
 from puerta.clock import Clock
 from puerta.errors import AnalystsOnly, FindingNotFound, ReviewNeedsNote
+from puerta.findings import explain
 from puerta.findings.models import Finding, FindingEvent, FindingTraveler
+from puerta.findings.value import Finding as FoundValue
 from puerta.lifecycle import FindingStatus
 from puerta.registration.models import Traveler
-from puerta.trends.finding import Finding as FoundValue
 
 CHUNK = 5_000
 
@@ -56,7 +57,9 @@ def upsert(session: Session, found: Iterable[FoundValue], *, clock: Clock) -> Up
     """Write a run's findings: new keys are created, known ones refreshed.
 
     A finding's review (status, reviewer, notes) survives a re-run; only the
-    evidence, score, explanation and linked travelers are refreshed.
+    evidence, score, explanation and linked travelers are refreshed. A finding is
+    unchanged when its score, evidence and explanation (codes and parameters, not
+    words) are.
     """
     now = clock.now()
     values = {f.key: f for f in found}
@@ -74,7 +77,7 @@ def upsert(session: Session, found: Iterable[FoundValue], *, clock: Clock) -> Up
                 key=key,
                 kind=value.kind,
                 score=value.score,
-                explanation=value.explanation,
+                explanation=value.explanation_json(),
                 evidence=value.evidence,
                 normalised_keys=list(value.normalised_keys),
                 flagged=value.flagged,
@@ -89,15 +92,16 @@ def upsert(session: Session, found: Iterable[FoundValue], *, clock: Clock) -> Up
             touched.append((row, value))
             continue
         row.last_seen_at = now
+        explanation = value.explanation_json()
         same = (
             row.score == value.score
-            and row.explanation == value.explanation
+            and row.explanation == explanation
             and row.evidence == value.evidence
         )
         if same:
             unchanged += 1
             continue
-        row.score, row.explanation = value.score, value.explanation
+        row.score, row.explanation = value.score, explanation
         row.evidence, row.normalised_keys = value.evidence, list(value.normalised_keys)
         row.flagged, row.updated_at = value.flagged, now
         updated += 1
@@ -262,7 +266,12 @@ def for_registrations(
 
 
 def export_jsonl(session: Session, path: Path) -> int:
-    """Every finding as one JSON object per line: the documented export format."""
+    """Every finding as one JSON object per line: the documented export format.
+
+    The one place findings leave in English: ``explanation`` is rendered in
+    English (times in UTC) beside the ``explanation_codes`` and
+    ``explanation_params`` it is rendered from.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     written, last_id = 0, 0
     with path.open("w", encoding="utf-8") as out:
@@ -289,7 +298,9 @@ def export_jsonl(session: Session, path: Path) -> int:
                     "key": finding.key,
                     "kind": finding.kind,
                     "score": finding.score,
-                    "explanation": finding.explanation,
+                    "explanation": explain.render_explanation(finding.explanation),
+                    "explanation_codes": explain.codes(finding.explanation),
+                    "explanation_params": explain.params_of(finding.explanation),
                     "evidence": finding.evidence,
                     "registration_ids": sorted({str(rid) for rid, _ in travelers}),
                     "travelers": travelers,

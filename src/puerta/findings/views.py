@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from puerta.findings import briefing as briefing_mod
-from puerta.findings import service
+from puerta.findings import explain, service
 from puerta.findings.models import Finding
 from puerta.lifecycle import FindingStatus
 from puerta.ports import service as ports_service
 from puerta.ports.appointments import ensure_port_scope
 from puerta.web.deps import ClockDep, DbSession, Staff
+from puerta.web.language import locale_of, say
 
 router = APIRouter(prefix="/api/v1", tags=["findings"])
 
@@ -27,6 +28,9 @@ class FindingOut(BaseModel):
     kind: str
     score: float
     explanation: str
+    """Rendered in the reader's language from ``explanation_codes`` and their parameters."""
+    explanation_codes: list[str]
+    explanation_params: list[dict[str, Any]]
     evidence: dict[str, Any]
     normalised_keys: list[str]
     flagged: bool
@@ -41,6 +45,22 @@ class FindingDetail(FindingOut):
     history: list[dict[str, Any]]
 
 
+def explanation_fields(request: Request, finding: Finding) -> dict[str, Any]:
+    """The stored sentences, rendered for the reader, beside their codes and parameters."""
+    stored = finding.explanation or []
+    return {
+        "explanation": " ".join(say(request, m, p) for m, p in explain.parts(stored)),
+        "explanation_codes": explain.codes(stored),
+        "explanation_params": explain.params_of(stored),
+    }
+
+
+def finding_out(request: Request, finding: Finding) -> FindingOut:
+    rendered = explanation_fields(request, finding)
+    stored = {n: getattr(finding, n) for n in FindingOut.model_fields if n not in rendered}
+    return FindingOut.model_validate(stored | rendered)
+
+
 class ReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -50,6 +70,7 @@ class ReviewIn(BaseModel):
 
 @router.get("/findings")
 def list_findings(
+    request: Request,
     user: Staff,
     db: DbSession,
     kind: str | None = None,
@@ -70,12 +91,12 @@ def list_findings(
         limit=limit,
         offset=offset,
     )
-    return [FindingOut.model_validate(f) for f in found]
+    return [finding_out(request, f) for f in found]
 
 
-def _detail(db: DbSession, finding: Finding) -> FindingDetail:
+def _detail(request: Request, db: DbSession, finding: Finding) -> FindingDetail:
     return FindingDetail(
-        **FindingOut.model_validate(finding).model_dump(),
+        **finding_out(request, finding).model_dump(),
         travelers=[
             {"registration_id": t.registration_id, "position": t.position}
             for t in service.travelers_of(db, finding)
@@ -95,14 +116,14 @@ def _detail(db: DbSession, finding: Finding) -> FindingDetail:
 
 
 @router.get("/findings/{finding_id}")
-def get_finding(finding_id: int, user: Staff, db: DbSession) -> FindingDetail:
+def get_finding(request: Request, finding_id: int, user: Staff, db: DbSession) -> FindingDetail:
     service.ensure_analyst(user)
-    return _detail(db, service.get(db, finding_id))
+    return _detail(request, db, service.get(db, finding_id))
 
 
 @router.post("/findings/{finding_id}/review")
 def review(
-    finding_id: int, body: ReviewIn, user: Staff, db: DbSession, clock: ClockDep
+    request: Request, finding_id: int, body: ReviewIn, user: Staff, db: DbSession, clock: ClockDep
 ) -> FindingDetail:
     """Move a finding to under_review, confirmed or dismissed (with a note); reopen to appeal."""
     finding = service.get(db, finding_id)
@@ -110,11 +131,12 @@ def review(
         db, finding=finding, reviewer=user, status=body.status, note=body.note, clock=clock
     )
     db.flush()
-    return _detail(db, finding)
+    return _detail(request, db, finding)
 
 
 @router.get("/ports/{port_code}/briefing", response_model=None)
 def port_briefing(
+    request: Request,
     port_code: str,
     user: Staff,
     db: DbSession,
@@ -125,6 +147,8 @@ def port_briefing(
     port = ports_service.get_port(db, port_code)
     ensure_port_scope(user, port.code)
     built = briefing_mod.build(db, port_code=port.code, start=start)
+    locale, tz = locale_of(request), request.app.state.settings.timezone
     if format == "markdown":
-        return Response(briefing_mod.to_markdown(built), media_type="text/markdown")
-    return built.to_json()
+        text = briefing_mod.to_markdown(built, locale=locale, tz=tz)
+        return Response(text, media_type="text/markdown")
+    return built.to_json(locale=locale, tz=tz)

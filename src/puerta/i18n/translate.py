@@ -153,6 +153,10 @@ def format_value(value: Any, *, locale: str, tz: ZoneInfo, spec: str = "") -> st
             return babel_dates.format_time(local, "short", tzinfo=tz, locale=loc)
         if spec == "date":
             return babel_dates.format_date(local.date(), "medium", locale=loc)
+        if spec == "long_time":  # to the second, with the zone: "9:00:33 AM UTC"
+            return babel_dates.format_time(local, "long", tzinfo=tz, locale=loc)
+        if spec == "long":  # "June 1, 2023, 9:00:33 AM UTC"
+            return babel_dates.format_datetime(local, "long", tzinfo=tz, locale=loc)
         return babel_dates.format_datetime(local, "medium", tzinfo=tz, locale=loc)
     if isinstance(value, date):
         return babel_dates.format_date(value, "medium", locale=loc)

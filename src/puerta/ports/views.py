@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, time
+from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from puerta.confirmation.schemas import AppointmentOut
 from puerta.findings import service as findings_service
 from puerta.findings.models import Finding
+from puerta.findings.views import explanation_fields
 from puerta.ports import appointments, service
 from puerta.registration.models import Registration
 from puerta.web.deps import DbSession, Staff
@@ -48,6 +50,9 @@ class FindingBrief(BaseModel):
     score: float
     status: str
     explanation: str
+    """Rendered in the reader's language from ``explanation_codes`` and their parameters."""
+    explanation_codes: list[str]
+    explanation_params: list[dict[str, Any]]
 
 
 class ArrivalOut(AppointmentOut):
@@ -56,7 +61,7 @@ class ArrivalOut(AppointmentOut):
 
 
 def arrival_out(
-    db: DbSession, appointment: object, findings: list[Finding] | None = None
+    request: Request, db: DbSession, appointment: object, findings: list[Finding] | None = None
 ) -> ArrivalOut:
     base = AppointmentOut.model_validate(appointment)
     registration = db.get(Registration, base.registration_id)
@@ -77,7 +82,11 @@ def arrival_out(
         )
     briefs = [
         FindingBrief(
-            id=f.id, kind=f.kind, score=f.score, status=f.status, explanation=f.explanation
+            id=f.id,
+            kind=f.kind,
+            score=f.score,
+            status=f.status,
+            **explanation_fields(request, f),
         )
         for f in findings
     ]
@@ -90,15 +99,17 @@ def list_ports(db: DbSession) -> list[PortOut]:
 
 
 @router.get("/ports/{port_code}/appointments")
-def port_appointments(port_code: str, date: date, user: Staff, db: DbSession) -> list[ArrivalOut]:
+def port_appointments(
+    request: Request, port_code: str, date: date, user: Staff, db: DbSession
+) -> list[ArrivalOut]:
     """The arrivals booked at a port on a date (officers: their own port only), each with
     the open findings that touch it, from every port."""
     service.get_port(db, port_code)
     found = appointments.list_for_port(db, user=user, port_code=port_code, day=date)
     touching = findings_service.for_registrations(db, [a.registration_id for a in found])
-    return [arrival_out(db, a, touching.get(a.registration_id, [])) for a in found]
+    return [arrival_out(request, db, a, touching.get(a.registration_id, [])) for a in found]
 
 
 @router.get("/appointments/{code}")
-def by_code(code: str, user: Staff, db: DbSession) -> ArrivalOut:
-    return arrival_out(db, appointments.find_by_code(db, user=user, code=code))
+def by_code(request: Request, code: str, user: Staff, db: DbSession) -> ArrivalOut:
+    return arrival_out(request, db, appointments.find_by_code(db, user=user, code=code))

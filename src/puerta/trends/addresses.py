@@ -30,15 +30,18 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 
 import polars as pl
 from rapidfuzz import fuzz
 
+from puerta.findings import explain as fx
+from puerta.findings.explain import Sentence
+from puerta.findings.value import ADDRESS_CLUSTER, KNOWN_ADDRESS, Finding, stable_key
 from puerta.trends import address_normalise as an
 from puerta.trends.families import count_families, family_key
-from puerta.trends.finding import ADDRESS_CLUSTER, KNOWN_ADDRESS, Finding, stable_key
 from puerta.trends.frame import guard
 
 NEEDED = (
@@ -335,8 +338,9 @@ class AddressAnalysis:
     findings: list[Finding]
 
 
-def _fmt_day(ts) -> str:  # type: ignore[no-untyped-def]
-    return f"{ts.day} {ts:%b %Y}"
+def _utc_day(ts: date) -> date:
+    """The day of a UTC instant (``created_at`` is UTC), as today's text gave it."""
+    return ts.date() if isinstance(ts, datetime) else ts
 
 
 def _display(street: str, unit: str, city: str, state: str, zip5: str) -> str:
@@ -359,29 +363,38 @@ def _port_counts(keyed: pl.DataFrame, keys: list[str]) -> dict[str, dict[str, in
     return out
 
 
-_PLACE_TEXT = {"house": "A house", "apartment": "An apartment", "office": "An office"}
-
-
-def _explain(row: dict, ports: dict[str, int]) -> str:  # type: ignore[type-arg]
-    """The ten-second version for an officer."""
+def _explain(row: dict, ports: dict[str, int]) -> tuple[Sentence, ...]:  # type: ignore[type-arg]
+    """The ten-second version for an officer, as catalog sentences (rendered at the edge)."""
     address = _display(row["street"], row["unit"], row["city_c"], row["state_n"], row["zip5"])
-    span = f"between {_fmt_day(row['first_seen'])} and {_fmt_day(row['last_seen'])}"
+    seen = {"first_seen": _utc_day(row["first_seen"]), "last_seen": _utc_day(row["last_seen"])}
     at_ports = {p: n for p, n in ports.items() if p != "none"}
     if row["known_kind"]:
-        return (
-            f"Listed {row['known_kind']} ({row['known_name'] or 'unnamed'}): {row['persons']} "
-            f"travelers gave {address} {span}. Shared by design, not suspicious."
-        )
-    port_text = ", ".join(
-        f"{p} {n}" for p, n in sorted(at_ports.items(), key=lambda x: (-x[1], x[0]))
+        gave = {"persons": row["persons"], "address": address, "known_name": row["known_name"]}
+        listed = {"shelter": fx.KNOWN_SHELTER, "sponsor": fx.KNOWN_SPONSOR}
+        if row["known_kind"] in listed:
+            first = fx.sentence(listed[row["known_kind"]], **gave, **seen)
+        else:
+            first = fx.sentence(fx.KNOWN_OTHER, known_kind=row["known_kind"], **gave, **seen)
+        return first, fx.sentence(fx.KNOWN_BY_DESIGN)
+    counts = [
+        {"port": p, "count": n} for p, n in sorted(at_ports.items(), key=lambda x: (-x[1], x[0]))
+    ]
+    gave = fx.sentence(
+        fx.ADDRESS_GAVE,
+        persons=row["persons"],
+        surnames=row["exact_surnames"],
+        families=row["families"],
+        address=address,
+        **seen,
     )
-    place = _PLACE_TEXT.get(row["place_type"], "A P.O. box")
-    return (
-        f"{row['persons']} travelers with {row['exact_surnames']} different surnames "
-        f"({row['families']} apparent families) gave {address} {span}; appointments at "
-        f"{len(at_ports)} ports ({port_text or 'none yet'}). {place} plausibly houses about "
-        f"{row['plausible_persons']} people."
-    )
+    if len(counts) > 1:
+        where = fx.sentence(fx.ADDRESS_PORTS, port_count=len(counts), ports=counts)
+    elif counts:
+        where = fx.sentence(fx.ADDRESS_ONE_PORT, ports=counts)
+    else:
+        where = fx.sentence(fx.ADDRESS_NO_PORT)
+    place = fx.PLACE_HOUSES.get(row["place_type"], fx.PLACE_HOUSES["po_box"])
+    return gave, where, fx.sentence(place, plausible=row["plausible_persons"])
 
 
 def _finding(row: dict, extra: dict, ports: dict[str, int]) -> Finding:  # type: ignore[type-arg]

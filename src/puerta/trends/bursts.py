@@ -39,8 +39,10 @@ from functools import lru_cache
 import numpy as np
 import polars as pl
 
+from puerta.findings import explain as fx
+from puerta.findings.explain import Sentence
+from puerta.findings.value import REGISTRATION_BURST, Finding, stable_key
 from puerta.trends.components import connected_components
-from puerta.trends.finding import REGISTRATION_BURST, Finding, stable_key
 from puerta.trends.frame import guard
 
 NEEDED = ("registration_id", "position", "created_at")
@@ -291,20 +293,6 @@ def _merge(flagged: pl.DataFrame, regs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _when(start, end) -> str:  # type: ignore[no-untyped-def]
-    if start.date() == end.date():
-        return f"between {start:%H:%M:%S} and {end:%H:%M:%S} UTC on {start.day} {start:%b %Y}"
-    return f"between {start.day} {start:%b %Y %H:%M} and {end.day} {end:%b %Y %H:%M} UTC"
-
-
-_SIGNAL_TEXT = {
-    "device": "one device",
-    "ip_range": "one IP range",
-    "email_pattern": "one e-mail pattern",
-    "fast_forms": "one account",
-}
-
-
 def _burst_stats(labels: pl.DataFrame, regs: pl.DataFrame, human: float) -> pl.DataFrame:
     """Per burst: time span, gaps, form speeds, devices, IP ranges, e-mails."""
     members = labels.select("registration_id", "burst").unique().join(regs, on="registration_id")
@@ -328,6 +316,42 @@ def _burst_stats(labels: pl.DataFrame, regs: pl.DataFrame, human: float) -> pl.D
     )
 
 
+def _explain(stats: dict, main: dict, signals: list[dict], human: float) -> tuple[Sentence, ...]:  # type: ignore[type-arg]
+    """The ten-second version for an officer, as catalog sentences (rendered at the edge)."""
+    start, end, n = stats["start"], stats["end"], len(stats["registration_id"])
+    same_day = start.date() == end.date()
+    run = (fx.BURST_WITHIN_A_DAY if same_day else fx.BURST_OVER_DAYS)[main["signal"]]
+    text = [
+        fx.sentence(
+            run,
+            registrations=n,
+            value=str(main["value"]),
+            start=start,
+            end=end,
+            mean_gap=round(stats["mean_gap"], 1),
+        )
+    ]
+    human_seconds = round(human)
+    if stats["fast"]:
+        text.append(
+            fx.sentence(
+                fx.BURST_FAST_FORMS,
+                fast=stats["fast"],
+                registrations=n,
+                human_seconds=human_seconds,
+            )
+        )
+    else:
+        text.append(
+            fx.sentence(fx.BURST_NO_FAST_FORMS, registrations=n, human_seconds=human_seconds)
+        )
+    order = list(fx.BURST_SIGNALS)
+    others = sorted({s["signal"] for s in signals} - {main["signal"]}, key=order.index)
+    if others:
+        text.append(fx.sentence(fx.BURST_ALSO_LINKED, signals=others))
+    return tuple(text)
+
+
 def _finding(stats: dict, runs: list[dict], travelers: list, human: float) -> Finding:  # type: ignore[type-arg]
     ids = stats["registration_id"]
     order = {"device": 0, "ip_range": 1, "email_pattern": 2, "fast_forms": 3}
@@ -338,15 +362,7 @@ def _finding(stats: dict, runs: list[dict], travelers: list, human: float) -> Fi
         key=lambda s: (-s["registrations"], order[s["signal"]], str(s["value"])),
     )
     main = signals[0]
-    text = (
-        f"{len(ids)} registrations from {_SIGNAL_TEXT[main['signal']]} ({main['value']}) "
-        f"{_when(stats['start'], stats['end'])}, {stats['mean_gap']:.1f} s apart on average; "
-        f"{stats['fast']} of {len(ids)} forms were filled in under {human:.0f} s, faster than "
-        "a person can."
-    )
-    others = sorted({_SIGNAL_TEXT[s["signal"]] for s in signals} - {_SIGNAL_TEXT[main["signal"]]})
-    if others:
-        text += " Also linked by " + ", ".join(others) + "."
+    text = _explain(stats, main, signals, human)
     surprises = [r["surprise"] for r in runs if r.get("surprise") is not None]
     return Finding(
         kind=REGISTRATION_BURST,

@@ -26,7 +26,7 @@ from typing import Any
 
 import polars as pl
 
-from puerta.trends.finding import (
+from puerta.findings.value import (
     ADDRESS_CLUSTER,
     KNOWN_ADDRESS,
     REGISTRATION_BURST,

@@ -14,7 +14,7 @@ Public surface:
   a ``person_id`` per row, the scored pairs behind each person, and per person
   the registrations and the name and date-of-birth variations used.
 * :func:`duplicate_person_findings`: the persons with several registrations as
-  :class:`puerta.trends.finding.Finding` values (kind ``duplicate_person``).
+  :class:`puerta.findings.value.Finding` values (kind ``duplicate_person``).
 * :func:`identity_features`: the only columns the model ever sees.
 * Evaluation lives in :mod:`puerta.trends.evaluate_identity`
   (``evaluate_synthetic``, ``evaluate_febrl3``, ``evaluate_febrl4``, ``main``).
@@ -56,11 +56,13 @@ from typing import Any
 
 import polars as pl
 
+from puerta.findings import explain as fx
+from puerta.findings.explain import Sentence
+from puerta.findings.value import DUPLICATE_PERSON, Finding, stable_key
 from puerta.trends import address_normalise as an
 from puerta.trends import identity_clusters as ic
 from puerta.trends import names
 from puerta.trends import splink_model as sm
-from puerta.trends.finding import DUPLICATE_PERSON, Finding, stable_key
 
 IDENTITY_COLUMNS: tuple[str, ...] = (
     "registration_id",
@@ -376,21 +378,40 @@ def resolve_persons(
     return IdentityResult(out_rows, pairs, persons, trained, timings)
 
 
-def _explain(person: dict[str, Any]) -> str:
+def _birth_date(digits: str) -> str:
+    """``19900307`` -> ``1990-03-07`` (an ISO date when it is one; as written otherwise)."""
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:]}" if len(digits) == 8 else digits
+
+
+def _explain(person: dict[str, Any]) -> tuple[Sentence, ...]:
+    """The ten-second version for an officer, as catalog sentences (rendered at the edge)."""
     names_seen = person["name_variants"]
-    shown = ", ".join(f"'{n}'" for n in names_seen[:4]) + (" ..." if len(names_seen) > 4 else "")
+    regs = person["n_registrations"]
+    if len(names_seen) == 1:
+        written = fx.sentence(fx.DUPLICATE_ONE_WAY, registrations=regs, names=names_seen)
+    else:
+        many = fx.DUPLICATE_MANY_WAYS if len(names_seen) > 4 else fx.DUPLICATE_WAYS
+        written = fx.sentence(
+            many, registrations=regs, name_count=len(names_seen), names=names_seen[:4]
+        )
     dobs = person["dob_variants"]
-    dob_text = (
-        "one birth date"
-        if len(dobs) == 1
-        else f"{len(dobs)} birth dates ({', '.join(f'{d[:4]}-{d[4:6]}-{d[6:]}' for d in dobs[:3])})"
+    weakest = round(person["min_link_probability"] or 1.0, 3)
+    if len(dobs) == 1:
+        born = fx.sentence(fx.DUPLICATE_ONE_BIRTH_DATE, weakest_link=weakest)
+    else:
+        born = fx.sentence(
+            fx.DUPLICATE_MANY_BIRTH_DATES if len(dobs) > 3 else fx.DUPLICATE_BIRTH_DATES,
+            birth_date_count=len(dobs),
+            birth_dates=[_birth_date(d) for d in dobs[:3]],
+            weakest_link=weakest,
+        )
+    exact = person["n_exact_keys"]
+    key = (
+        fx.sentence(fx.DUPLICATE_EXACT_KEY_ONE)
+        if exact == 1
+        else fx.sentence(fx.DUPLICATE_EXACT_KEYS, exact_keys=exact)
     )
-    return (
-        f"One person behind {person['n_registrations']} registrations, written "
-        f"{len(names_seen)} way(s) ({shown}) with {dob_text}; weakest link "
-        f"{person['min_link_probability'] or 1.0:.3f}. The report's exact key "
-        f"(first + last name + date of birth) sees {person['n_exact_keys']} different people."
-    )
+    return written, born, key
 
 
 def duplicate_person_findings(
@@ -404,8 +425,8 @@ def duplicate_person_findings(
 
     Example:
         >>> findings = duplicate_person_findings(resolve_persons(rows))  # doctest: +SKIP
-        >>> findings[0].explanation  # doctest: +SKIP
-        "One person behind 4 registrations, written 4 way(s) ('Aleksandr Harutyunyan', ..."
+        >>> findings[0].explanation_codes  # doctest: +SKIP
+        ('explain.duplicate_person.ways', 'explain.duplicate_person.birth_dates', ...)
     """
     travelers = (
         result.rows.sort("registration_id", "traveler_index")

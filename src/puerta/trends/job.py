@@ -26,6 +26,7 @@ import polars as pl
 from puerta.clock import Clock
 from puerta.db import Database
 from puerta.findings import service as findings_service
+from puerta.findings.value import Finding
 from puerta.trends.addresses import (
     AddressAnalysis,
     KnownAddress,
@@ -33,7 +34,6 @@ from puerta.trends.addresses import (
     load_known_addresses,
 )
 from puerta.trends.bursts import find_bursts
-from puerta.trends.finding import Finding
 from puerta.trends.frame import analysis_frame, scan_dataset
 from puerta.trends.identity import IdentityResult, duplicate_person_findings, resolve_persons
 from puerta.trends.rings import find_rings

@@ -31,9 +31,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from puerta.findings import explain as fx
+from puerta.findings.explain import Sentence
+from puerta.findings.value import SHARED_CONTACT_RING, Finding, stable_key
 from puerta.trends.components import connected_components, star_edges
 from puerta.trends.families import count_families, family_key, family_labels
-from puerta.trends.finding import SHARED_CONTACT_RING, Finding, stable_key
 from puerta.trends.frame import guard
 
 NEEDED = ("registration_id", "position", "person_key", "family_names", "given_names")
@@ -276,7 +278,24 @@ def _describe(
     return desc.join(link_summary, on="ring", how="left")
 
 
-_LINK_TEXT = {"phone": "phone", "email": "e-mail", "device": "device", "photo": "photo"}
+def _explain(row: dict, shared: list, by_link: dict[str, int]) -> tuple[Sentence, ...]:  # type: ignore[type-arg]
+    """The ten-second version for an officer, as catalog sentences (rendered at the edge)."""
+    links = [{"link": k, "count": n} for k, n in sorted(by_link.items())]
+    text = [
+        fx.sentence(
+            fx.RING_TIED,
+            registrations=row["registrations"],
+            persons=row["persons"],
+            families=row["families"],
+            links=links,
+        )
+    ]
+    if shared:
+        top = shared[0]
+        text.append(fx.sentence(fx.RING_TOP[top["link"]], value=top["value"], count=top["n"]))
+    if row["pattern"] == "group_inclusion":
+        text.append(fx.sentence(fx.RING_GROUP_INCLUSION))
+    return tuple(text)
 
 
 def _finding(row: dict, rows: pl.DataFrame) -> Finding:  # type: ignore[type-arg]
@@ -286,18 +305,7 @@ def _finding(row: dict, rows: pl.DataFrame) -> Finding:  # type: ignore[type-arg
     by_link: dict[str, int] = {}
     for s in shared:
         by_link[s["link"]] = by_link.get(s["link"], 0) + 1
-    how = " and ".join(
-        f"{n} shared {_LINK_TEXT[k]}{'s' if n > 1 else ''}" for k, n in sorted(by_link.items())
-    )
-    top = shared[0] if shared else {"link": "?", "value": "?", "n": 0}
-    text = (
-        f"{row['registrations']} registrations of {row['persons']} travelers from "
-        f"{row['families']} apparently unrelated families are tied by {how}; "
-        f"one {_LINK_TEXT.get(top['link'], top['link'])} ({top['value']}) is on {top['n']} "
-        "registrations."
-    )
-    if row["pattern"] == "group_inclusion":
-        text += " The registrations re-list the same people (group-inclusion pattern)."
+    text = _explain(row, shared, by_link)
     return Finding(
         kind=SHARED_CONTACT_RING,
         key=stable_key(SHARED_CONTACT_RING, ids[0]),

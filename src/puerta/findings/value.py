@@ -1,23 +1,33 @@
-"""The plain value every trend analysis returns.
+"""The plain value every trend analysis returns, and the findings store keeps.
 
-Analyses are pure: they read a frame and return ``Finding`` values. The
-findings store (``puerta.findings``) persists them, keyed on ``key`` so that a
-re-run updates a finding instead of adding a duplicate. Keep this module small
-and stable: the identity, address, burst and ring analyses all import it.
+Analyses (``puerta.trends``) are pure: they read a frame and return ``Finding``
+values. The findings store persists them, keyed on ``key`` so that a re-run
+updates a finding instead of adding a duplicate. The value lives here, in
+``puerta.findings``, so that the store never imports the analyses: ``trends``
+depends on ``findings``, never the other way round. Keep this module small and
+stable: the identity, address, burst and ring analyses all import it.
+
+The explanation is a tuple of catalog sentences with JSON-native parameters
+(``puerta.findings.explain``), never English: the edge renders it in the
+reader's language; ``to_dict`` (the JSON Lines export's record) adds the
+English text beside the codes.
 
 Example:
+    >>> from puerta.findings import explain
     >>> f = Finding(
     ...     kind=ADDRESS_CLUSTER,
     ...     key=stable_key(ADDRESS_CLUSTER, "123 MAIN ST|HOUSTON|TX"),
     ...     score=7.5,
-    ...     explanation="27 travelers with 19 different surnames gave 123 Main St ...",
+    ...     explanation=(explain.sentence(explain.ADDRESS_NO_PORT),),
     ...     evidence={"travelers": 27},
     ...     registration_ids=("R1", "R2"),
     ...     travelers=(("R1", 0), ("R2", 0)),
     ...     normalised_keys=("123 MAIN ST|HOUSTON|TX",),
     ... )
-    >>> f.to_dict()["kind"]
-    'address_cluster'
+    >>> f.to_dict()["kind"], f.explanation_codes
+    ('address_cluster', ('explain.address_cluster.no_port',))
+    >>> f.to_dict()["explanation"]
+    'No appointments yet.'
 """
 
 from __future__ import annotations
@@ -25,6 +35,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
+
+from puerta.findings.explain import Sentence, render_explanation
 
 ADDRESS_CLUSTER = "address_cluster"
 """Many apparently unrelated travelers gave one U.S. address."""
@@ -65,7 +77,8 @@ class Finding:
         kind: One of ``KINDS``.
         key: Stable identity of the finding across runs (see ``stable_key``).
         score: Higher is more suspicious; comparable within one kind only.
-        explanation: One or two sentences an officer reads in ten seconds.
+        explanation: The sentences an officer reads in ten seconds, as catalog
+            messages with JSON-native parameters (``explain.sentence``).
         evidence: Counts, variants and signals behind the score (JSON-able).
         registration_ids: Registrations involved, sorted.
         travelers: Travelers involved as (registration id, position), sorted.
@@ -77,20 +90,30 @@ class Finding:
     kind: str
     key: str
     score: float
-    explanation: str
+    explanation: tuple[Sentence, ...]
     evidence: dict[str, Any] = field(default_factory=dict)
     registration_ids: tuple[str, ...] = ()
     travelers: tuple[TravelerRef, ...] = ()
     normalised_keys: tuple[str, ...] = ()
     flagged: bool = True
 
+    @property
+    def explanation_codes(self) -> tuple[str, ...]:
+        return tuple(s.code for s in self.explanation)
+
+    def explanation_json(self) -> list[dict[str, Any]]:
+        """``[{"code": ..., "params": {...}}, ...]``: what the store keeps."""
+        return [s.to_json() for s in self.explanation]
+
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (the export format's record)."""
+        """A JSON-ready dict (the export format's record, English text beside the codes)."""
         return {
             "kind": self.kind,
             "key": self.key,
             "score": self.score,
-            "explanation": self.explanation,
+            "explanation": render_explanation(self.explanation),
+            "explanation_codes": list(self.explanation_codes),
+            "explanation_params": [dict(s.params) for s in self.explanation],
             "evidence": self.evidence,
             "registration_ids": list(self.registration_ids),
             "travelers": [[rid, pos] for rid, pos in self.travelers],
@@ -100,12 +123,19 @@ class Finding:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
-        """Inverse of ``to_dict``."""
+        """Inverse of ``to_dict`` (the explanation comes back from its codes and parameters)."""
         return cls(
             kind=data["kind"],
             key=data["key"],
             score=float(data["score"]),
-            explanation=data["explanation"],
+            explanation=tuple(
+                Sentence.from_json({"code": c, "params": p})
+                for c, p in zip(
+                    data.get("explanation_codes", ()),
+                    data.get("explanation_params", ()),
+                    strict=True,
+                )
+            ),
             evidence=dict(data.get("evidence", {})),
             registration_ids=tuple(data.get("registration_ids", ())),
             travelers=tuple((str(r), int(p)) for r, p in data.get("travelers", ())),
