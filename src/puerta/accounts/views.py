@@ -14,10 +14,11 @@ from puerta.web.deps import (
     SESSION_COOKIE,
     AuthDep,
     ClockDep,
-    CurrentUser,
     DbSession,
     MailDep,
+    Public,
     SettingsDep,
+    SignedIn,
     client_ip,
 )
 
@@ -35,7 +36,7 @@ def user_out(user: User) -> UserOut:
     )
 
 
-@router.post("/accounts", status_code=status.HTTP_201_CREATED)
+@router.post("/accounts", status_code=status.HTTP_201_CREATED, dependencies=[Public])
 def sign_up(
     body: SignUp,
     request: Request,
@@ -58,14 +59,14 @@ def sign_up(
     return user_out(user)
 
 
-@router.post("/accounts/verify")
+@router.post("/accounts/verify", dependencies=[Public])
 def verify(body: VerifyEmail, db: DbSession, settings: SettingsDep, clock: ClockDep) -> UserOut:
     return user_out(
         service.verify_email(db, email=body.email, code=body.code, settings=settings, clock=clock)
     )
 
 
-@router.post("/accounts/verify/resend", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/accounts/verify/resend", status_code=status.HTTP_202_ACCEPTED, dependencies=[Public])
 def resend(
     body: ResendCode, db: DbSession, settings: SettingsDep, clock: ClockDep, mail: MailDep
 ) -> dict[str, str]:
@@ -77,7 +78,7 @@ def resend(
     return {"detail": "If this address has an unverified account, a new code is on its way."}
 
 
-@router.post("/sessions", status_code=status.HTTP_201_CREATED)
+@router.post("/sessions", status_code=status.HTTP_201_CREATED, dependencies=[Public])
 def sign_in(
     body: SignIn, response: Response, db: DbSession, settings: SettingsDep, clock: ClockDep
 ) -> SessionOut:
@@ -102,7 +103,9 @@ def sign_in(
 
 
 @router.delete("/sessions/current", status_code=status.HTTP_204_NO_CONTENT)
-def sign_out(auth: AuthDep, response: Response, db: DbSession, clock: ClockDep) -> Response:
+def sign_out(
+    user: SignedIn, auth: AuthDep, response: Response, db: DbSession, clock: ClockDep
+) -> Response:
     service.sign_out(db, auth=auth.session, clock=clock)
     response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
     response.status_code = status.HTTP_204_NO_CONTENT
@@ -110,5 +113,5 @@ def sign_out(auth: AuthDep, response: Response, db: DbSession, clock: ClockDep) 
 
 
 @router.get("/me")
-def me(user: CurrentUser) -> UserOut:
+def me(user: SignedIn) -> UserOut:
     return user_out(user)

@@ -7,23 +7,15 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puerta.accounts.models import Role, User
+from puerta.accounts import service as accounts_service
+from puerta.accounts.models import User
 from puerta.confirmation.models import Appointment
-from puerta.errors import AppointmentCodeNotFound, OutsidePortScope
+from puerta.errors import AppointmentCodeNotFound
 from puerta.ids import normalise_code
 
 
-def ensure_port_scope(user: User, port_code: str) -> None:
-    """Officers see only their own port; analysts and admins see all ports."""
-    if user.role in (Role.ANALYST.value, Role.ADMIN.value):
-        return
-    if user.role == Role.OFFICER.value and user.port_code == port_code.upper():
-        return
-    raise OutsidePortScope()
-
-
-def list_for_port(session: Session, *, user: User, port_code: str, day: date) -> list[Appointment]:
-    ensure_port_scope(user, port_code)
+def list_for_port(session: Session, *, port_code: str, day: date) -> list[Appointment]:
+    """The port's arrivals on ``day``; who may see them is declared on the route (PortScope)."""
     return list(
         session.scalars(
             select(Appointment)
@@ -38,10 +30,6 @@ def find_by_code(session: Session, *, user: User, code: str) -> Appointment:
         select(Appointment).where(Appointment.code == normalise_code(code))
     )
     # Another port's code reads as "not found" to an officer, so codes cannot be probed.
-    if appointment is None:
+    if appointment is None or not accounts_service.sees_port(user, appointment.port_code):
         raise AppointmentCodeNotFound(field="code")
-    try:
-        ensure_port_scope(user, appointment.port_code)
-    except OutsidePortScope:
-        raise AppointmentCodeNotFound(field="code") from None
     return appointment

@@ -6,13 +6,14 @@ from datetime import date, time
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from puerta.confirmation.schemas import AppointmentOut
 from puerta.findings import service as findings_service
 from puerta.findings.models import Finding
 from puerta.ports import appointments, service
 from puerta.registration.models import Registration
-from puerta.web.deps import DbSession, Staff
+from puerta.web.deps import Officer, PortScope, Public, ReadSession
 
 router = APIRouter(prefix="/api/v1", tags=["ports"])
 
@@ -50,7 +51,7 @@ class ArrivalOut(AppointmentOut):
 
 
 def arrival_out(
-    db: DbSession, appointment: object, findings: list[Finding] | None = None
+    db: Session, appointment: object, findings: list[Finding] | None = None
 ) -> ArrivalOut:
     base = AppointmentOut.model_validate(appointment)
     registration = db.get(Registration, base.registration_id)
@@ -78,21 +79,20 @@ def arrival_out(
     return ArrivalOut(**base.model_dump(), travelers=travelers, findings=briefs)
 
 
-@router.get("/ports")
-def list_ports(db: DbSession) -> list[PortOut]:
+@router.get("/ports", dependencies=[Public])
+def list_ports(db: ReadSession) -> list[PortOut]:
     return [PortOut.model_validate(p) for p in service.list_ports(db)]
 
 
 @router.get("/ports/{port_code}/appointments")
-def port_appointments(port_code: str, date: date, user: Staff, db: DbSession) -> list[ArrivalOut]:
+def port_appointments(port: PortScope, date: date, db: ReadSession) -> list[ArrivalOut]:
     """The arrivals booked at a port on a date (officers: their own port only), each with
     the open findings that touch it, from every port."""
-    service.get_port(db, port_code)
-    found = appointments.list_for_port(db, user=user, port_code=port_code, day=date)
+    found = appointments.list_for_port(db, port_code=port.code, day=date)
     touching = findings_service.for_registrations(db, [a.registration_id for a in found])
     return [arrival_out(db, a, touching.get(a.registration_id, [])) for a in found]
 
 
 @router.get("/appointments/{code}")
-def by_code(code: str, user: Staff, db: DbSession) -> ArrivalOut:
+def by_code(code: str, user: Officer, db: ReadSession) -> ArrivalOut:
     return arrival_out(db, appointments.find_by_code(db, user=user, code=code))

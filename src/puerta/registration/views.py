@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request, UploadFile, status
 
 from puerta.registration import service
+from puerta.registration.deps import PhotoStoreDep
 from puerta.registration.models import Registration
 from puerta.registration.schemas import RegistrationIn, RegistrationOut, TravelerIn, TravelerOut
 from puerta.registration.status import status_of
-from puerta.web.deps import Applicant, ClockDep, DbSession, PhotoStoreDep, SettingsDep, client_ip
+from puerta.web.deps import Applicant, ClockDep, DbSession, ReadSession, SettingsDep, client_ip
 from puerta.web.language import say
 from puerta.web.uploads import read_upload
 
@@ -50,12 +51,12 @@ def create(
 
 
 @router.get("")
-def list_mine(user: Applicant, db: DbSession) -> list[RegistrationOut]:
+def list_mine(user: Applicant, db: ReadSession) -> list[RegistrationOut]:
     return [registration_out(r) for r in service.list_owned(db, owner=user)]
 
 
 @router.get("/{registration_id}")
-def get(registration_id: str, user: Applicant, db: DbSession) -> RegistrationOut:
+def get(registration_id: str, user: Applicant, db: ReadSession) -> RegistrationOut:
     return registration_out(service.get_owned(db, registration_id=registration_id, owner=user))
 
 
@@ -111,7 +112,7 @@ def withdraw(
 
 @router.get("/{registration_id}/status")
 def get_status(
-    registration_id: str, request: Request, user: Applicant, db: DbSession, clock: ClockDep
+    registration_id: str, request: Request, user: Applicant, db: ReadSession, clock: ClockDep
 ) -> dict[str, Any]:
     """Where the registration stands: ``stage`` (a stable code), ``message`` and the facts."""
     registration = service.get_owned(db, registration_id=registration_id, owner=user)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response, status
 from puerta.registration import service as registration_service
 from puerta.requests import service
 from puerta.requests.schemas import RequestIn, RequestOut
-from puerta.web.deps import Applicant, ClockDep, DbSession, SettingsDep, client_ip
+from puerta.web.deps import Applicant, ClockDep, DbSession, ReadSession, SettingsDep, client_ip
 
 router = APIRouter(prefix="/api/v1/registrations", tags=["requests"])
 
@@ -41,6 +41,6 @@ def request_appointment(
 
 
 @router.get("/{registration_id}/requests")
-def list_requests(registration_id: str, user: Applicant, db: DbSession) -> list[RequestOut]:
+def list_requests(registration_id: str, user: Applicant, db: ReadSession) -> list[RequestOut]:
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
     return [RequestOut.model_validate(r) for r in service.requests_for(db, registration)]
