@@ -1,4 +1,8 @@
-"""What an officer sees: the arrivals of their port, and lookup by code."""
+"""What an officer sees: the arrivals of their port, and lookup by code.
+
+Who may see a port is declared on the routes (``PortScope``); lookup by code
+applies the same scope to the appointment's port.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,6 @@ from puerta.ids import normalise_code
 
 
 def list_for_port(session: Session, *, port_code: str, day: date) -> list[Appointment]:
-    """The port's arrivals on ``day``; who may see them is declared on the route (PortScope)."""
     return list(
         session.scalars(
             select(Appointment)
