@@ -20,15 +20,17 @@ run: $(STAMP)
 	$(BIN)/puerta demo load
 	$(BIN)/puerta serve --host $(HOST) --port $(PORT)
 
-## make test: set up, lint, and run the whole suite (SQLite, and PostgreSQL when reachable; required under CI=true)
+## make test: set up, lint (ruff, import-linter), and run the whole suite (SQLite, and PostgreSQL when reachable; required under CI=true)
 test: $(STAMP)
 	$(BIN)/ruff check src tests migrations
 	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests migrations
 	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests migrations

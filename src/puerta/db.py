@@ -4,6 +4,12 @@ The caller owns the transaction (``with db.session() as s:`` in the CLI and
 jobs, a request dependency on the web side); services never commit. The
 commit is explicit (``UnitOfWork.commit``): work a caller does not commit is
 rolled back when the unit of work ends.
+
+A unit of work is either a write (SQLite: ``BEGIN IMMEDIATE``, so writers
+queue for the lock instead of failing) or read-only (``db.read_only()``, the
+web side's GET and HEAD requests): SQLite starts it with a plain deferred
+``BEGIN`` under ``PRAGMA query_only``, PostgreSQL with ``SET TRANSACTION READ
+ONLY``. A read takes no write lock, and a write attempted in it fails loudly.
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ from typing import Any, Self
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+#: The execution option that marks a read-only unit of work's connection.
+READ_ONLY = "puerta_read_only"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -69,11 +78,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _begin_immediate(conn: Any) -> None:
-            # Take the write lock up front: two transactions that read and then
-            # write would otherwise fail with "database is locked" instead of
-            # waiting their turn (busy timeout).
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin(conn: Any) -> None:
+            read_only = bool(conn.get_execution_options().get(READ_ONLY))
+            if conn.info.get(READ_ONLY, False) != read_only:  # per pooled connection
+                conn.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
+                conn.info[READ_ONLY] = read_only
+            if read_only:
+                # Deferred: a reader takes no lock a writer waits for (WAL).
+                conn.exec_driver_sql("BEGIN")
+            else:
+                # Take the write lock up front: two transactions that read and then
+                # write would otherwise fail with "database is locked" instead of
+                # waiting their turn (busy timeout).
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):
@@ -98,12 +115,14 @@ class UnitOfWork:
         ...     uow.commit()
     """
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, read_only: bool = False) -> None:
         self._database = database
+        self.read_only = read_only
         self.session: Session
 
     def __enter__(self) -> Self:
-        self.session = self._database.sessions()
+        sessions = self._database.read_sessions if self.read_only else self._database.sessions
+        self.session = sessions()
         return self
 
     def commit(self) -> None:
@@ -134,9 +153,16 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # The same pool; its connections begin read-only transactions.
+        options: dict[str, Any] = {READ_ONLY: True}
+        if self.engine.dialect.name == "postgresql":
+            options["postgresql_readonly"] = True
+        self.read_sessions = sessionmaker(
+            self.engine.execution_options(**options), expire_on_commit=False
+        )
 
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self)
+    def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
+        return UnitOfWork(self, read_only=read_only)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -144,6 +170,12 @@ class Database:
         with self.unit_of_work() as uow:
             yield uow.session
             uow.commit()
+
+    @contextmanager
+    def read_only(self) -> Iterator[Session]:
+        """A read-only unit of work: no write lock taken, and any write raises."""
+        with self.unit_of_work(read_only=True) as uow:
+            yield uow.session
 
     @property
     def is_postgres(self) -> bool:

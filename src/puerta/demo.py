@@ -26,6 +26,7 @@ from puerta.confirmation.liveness import LocalLivenessProvider
 from puerta.draw import publication as draw_publication
 from puerta.draw import service as draw_service
 from puerta.draw.models import Draw, Selection
+from puerta.journey import requesting
 from puerta.ports import service as ports_service
 from puerta.registration import service as registration_service
 from puerta.registration.photos import PhotoStore
@@ -207,7 +208,7 @@ def load(session: Session, *, settings: Settings, clock: Clock, store: PhotoStor
             store=store,
             address=SHARED_HOUSE if n % 2 == 0 else None,
         )
-        requests_service.request_appointment(
+        requesting.request_appointment(
             session,
             registration=reg,
             data=RequestIn(

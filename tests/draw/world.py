@@ -10,11 +10,11 @@ from puerta.clock import FrozenClock
 from puerta.config import Settings
 from puerta.db import Database
 from puerta.demo import synthetic_portrait
+from puerta.journey import requesting
 from puerta.ports import service as ports_service
 from puerta.registration import service as registration_service
 from puerta.registration.photos import FileSystemPhotoStore
 from puerta.registration.schemas import RegistrationIn, TravelerIn
-from puerta.requests import service as requests_service
 from puerta.requests.schemas import RequestIn
 
 POOL_DAY = date(2026, 3, 4)
@@ -74,7 +74,7 @@ def ask(db: Database, settings: Settings, clock: FrozenClock, rid: str, port: st
         reg = registration_service.get_owned(
             s, registration_id=rid, owner=s.get(User, _owner_id(s, rid))
         )
-        req = requests_service.request_appointment(
+        req = requesting.request_appointment(
             s,
             registration=reg,
             data=RequestIn(port_code=port, latitude=32.51, longitude=-117.03),

@@ -217,6 +217,13 @@ def session_for_token(session: Session, *, token: str, clock: Clock) -> AuthSess
     return auth
 
 
+def sees_port(user: User, port_code: str) -> bool:
+    """Port scope: officers see only their own port; analysts and admins see all ports."""
+    if user.role in (Role.ANALYST.value, Role.ADMIN.value):
+        return True
+    return user.role == Role.OFFICER.value and user.port_code == port_code.upper()
+
+
 def sign_out(session: Session, *, auth: AuthSession, clock: Clock) -> None:
     auth.revoked_at = clock.now()
 

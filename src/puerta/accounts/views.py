@@ -12,10 +12,11 @@ from puerta.web.deps import (
     SESSION_COOKIE,
     AuthDep,
     ClockDep,
-    CurrentUser,
     DbSession,
     MailDep,
+    Public,
     SettingsDep,
+    SignedIn,
     client_ip,
 )
 from puerta.web.language import say
@@ -38,7 +39,7 @@ def user_out(user: User) -> UserOut:
     )
 
 
-@router.post("/accounts", status_code=status.HTTP_201_CREATED)
+@router.post("/accounts", status_code=status.HTTP_201_CREATED, dependencies=[Public])
 def sign_up(
     body: SignUp,
     request: Request,
@@ -61,14 +62,14 @@ def sign_up(
     return user_out(user)
 
 
-@router.post("/accounts/verify")
+@router.post("/accounts/verify", dependencies=[Public])
 def verify(body: VerifyEmail, db: DbSession, settings: SettingsDep, clock: ClockDep) -> UserOut:
     return user_out(
         service.verify_email(db, email=body.email, code=body.code, settings=settings, clock=clock)
     )
 
 
-@router.post("/accounts/verify/resend", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/accounts/verify/resend", status_code=status.HTTP_202_ACCEPTED, dependencies=[Public])
 def resend(
     body: ResendCode,
     request: Request,
@@ -82,7 +83,7 @@ def resend(
     return {"detail": say(request, RESEND_ACCEPTED)}
 
 
-@router.post("/sessions", status_code=status.HTTP_201_CREATED)
+@router.post("/sessions", status_code=status.HTTP_201_CREATED, dependencies=[Public])
 def sign_in(
     body: SignIn, response: Response, db: DbSession, settings: SettingsDep, clock: ClockDep
 ) -> SessionOut:
@@ -107,7 +108,9 @@ def sign_in(
 
 
 @router.delete("/sessions/current", status_code=status.HTTP_204_NO_CONTENT)
-def sign_out(auth: AuthDep, response: Response, db: DbSession, clock: ClockDep) -> Response:
+def sign_out(
+    user: SignedIn, auth: AuthDep, response: Response, db: DbSession, clock: ClockDep
+) -> Response:
     service.sign_out(db, auth=auth.session, clock=clock)
     response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
     response.status_code = status.HTTP_204_NO_CONTENT
@@ -115,5 +118,5 @@ def sign_out(auth: AuthDep, response: Response, db: DbSession, clock: ClockDep) 
 
 
 @router.get("/me")
-def me(user: CurrentUser) -> UserOut:
+def me(user: SignedIn) -> UserOut:
     return user_out(user)

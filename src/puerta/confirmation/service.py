@@ -13,6 +13,7 @@ from puerta.config import Settings
 from puerta.confirmation.liveness import LivenessProvider
 from puerta.confirmation.models import Appointment, LivenessCheck
 from puerta.confirmation.slots import slot_for
+from puerta.draw import service as draw_service
 from puerta.draw.models import Selection
 from puerta.errors import (
     ConfirmOutsideArea,
@@ -32,12 +33,7 @@ MAX_LIVENESS_ATTEMPTS = 5
 
 
 def current_offer(session: Session, registration: Registration) -> Selection:
-    selection = session.scalar(
-        select(Selection).where(
-            Selection.registration_id == registration.id,
-            Selection.status == SelectionStatus.OFFERED.value,
-        )
-    )
+    selection = draw_service.open_offer(session, registration.id)
     if selection is None:
         raise NoOfferWaiting()
     return selection
@@ -187,16 +183,35 @@ def cancel_booked_for(session: Session, *, registration: Registration, clock: Cl
         cancel(session, appointment=appointment, clock=clock)
 
 
-def booked_appointment(session: Session, registration: Registration) -> Appointment:
-    appointment = session.scalar(
+def _booked(session: Session, registration_id: str) -> Appointment | None:
+    return session.scalar(
         select(Appointment).where(
-            Appointment.registration_id == registration.id,
+            Appointment.registration_id == registration_id,
             Appointment.status == AppointmentStatus.BOOKED.value,
         )
     )
+
+
+def booked_appointment(session: Session, registration: Registration) -> Appointment:
+    appointment = _booked(session, registration.id)
     if appointment is None:
         raise NoBookedAppointment()
     return appointment
+
+
+def has_booked(session: Session, registration_id: str) -> bool:
+    """Whether the registration holds a booked appointment."""
+    return _booked(session, registration_id) is not None
+
+
+def latest_appointment(session: Session, registration_id: str) -> Appointment | None:
+    """The registration's most recent appointment, booked or cancelled."""
+    return session.scalar(
+        select(Appointment)
+        .where(Appointment.registration_id == registration_id)
+        .order_by(Appointment.created_at.desc())
+        .limit(1)
+    )
 
 
 def expire_overdue(session: Session, *, clock: Clock) -> int:

@@ -7,18 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Response, UploadFile
 
 from puerta.confirmation import service
+from puerta.confirmation.deps import LivenessDep
 from puerta.confirmation.schemas import AppointmentOut, SelectionOut
 from puerta.registration import service as registration_service
-from puerta.web.deps import Applicant, ClockDep, DbSession, LivenessDep, SettingsDep
+from puerta.web.deps import Applicant, ClockDep, DbSession, ReadSession, SettingsDep
 from puerta.web.uploads import read_upload
 
 router = APIRouter(prefix="/api/v1/registrations", tags=["confirmation"])
 
 
 @router.get("/{registration_id}/selection")
-def get_selection(
-    registration_id: str, user: Applicant, db: DbSession, clock: ClockDep
-) -> SelectionOut:
+def get_selection(registration_id: str, user: Applicant, db: ReadSession) -> SelectionOut:
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
     return SelectionOut.model_validate(service.current_offer(db, registration))
 
@@ -71,13 +70,13 @@ def decline(registration_id: str, user: Applicant, db: DbSession, clock: ClockDe
 
 
 @router.get("/{registration_id}/appointment")
-def get_appointment(registration_id: str, user: Applicant, db: DbSession) -> AppointmentOut:
+def get_appointment(registration_id: str, user: Applicant, db: ReadSession) -> AppointmentOut:
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
     return AppointmentOut.model_validate(service.booked_appointment(db, registration))
 
 
 @router.get("/{registration_id}/appointment/qr.png", response_class=Response)
-def appointment_qr(registration_id: str, user: Applicant, db: DbSession) -> Response:
+def appointment_qr(registration_id: str, user: Applicant, db: ReadSession) -> Response:
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
     appointment = service.booked_appointment(db, registration)
     return Response(service.qr_png(appointment.code), media_type="image/png")

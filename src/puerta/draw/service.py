@@ -24,7 +24,7 @@ from puerta.draw.pool import PoolEntry
 from puerta.draw.record import parse_many
 from puerta.errors import DrawAlreadyRun, DrawNotFound, PoolStillOpen
 from puerta.identity.resolver import PersonResolver
-from puerta.lifecycle import RegistrationStatus, RequestStatus
+from puerta.lifecycle import RegistrationStatus, RequestStatus, SelectionStatus
 from puerta.ports import service as ports_service
 from puerta.registration.models import Registration, Traveler
 from puerta.requests.models import AppointmentRequest
@@ -306,6 +306,38 @@ def get_draw(session: Session, pool_date: date) -> Draw:
     if draw is None:
         raise DrawNotFound(pool_date=pool_date)
     return draw
+
+
+def open_offers(session: Session, registration_id: str) -> list[Selection]:
+    """The registration's offers still waiting for an answer (at most one in practice)."""
+    return list(
+        session.scalars(
+            select(Selection).where(
+                Selection.registration_id == registration_id,
+                Selection.status == SelectionStatus.OFFERED.value,
+            )
+        )
+    )
+
+
+def open_offer(session: Session, registration_id: str) -> Selection | None:
+    """The registration's offer waiting for an answer, if any."""
+    return session.scalar(
+        select(Selection).where(
+            Selection.registration_id == registration_id,
+            Selection.status == SelectionStatus.OFFERED.value,
+        )
+    )
+
+
+def latest_selection(session: Session, registration_id: str) -> Selection | None:
+    """The registration's most recent selection, whatever became of it."""
+    return session.scalar(
+        select(Selection)
+        .where(Selection.registration_id == registration_id)
+        .order_by(Selection.created_at.desc())
+        .limit(1)
+    )
 
 
 def due_pool_dates(session: Session, *, settings: Settings, clock: Clock) -> list[date]:

@@ -8,12 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from puerta.accounts.models import Role
 from puerta.draw import entry as entry_service
 from puerta.draw import publication, service
-from puerta.errors import AnalystsOnly
 from puerta.registration import service as registration_service
-from puerta.web.deps import Applicant, DbSession, SettingsDep, Staff
+from puerta.web.deps import Analyst, Applicant, Public, ReadSession, SettingsDep
 from puerta.web.language import say
 
 router = APIRouter(prefix="/api/v1/draws", tags=["draw"])
@@ -49,8 +47,8 @@ class ReviewOut(BaseModel):
     seats: int
 
 
-@router.get("/{pool_date}")
-def get_draw(pool_date: date, db: DbSession) -> DrawOut:
+@router.get("/{pool_date}", dependencies=[Public])
+def get_draw(pool_date: date, db: ReadSession) -> DrawOut:
     draw = service.get_draw(db, pool_date)
     return DrawOut(
         pool_date=draw.pool_date,
@@ -64,14 +62,14 @@ def get_draw(pool_date: date, db: DbSession) -> DrawOut:
     )
 
 
-@router.get("/{pool_date}/published")
-def get_published(pool_date: date, db: DbSession) -> dict[str, Any]:
+@router.get("/{pool_date}/published", dependencies=[Public])
+def get_published(pool_date: date, db: ReadSession) -> dict[str, Any]:
     """Commitment, then pool records and root, then seed and result: no personal data."""
     return publication.artefacts(db, pool_date)
 
 
-@router.get("/{pool_date}/verify")
-def get_verify(pool_date: date, db: DbSession) -> VerificationOut:
+@router.get("/{pool_date}/verify", dependencies=[Public])
+def get_verify(pool_date: date, db: ReadSession) -> VerificationOut:
     """The server recomputing its own draw from what it published (anyone can redo it)."""
     report = publication.verify_day(db, pool_date)
     return VerificationOut(
@@ -84,10 +82,8 @@ def get_verify(pool_date: date, db: DbSession) -> VerificationOut:
 
 
 @router.get("/{pool_date}/review")
-def get_review(pool_date: date, db: DbSession, user: Staff) -> list[ReviewOut]:
+def get_review(pool_date: date, db: ReadSession, user: Analyst) -> list[ReviewOut]:
     """Requests merged into or linked with older ones that day: analysts and admins."""
-    if user.role not in (Role.ANALYST.value, Role.ADMIN.value):
-        raise AnalystsOnly()
     return [
         ReviewOut(
             request_id=r.request_id,
@@ -106,7 +102,7 @@ def get_review(pool_date: date, db: DbSession, user: Staff) -> list[ReviewOut]:
 def get_entry(
     registration_id: str,
     request: Request,
-    db: DbSession,
+    db: ReadSession,
     user: Applicant,
     settings: SettingsDep,
     pool_date: date | None = None,

@@ -17,9 +17,9 @@ from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from puerta import lifecycle
-from puerta.accounts.models import Role, User
+from puerta.accounts.models import User
 from puerta.clock import Clock
-from puerta.errors import AnalystsOnly, FindingNotFound, ReviewNeedsNote
+from puerta.errors import FindingNotFound, ReviewNeedsNote
 from puerta.findings import explain
 from puerta.findings.models import Finding, FindingEvent, FindingTraveler
 from puerta.findings.value import Finding as FoundValue
@@ -144,11 +144,6 @@ def _link_travelers(session: Session, touched: list[tuple[Finding, FoundValue]])
         session.execute(insert(FindingTraveler), list(part))
 
 
-def ensure_analyst(user: User) -> None:
-    if user.role not in (Role.ANALYST.value, Role.ADMIN.value):
-        raise AnalystsOnly()
-
-
 def get(session: Session, finding_id: int) -> Finding:
     finding = session.get(Finding, finding_id)
     if finding is None:
@@ -194,8 +189,10 @@ def review(
     note: str | None,
     clock: Clock,
 ) -> Finding:
-    """Move a finding through review; reopening a decided one is how an appeal starts."""
-    ensure_analyst(reviewer)
+    """Move a finding through review; reopening a decided one is how an appeal starts.
+
+    Only analysts and admins review: the route declares it (``Analyst``).
+    """
     if status in (FindingStatus.CONFIRMED, FindingStatus.DISMISSED) and not (note or "").strip():
         raise ReviewNeedsNote(field="note")
     before = finding.status

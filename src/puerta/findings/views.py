@@ -7,14 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from puerta.findings import briefing as briefing_mod
 from puerta.findings import explain, service
 from puerta.findings.models import Finding
 from puerta.lifecycle import FindingStatus
-from puerta.ports import service as ports_service
-from puerta.ports.appointments import ensure_port_scope
-from puerta.web.deps import ClockDep, DbSession, Staff
+from puerta.web.deps import Analyst, ClockDep, DbSession, PortScope, ReadSession
 from puerta.web.language import locale_of, say
 
 router = APIRouter(prefix="/api/v1", tags=["findings"])
@@ -71,8 +70,8 @@ class ReviewIn(BaseModel):
 @router.get("/findings")
 def list_findings(
     request: Request,
-    user: Staff,
-    db: DbSession,
+    user: Analyst,
+    db: ReadSession,
     kind: str | None = None,
     status: FindingStatus | None = None,
     min_score: float | None = None,
@@ -81,7 +80,6 @@ def list_findings(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[FindingOut]:
     """Findings across all ports, highest score first (analysts and admins)."""
-    service.ensure_analyst(user)
     found = service.search(
         db,
         kind=kind,
@@ -94,7 +92,7 @@ def list_findings(
     return [finding_out(request, f) for f in found]
 
 
-def _detail(request: Request, db: DbSession, finding: Finding) -> FindingDetail:
+def _detail(request: Request, db: Session, finding: Finding) -> FindingDetail:
     return FindingDetail(
         **finding_out(request, finding).model_dump(),
         travelers=[
@@ -116,14 +114,13 @@ def _detail(request: Request, db: DbSession, finding: Finding) -> FindingDetail:
 
 
 @router.get("/findings/{finding_id}")
-def get_finding(request: Request, finding_id: int, user: Staff, db: DbSession) -> FindingDetail:
-    service.ensure_analyst(user)
+def get_finding(request: Request, finding_id: int, user: Analyst, db: ReadSession) -> FindingDetail:
     return _detail(request, db, service.get(db, finding_id))
 
 
 @router.post("/findings/{finding_id}/review")
 def review(
-    request: Request, finding_id: int, body: ReviewIn, user: Staff, db: DbSession, clock: ClockDep
+    request: Request, finding_id: int, body: ReviewIn, user: Analyst, db: DbSession, clock: ClockDep
 ) -> FindingDetail:
     """Move a finding to under_review, confirmed or dismissed (with a note); reopen to appeal."""
     finding = service.get(db, finding_id)
@@ -137,15 +134,12 @@ def review(
 @router.get("/ports/{port_code}/briefing", response_model=None)
 def port_briefing(
     request: Request,
-    port_code: str,
-    user: Staff,
-    db: DbSession,
+    port: PortScope,
+    db: ReadSession,
     start: date,
     format: Annotated[str, Query(pattern="^(json|markdown)$")] = "json",
 ) -> Response | dict[str, Any]:
     """The next 72 hours of arrivals at a port with the findings that touch them."""
-    port = ports_service.get_port(db, port_code)
-    ensure_port_scope(user, port.code)
     built = briefing_mod.build(db, port_code=port.code, start=start)
     locale, tz = locale_of(request), request.app.state.settings.timezone
     if format == "markdown":

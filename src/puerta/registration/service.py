@@ -1,4 +1,4 @@
-"""Registrations: create, read, edit travelers, photos, withdraw."""
+"""Registrations: create, read, edit travelers, photos; the registration's part of a withdrawal."""
 
 from __future__ import annotations
 
@@ -15,10 +15,9 @@ from puerta.errors import (
     RegistrationNotFound,
     TooManyTravelers,
     TravelerNotFound,
-    TravelersLockedByAppointment,
 )
 from puerta.ids import new_id
-from puerta.lifecycle import RegistrationStatus, RequestStatus, SelectionStatus
+from puerta.lifecycle import RegistrationStatus
 from puerta.registration.models import Photo, Registration, Traveler
 from puerta.registration.photos import PhotoStore, check_photo
 from puerta.registration.schemas import RegistrationIn, TravelerIn
@@ -82,18 +81,11 @@ def _traveler(registration: Registration, position: int) -> Traveler:
     raise TravelerNotFound(position=position, field="position")
 
 
-def _ensure_editable(session: Session, registration: Registration) -> None:
-    from puerta.confirmation.models import Appointment  # circular: appointments use us
-
+def ensure_editable(registration: Registration) -> None:
+    """Only an active registration's travelers change. (A booked appointment locks them
+    too: that is a later step's fact, checked by ``puerta.journey.editing``.)"""
     if registration.status != RegistrationStatus.ACTIVE.value:
         raise RegistrationNotEditable(state=RegistrationStatus(registration.status))
-    booked = session.scalar(
-        select(Appointment.id).where(
-            Appointment.registration_id == registration.id, Appointment.status == "booked"
-        )
-    )
-    if booked is not None:
-        raise TravelersLockedByAppointment()
 
 
 def update_traveler(
@@ -104,7 +96,7 @@ def update_traveler(
     data: TravelerIn,
     clock: Clock,
 ) -> Traveler:
-    _ensure_editable(session, registration)
+    ensure_editable(registration)
     traveler = _traveler(registration, position)
     for key, value in data.model_dump().items():
         setattr(traveler, key, value)
@@ -122,7 +114,7 @@ def set_photo(
     settings: Settings,
     clock: Clock,
 ) -> Photo:
-    _ensure_editable(session, registration)
+    ensure_editable(registration)
     traveler = _traveler(registration, position)
     checked = check_photo(data, max_bytes=settings.photo_max_bytes)
     photo = session.get(Photo, checked.sha256)
@@ -143,31 +135,10 @@ def set_photo(
     return photo
 
 
-def withdraw(session: Session, *, registration: Registration, clock: Clock) -> Registration:
-    """Withdraw a registration: its open request, offer and appointment end with it."""
-    from puerta.confirmation import service as confirmation_service
-    from puerta.draw.models import Selection
-    from puerta.requests.models import AppointmentRequest
-
+def mark_withdrawn(registration: Registration, *, clock: Clock) -> Registration:
+    """The registration's own part of a withdrawal (``puerta.journey.withdraw`` does the rest)."""
     lifecycle.move(registration, RegistrationStatus.WITHDRAWN)
     registration.updated_at = clock.now()
-    for request in session.scalars(
-        select(AppointmentRequest).where(
-            AppointmentRequest.registration_id == registration.id,
-            AppointmentRequest.status == RequestStatus.POOLED.value,
-        )
-    ):
-        lifecycle.move(request, RequestStatus.WITHDRAWN)
-    for selection in session.scalars(
-        select(Selection).where(
-            Selection.registration_id == registration.id,
-            Selection.status == SelectionStatus.OFFERED.value,
-        )
-    ):
-        confirmation_service.release_offer(
-            session, selection=selection, status=SelectionStatus.WITHDRAWN, clock=clock
-        )
-    confirmation_service.cancel_booked_for(session, registration=registration, clock=clock)
     return registration
 
 

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from puerta import lifecycle
 from puerta.clock import Clock
 from puerta.config import Settings
-from puerta.confirmation.models import Appointment
-from puerta.draw.models import Selection
 from puerta.errors import (
-    AlreadyBooked,
-    AlreadySelected,
     PhotosMissing,
     RegistrationCannotRequest,
     RequestOutsideArea,
     WindowClosed,
 )
 from puerta.geo.area import is_eligible
-from puerta.lifecycle import AppointmentStatus, RegistrationStatus, SelectionStatus
+from puerta.lifecycle import RegistrationStatus, RequestStatus
 from puerta.ports import service as ports_service
 from puerta.registration.models import Registration
 from puerta.registration.service import is_complete
@@ -32,16 +31,15 @@ def window_from(settings: Settings) -> Window:
     return Window(settings.timezone, settings.window_opens, settings.window_closes)
 
 
-def request_appointment(
-    session: Session,
-    *,
-    registration: Registration,
-    data: RequestIn,
-    settings: Settings,
-    clock: Clock,
-    ip: str | None = None,
-) -> AppointmentRequest:
-    """Join today's pool; asking again in the same window returns the same request."""
+def pool_for(
+    session: Session, *, registration: Registration, settings: Settings, clock: Clock
+) -> tuple[date, AppointmentRequest | None]:
+    """The pool a request made now joins, and the registration's request in it if any.
+
+    Refuses a registration that is not active, and a closed window. Whether a
+    later step (an open offer, a booked appointment) stands in the way is the
+    journey's question: ``puerta.journey.requesting``.
+    """
     if registration.status != RegistrationStatus.ACTIVE.value:
         raise RegistrationCannotRequest(state=RegistrationStatus(registration.status))
     now = clock.now()
@@ -50,15 +48,29 @@ def request_appointment(
     if pool_date is None:
         opens = window.next_opening(now)
         raise WindowClosed(opens_at=opens, timezone=settings.timezone)
-    existing = session.scalar(
+    return pool_date, _in_pool(session, registration.id, pool_date)
+
+
+def _in_pool(session: Session, registration_id: str, pool_date: date) -> AppointmentRequest | None:
+    return session.scalar(
         select(AppointmentRequest).where(
-            AppointmentRequest.registration_id == registration.id,
+            AppointmentRequest.registration_id == registration_id,
             AppointmentRequest.pool_date == pool_date,
         )
     )
-    if existing is not None:
-        return existing
-    _refuse_if_already_chosen(session, registration)
+
+
+def join_pool(
+    session: Session,
+    *,
+    registration: Registration,
+    pool_date: date,
+    data: RequestIn,
+    settings: Settings,
+    clock: Clock,
+    ip: str | None = None,
+) -> AppointmentRequest:
+    """Add the registration's request to ``pool_date``'s pool (photos, port, location)."""
     if not is_complete(registration):
         missing = [t.position for t in registration.travelers if not t.photo_sha256]
         raise PhotosMissing(positions=missing, field="travelers")
@@ -71,7 +83,7 @@ def request_appointment(
         port_code=port.code,
         latitude=data.latitude,
         longitude=data.longitude,
-        created_at=now,
+        created_at=clock.now(),
         device_id=data.device_id,
         ip=ip,
     )
@@ -79,35 +91,32 @@ def request_appointment(
         with session.begin_nested():
             session.add(request)
     except IntegrityError:  # the same request raced in from another tab
-        found = session.scalar(
-            select(AppointmentRequest).where(
-                AppointmentRequest.registration_id == registration.id,
-                AppointmentRequest.pool_date == pool_date,
-            )
-        )
+        found = _in_pool(session, registration.id, pool_date)
         if found is None:
             raise
         return found
     return request
 
 
-def _refuse_if_already_chosen(session: Session, registration: Registration) -> None:
-    offered = session.scalar(
-        select(Selection.id).where(
-            Selection.registration_id == registration.id,
-            Selection.status == SelectionStatus.OFFERED.value,
-        )
+def latest_request(session: Session, registration_id: str) -> AppointmentRequest | None:
+    """The registration's request for the most recent pool date."""
+    return session.scalar(
+        select(AppointmentRequest)
+        .where(AppointmentRequest.registration_id == registration_id)
+        .order_by(AppointmentRequest.pool_date.desc())
+        .limit(1)
     )
-    if offered is not None:
-        raise AlreadySelected()
-    booked = session.scalar(
-        select(Appointment.id).where(
-            Appointment.registration_id == registration.id,
-            Appointment.status == AppointmentStatus.BOOKED.value,
+
+
+def withdraw_pooled(session: Session, registration_id: str) -> None:
+    """Take the registration's requests still waiting for a draw out of their pools."""
+    for request in session.scalars(
+        select(AppointmentRequest).where(
+            AppointmentRequest.registration_id == registration_id,
+            AppointmentRequest.status == RequestStatus.POOLED.value,
         )
-    )
-    if booked is not None:
-        raise AlreadyBooked()
+    ):
+        lifecycle.move(request, RequestStatus.WITHDRAWN)
 
 
 def requests_for(session: Session, registration: Registration) -> list[AppointmentRequest]:

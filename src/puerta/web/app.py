@@ -23,6 +23,7 @@ from puerta.ports import service as ports_service
 from puerta.registration.photos import FileSystemPhotoStore, PhotoStore
 from puerta.requests.service import window_from
 from puerta.web import problems, scheduler
+from puerta.web.deps import Public, ReadSession
 from puerta.web.routers import feature_routers
 
 HERE = Path(__file__).parent
@@ -76,11 +77,10 @@ def create_app(
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request) -> HTMLResponse:
-        with db.session() as session:
-            ports = ports_service.list_ports(session)
-            port_rows = [(p.code, p.name, p.daily_capacity) for p in ports]
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False, dependencies=[Public])
+    def home(request: Request, session: ReadSession) -> HTMLResponse:
+        ports = ports_service.list_ports(session)
+        port_rows = [(p.code, p.name, p.daily_capacity) for p in ports]
         window = window_from(settings)
         now = app.state.clock.now()
         pool_date = window.pool_date(now)
@@ -96,7 +96,7 @@ def create_app(
             },
         )
 
-    @app.get("/healthz", include_in_schema=False)
+    @app.get("/healthz", include_in_schema=False, dependencies=[Public])
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 

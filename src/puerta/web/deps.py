@@ -1,10 +1,35 @@
-"""Request dependencies as Annotated aliases: DbSession, ClockDep, SettingsDep, CurrentUser."""
+"""Request dependencies as Annotated aliases: sessions, access, clock, settings.
+
+**Sessions.** A request has one unit of work, opened on first use and shared by
+everything that needs the store in it (the sign-in check, the access checks,
+the route). GET and HEAD requests get a read-only one: no write lock, and a
+write fails loudly. A route says which it expects: ``ReadSession`` on GET and
+HEAD routes, ``DbSession`` (committed before the response is sent) on the
+others; declaring the wrong one is a programming error raised on first use,
+and a test walks the routes so that it never ships.
+
+**Access.** Every route declares who may call it, as Netflix/dispatch's
+``PermissionsDependency`` does, with one of these (a test walks ``app.routes``
+and fails on a route that declares none):
+
+- ``dependencies=[Public]``: anyone, signed in or not;
+- ``SignedIn``: any signed-in account (anonymous: 401);
+- ``Applicant``: applicants, for their own registrations;
+- ``Officer``: port staff and above (officers, analysts, admins);
+- ``Analyst``: analysts and admins;
+- ``Admin``: admins;
+- ``PortScope``: the ``port_code`` of the path, resolved to the port, for
+  officers of that port and for analysts and admins.
+
+Each check runs before the route's own lookups, so a caller who may not use a
+route gets the same 403 whether the thing they name exists or not.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -14,20 +39,65 @@ from puerta.accounts.mail import MailSender, make_sender
 from puerta.accounts.models import AuthSession, Role, User
 from puerta.clock import Clock
 from puerta.config import Settings
-from puerta.confirmation.liveness import LivenessProvider
-from puerta.errors import ApplicantsOnly, CsrfTokenWrong, SignInRequired, StaffOnly
-from puerta.registration.photos import PhotoStore
+from puerta.db import UnitOfWork
+from puerta.errors import (
+    AdminsOnly,
+    AnalystsOnly,
+    ApplicantsOnly,
+    CsrfTokenWrong,
+    OutsidePortScope,
+    PuertaError,
+    SignInRequired,
+    StaffOnly,
+)
+from puerta.ports import service as ports_service
+from puerta.ports.models import Port
 
 SESSION_COOKIE = "__Host-puerta_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Requests whose unit of work is read-only.
+READ_METHODS = frozenset({"GET", "HEAD"})
 
 
-def _db(request: Request) -> Iterator[Session]:
-    """One unit of work per request: committed when the handler returns, else rolled back."""
-    with request.app.state.db.unit_of_work() as uow:
-        yield uow.session
-        uow.commit()
+# --- the unit of work ----------------------------------------------------------------------
+
+
+def _unit_of_work(request: Request) -> Iterator[UnitOfWork]:
+    """One unit of work per request: read-only for GET and HEAD, else committed on return."""
+    read_only = request.method in READ_METHODS
+    with request.app.state.db.unit_of_work(read_only=read_only) as uow:
+        yield uow
+        if not read_only:
+            uow.commit()
+
+
+# scope="function": the commit happens before the response is sent, so a failed
+# commit is an error response, never a success the store does not hold.
+RequestWork = Annotated[UnitOfWork, Depends(_unit_of_work, scope="function")]
+
+
+class SessionMisdeclared(RuntimeError):
+    """A route declared the session of the other kind: a programming error, not a 4xx."""
+
+
+def _read_session(request: Request, uow: RequestWork) -> Session:
+    if not uow.read_only:
+        raise SessionMisdeclared(f"{request.method} route declares ReadSession: use DbSession")
+    return uow.session
+
+
+def _write_session(request: Request, uow: RequestWork) -> Session:
+    if uow.read_only:
+        raise SessionMisdeclared(f"{request.method} route declares DbSession: use ReadSession")
+    return uow.session
+
+
+ReadSession = Annotated[Session, Depends(_read_session)]
+DbSession = Annotated[Session, Depends(_write_session)]
+
+
+# --- what the application holds --------------------------------------------------------------
 
 
 def _clock(request: Request) -> Clock:
@@ -38,21 +108,8 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _photos(request: Request) -> PhotoStore:
-    return request.app.state.photos
-
-
-def _liveness(request: Request) -> LivenessProvider:
-    return request.app.state.liveness
-
-
-# scope="function": the commit happens before the response is sent, so a failed
-# commit is an error response, never a success the store does not hold.
-DbSession = Annotated[Session, Depends(_db, scope="function")]
 ClockDep = Annotated[Clock, Depends(_clock)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
-PhotoStoreDep = Annotated[PhotoStore, Depends(_photos)]
-LivenessDep = Annotated[LivenessProvider, Depends(_liveness)]
 
 
 def _mail(settings: SettingsDep, clock: ClockDep) -> MailSender:
@@ -62,13 +119,16 @@ def _mail(settings: SettingsDep, clock: ClockDep) -> MailSender:
 MailDep = Annotated[MailSender, Depends(_mail)]
 
 
+# --- who is asking -------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Auth:
     session: AuthSession
     user: User
 
 
-def _auth(request: Request, db: DbSession, clock: ClockDep) -> Auth:
+def _auth(request: Request, uow: RequestWork, clock: ClockDep) -> Auth:
     """Bearer token (API clients) or session cookie (browsers, CSRF-checked on writes)."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
@@ -77,6 +137,7 @@ def _auth(request: Request, db: DbSession, clock: ClockDep) -> Auth:
         token, via_cookie = request.cookies.get(SESSION_COOKIE, ""), True
     if not token:
         raise SignInRequired()
+    db = uow.session
     auth = accounts_service.session_for_token(db, token=token, clock=clock)
     if via_cookie and request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
@@ -97,20 +158,90 @@ def _current_user(auth: AuthDep) -> User:
 CurrentUser = Annotated[User, Depends(_current_user)]
 
 
-def _applicant(user: CurrentUser) -> User:
-    if user.role != Role.APPLICANT.value:
-        raise ApplicantsOnly()
-    return user
+# --- access: declared on every route ----------------------------------------------------------
+
+_LEAST_FIRST = (Role.APPLICANT, Role.OFFICER, Role.ANALYST, Role.ADMIN)
+_STAFF_REFUSALS: dict[Role, type[PuertaError]] = {
+    Role.OFFICER: StaffOnly,
+    Role.ANALYST: AnalystsOnly,
+    Role.ADMIN: AdminsOnly,
+}
 
 
-def _staff(user: CurrentUser) -> User:
-    if user.role == Role.APPLICANT.value:
-        raise StaffOnly()
-    return user
+def refusal_for(role: Role, admitted: frozenset[Role]) -> PuertaError:
+    """Why ``role`` may not use a route that admits ``admitted``, as a coded error.
+
+    Applicants' routes say so to staff; staff routes tell an applicant they
+    are for staff; a staff route for higher roles names the least it admits.
+    """
+    if Role.APPLICANT in admitted:
+        return ApplicantsOnly()
+    if role == Role.APPLICANT:
+        return StaffOnly()
+    least = next(r for r in _LEAST_FIRST if r in admitted)
+    return _STAFF_REFUSALS[least]()
 
 
-Applicant = Annotated[User, Depends(_applicant)]
-Staff = Annotated[User, Depends(_staff)]
+def require(*roles: Role) -> Callable[[User], User]:
+    """A dependency admitting the signed-in users whose role is one of ``roles``.
+
+    The roles are kept on the dependency (``admitted_by``), so that tests can
+    read every route's declared access from ``app.routes``.
+
+    Example:
+        >>> check = require(Role.ANALYST, Role.ADMIN)
+        >>> sorted(admitted_by(check))
+        ['admin', 'analyst']
+    """
+    admitted = frozenset(roles)
+
+    def check(user: CurrentUser) -> User:
+        role = Role(user.role)
+        if role not in admitted:
+            raise refusal_for(role, admitted)
+        return user
+
+    check.__name__ = "require_" + "_".join(r.value for r in _LEAST_FIRST if r in admitted)
+    check.admits = admitted  # type: ignore[attr-defined]
+    return check
+
+
+def _public() -> None:
+    """Anyone, signed in or not."""
+
+
+_public.admits = None  # type: ignore[attr-defined]
+
+
+def is_access_check(call: Callable[..., Any] | None) -> bool:
+    return hasattr(call, "admits")
+
+
+def admitted_by(call: Callable[..., Any]) -> frozenset[Role] | None:
+    """The roles an access dependency admits; None for ``Public`` (anyone)."""
+    return call.admits  # type: ignore[attr-defined]
+
+
+Public = Depends(_public)
+SignedIn = Annotated[User, Depends(require(*Role))]
+Applicant = Annotated[User, Depends(require(Role.APPLICANT))]
+Officer = Annotated[User, Depends(require(Role.OFFICER, Role.ANALYST, Role.ADMIN))]
+Analyst = Annotated[User, Depends(require(Role.ANALYST, Role.ADMIN))]
+Admin = Annotated[User, Depends(require(Role.ADMIN))]
+
+
+def _port_in_scope(port_code: str, user: Officer, uow: RequestWork) -> Port:
+    """The path's port, for its own officers and for analysts and admins.
+
+    The scope is checked before the port is looked up: an officer gets the same
+    403 for another port and for a code that names no port.
+    """
+    if not accounts_service.sees_port(user, port_code):
+        raise OutsidePortScope()
+    return ports_service.get_port(uow.session, port_code)
+
+
+PortScope = Annotated[Port, Depends(_port_in_scope)]
 
 
 def client_ip(request: Request) -> str | None:

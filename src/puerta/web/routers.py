@@ -8,9 +8,11 @@ from fastapi import APIRouter
 def feature_routers() -> list[APIRouter]:
     """Imported lazily so that importing the web package stays cheap."""
     from puerta.accounts import views as accounts_views
+    from puerta.arrivals import views as arrivals_views
     from puerta.confirmation import views as confirmation_views
     from puerta.draw import views as draw_views
     from puerta.findings import views as findings_views
+    from puerta.journey import views as journey_views
     from puerta.ports import views as ports_views
     from puerta.registration import views as registration_views
     from puerta.requests import views as requests_views
@@ -18,9 +20,12 @@ def feature_routers() -> list[APIRouter]:
     return [
         accounts_views.router,
         registration_views.router,
+        journey_views.router,
+        journey_views.requests_router,
         requests_views.router,
         confirmation_views.router,
         ports_views.router,
+        arrivals_views.router,
         draw_views.router,
         draw_views.entry_router,
         findings_views.router,

@@ -1,7 +1,8 @@
 """Where a registration stands: a stage, its coded message, and the facts behind it.
 
-Computed from the records, never stored, so it cannot drift from them. The
-message is rendered in the owner's language at the edge.
+Computed from the records, never stored, so it cannot drift from them: each
+step's service says what became of its part (the latest request, selection
+and appointment). The message is rendered in the owner's language at the edge.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from puerta.clock import Clock
+from puerta.confirmation import service as confirmation_service
 from puerta.confirmation.models import Appointment
+from puerta.draw import service as draw_service
 from puerta.draw.models import Selection
 from puerta.i18n import M, Message
 from puerta.lifecycle import AppointmentStatus, RequestStatus, SelectionStatus
 from puerta.registration.models import Registration
+from puerta.requests import service as requests_service
 from puerta.requests.models import AppointmentRequest
 
 
@@ -82,12 +85,7 @@ def status_of(session: Session, registration: Registration, clock: Clock) -> Reg
 
     if registration.status in (Stage.WITHDRAWN, Stage.DEACTIVATED):
         return make(Stage(registration.status))
-    appointment = session.scalar(
-        select(Appointment)
-        .where(Appointment.registration_id == registration.id)
-        .order_by(Appointment.created_at.desc())
-        .limit(1)
-    )
+    appointment = confirmation_service.latest_appointment(session, registration.id)
     if appointment is not None and appointment.status == AppointmentStatus.BOOKED.value:
         return make(
             Stage.CONFIRMED,
@@ -96,12 +94,7 @@ def status_of(session: Session, registration: Registration, clock: Clock) -> Reg
             slot_start=appointment.slot_start.strftime("%H:%M"),
             code=appointment.code,
         )
-    selection = session.scalar(
-        select(Selection)
-        .where(Selection.registration_id == registration.id)
-        .order_by(Selection.created_at.desc())
-        .limit(1)
-    )
+    selection = draw_service.latest_selection(session, registration.id)
     now = clock.now()
     if selection is not None and selection.status == SelectionStatus.OFFERED.value:
         if selection.deadline > now:
@@ -113,12 +106,7 @@ def status_of(session: Session, registration: Registration, clock: Clock) -> Reg
                 can_extend=not selection.extended,
             )
         return make(Stage.EXPIRED)
-    request = session.scalar(
-        select(AppointmentRequest)
-        .where(AppointmentRequest.registration_id == registration.id)
-        .order_by(AppointmentRequest.pool_date.desc())
-        .limit(1)
-    )
+    request = requests_service.latest_request(session, registration.id)
     if request is not None and request.status == RequestStatus.POOLED.value:
         return make(
             Stage.PENDING_REQUEST,

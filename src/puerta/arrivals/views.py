@@ -1,0 +1,89 @@
+"""Each port's arrivals for its officers, and lookup by confirmation code."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from puerta.arrivals import service
+from puerta.confirmation.schemas import AppointmentOut
+from puerta.findings import service as findings_service
+from puerta.findings.models import Finding
+from puerta.findings.views import explanation_fields
+from puerta.registration.models import Registration
+from puerta.web.deps import Officer, PortScope, ReadSession
+
+router = APIRouter(prefix="/api/v1", tags=["ports"])
+
+
+class TravelerBrief(BaseModel):
+    position: int
+    given_names: str
+    family_names: str
+    date_of_birth: date
+    has_photo: bool
+
+
+class FindingBrief(BaseModel):
+    id: int
+    kind: str
+    score: float
+    status: str
+    explanation: str
+    """Rendered in the reader's language from ``explanation_codes`` and their parameters."""
+    explanation_codes: list[str]
+    explanation_params: list[dict[str, Any]]
+
+
+class ArrivalOut(AppointmentOut):
+    travelers: list[TravelerBrief]
+    findings: list[FindingBrief] = Field(default_factory=list)
+
+
+def arrival_out(
+    request: Request, db: Session, appointment: object, findings: list[Finding] | None = None
+) -> ArrivalOut:
+    base = AppointmentOut.model_validate(appointment)
+    registration = db.get(Registration, base.registration_id)
+    assert registration is not None
+    travelers = [
+        TravelerBrief(
+            position=t.position,
+            given_names=t.given_names,
+            family_names=t.family_names,
+            date_of_birth=t.date_of_birth,
+            has_photo=t.photo_sha256 is not None,
+        )
+        for t in registration.travelers
+    ]
+    if findings is None:
+        findings = findings_service.for_registrations(db, [base.registration_id]).get(
+            base.registration_id, []
+        )
+    briefs = [
+        FindingBrief(
+            id=f.id, kind=f.kind, score=f.score, status=f.status, **explanation_fields(request, f)
+        )
+        for f in findings
+    ]
+    return ArrivalOut(**base.model_dump(), travelers=travelers, findings=briefs)
+
+
+@router.get("/ports/{port_code}/appointments")
+def port_appointments(
+    request: Request, port: PortScope, date: date, db: ReadSession
+) -> list[ArrivalOut]:
+    """The arrivals booked at a port on a date (officers: their own port only), each with
+    the open findings that touch it, from every port."""
+    found = service.list_for_port(db, port_code=port.code, day=date)
+    touching = findings_service.for_registrations(db, [a.registration_id for a in found])
+    return [arrival_out(request, db, a, touching.get(a.registration_id, [])) for a in found]
+
+
+@router.get("/appointments/{code}")
+def by_code(request: Request, code: str, user: Officer, db: ReadSession) -> ArrivalOut:
+    return arrival_out(request, db, service.find_by_code(db, user=user, code=code))

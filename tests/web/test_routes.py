@@ -1,0 +1,243 @@
+"""Every route declares who may call it and which session it uses; the declarations hold.
+
+The table below is the access policy, one line per route. A route added
+without a declared permission (or missing from the table) fails
+``test_every_route_declares_who_may_call_it``; each line is then exercised
+over HTTP for anonymous callers and every role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, get_args
+
+import pytest
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from puerta.accounts.models import Role
+from puerta.config import Settings
+from puerta.web import deps
+from puerta.web.app import create_app
+from tests.api_support import Api
+
+APPLICANT, OFFICER, ANALYST, ADMIN = Role.APPLICANT, Role.OFFICER, Role.ANALYST, Role.ADMIN
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who a route admits (None: anyone, signed in or not) and the code others get."""
+
+    name: str
+    roles: frozenset[Role] | None
+    refusals: dict[Role, str] = field(default_factory=dict)
+
+
+ANYONE = Access("anyone", None)
+SIGNED_IN = Access("signed in", frozenset(Role))
+APPLICANTS = Access(
+    "applicants",
+    frozenset({APPLICANT}),
+    dict.fromkeys((OFFICER, ANALYST, ADMIN), "access.applicants_only"),
+)
+STAFF = Access("staff", frozenset({OFFICER, ANALYST, ADMIN}), {APPLICANT: "access.staff_only"})
+ANALYSTS = Access(
+    "analysts",
+    frozenset({ANALYST, ADMIN}),
+    {APPLICANT: "access.staff_only", OFFICER: "access.analysts_only"},
+)
+
+R = "/api/v1/registrations/{registration_id}"
+ROUTES: dict[tuple[str, str], Access] = {
+    ("GET", "/"): ANYONE,
+    ("GET", "/healthz"): ANYONE,
+    # accounts
+    ("POST", "/api/v1/accounts"): ANYONE,
+    ("POST", "/api/v1/accounts/verify"): ANYONE,
+    ("POST", "/api/v1/accounts/verify/resend"): ANYONE,
+    ("POST", "/api/v1/sessions"): ANYONE,
+    ("GET", "/api/v1/me"): SIGNED_IN,
+    ("DELETE", "/api/v1/sessions/current"): SIGNED_IN,
+    # an applicant's registrations and their journey
+    ("POST", "/api/v1/registrations"): APPLICANTS,
+    ("GET", "/api/v1/registrations"): APPLICANTS,
+    ("GET", R): APPLICANTS,
+    ("PUT", R + "/travelers/{position}"): APPLICANTS,
+    ("PUT", R + "/travelers/{position}/photo"): APPLICANTS,
+    ("POST", R + "/withdraw"): APPLICANTS,
+    ("GET", R + "/status"): APPLICANTS,
+    ("POST", R + "/requests"): APPLICANTS,
+    ("GET", R + "/requests"): APPLICANTS,
+    ("GET", R + "/entry"): APPLICANTS,
+    ("GET", R + "/selection"): APPLICANTS,
+    ("POST", R + "/selection/confirm"): APPLICANTS,
+    ("POST", R + "/selection/extend"): APPLICANTS,
+    ("POST", R + "/selection/decline"): APPLICANTS,
+    ("GET", R + "/appointment"): APPLICANTS,
+    ("GET", R + "/appointment/qr.png"): APPLICANTS,
+    ("POST", R + "/appointment/cancel"): APPLICANTS,
+    # ports and their arrivals (PortScope: officers of that port, analysts, admins)
+    ("GET", "/api/v1/ports"): ANYONE,
+    ("GET", "/api/v1/ports/{port_code}/appointments"): STAFF,
+    ("GET", "/api/v1/ports/{port_code}/briefing"): STAFF,
+    ("GET", "/api/v1/appointments/{code}"): STAFF,
+    # the draw's public record, and its review list
+    ("GET", "/api/v1/draws/{pool_date}"): ANYONE,
+    ("GET", "/api/v1/draws/{pool_date}/published"): ANYONE,
+    ("GET", "/api/v1/draws/{pool_date}/verify"): ANYONE,
+    ("GET", "/api/v1/draws/{pool_date}/review"): ANALYSTS,
+    # findings
+    ("GET", "/api/v1/findings"): ANALYSTS,
+    ("GET", "/api/v1/findings/{finding_id}"): ANALYSTS,
+    ("POST", "/api/v1/findings/{finding_id}/review"): ANALYSTS,
+}
+PORT_SCOPED = {
+    ("GET", "/api/v1/ports/{port_code}/appointments"),
+    ("GET", "/api/v1/ports/{port_code}/briefing"),
+}
+#: The framework's own routes and the static files: public by design.
+FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static"}
+UNDECLARED = Access("nobody declared", frozenset())
+
+
+def _dependency(alias: Any) -> Callable[..., Any]:
+    return get_args(alias)[1].dependency
+
+
+READ = _dependency(deps.ReadSession)
+WRITE = _dependency(deps.DbSession)
+
+
+def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    for sub in dependant.dependencies:
+        assert sub.call is not None
+        yield sub.call
+        yield from _calls(sub)
+
+
+def declared_access(dependant: Dependant) -> frozenset[Role] | Access | None:
+    """What the route's access dependencies admit together (each must pass)."""
+    checks = [c for c in _calls(dependant) if deps.is_access_check(c)]
+    if not checks:
+        return UNDECLARED
+    admitted: frozenset[Role] | None = None
+    for check in checks:
+        roles = deps.admitted_by(check)
+        if roles is not None:
+            admitted = roles if admitted is None else admitted & roles
+    return admitted
+
+
+def _api_routes(app: FastAPI) -> Iterator[tuple[str, str, Dependant]]:
+    """(method, path, dependant) of every API route, as mounted (prefixes, router deps)."""
+    for route in iter_route_contexts(app.routes):
+        if isinstance(route.original_route, APIRoute):
+            for method in sorted(route.methods or ()):
+                yield method, route.path, route.dependant
+
+
+@pytest.fixture(scope="module")
+def app() -> FastAPI:
+    return create_app(Settings(secret_key="test-secret", _env_file=None))
+
+
+def test_every_route_declares_who_may_call_it(app: FastAPI) -> None:
+    declared = {(m, path): declared_access(d) for m, path, d in _api_routes(app)}
+    undeclared = sorted(k for k, v in declared.items() if v is UNDECLARED)
+    assert undeclared == [], "declare Public, SignedIn, Applicant, Officer, Analyst or PortScope"
+    assert sorted(set(declared) - set(ROUTES)) == [], "a new route: add it to ROUTES"
+    assert sorted(set(ROUTES) - set(declared)) == [], "a route is gone: drop it from ROUTES"
+    wrong = {k: (v, ROUTES[k].name) for k, v in declared.items() if v != ROUTES[k].roles}
+    assert wrong == {}
+
+
+def test_port_routes_resolve_the_port_through_port_scope(app: FastAPI) -> None:
+    scoped = _dependency(deps.PortScope)
+    found = {(m, path) for m, path, d in _api_routes(app) if scoped in set(_calls(d))}
+    assert found == PORT_SCOPED
+
+
+def test_only_the_framework_routes_are_outside_the_table(app: FastAPI) -> None:
+    others = {
+        r.path
+        for r in iter_route_contexts(app.routes)
+        if not isinstance(r.original_route, APIRoute)
+    }
+    assert others == FRAMEWORK
+
+
+def test_reads_take_read_sessions_and_writes_write_sessions(app: FastAPI) -> None:
+    misdeclared = []
+    for method, path, dependant in _api_routes(app):
+        wrong = WRITE if method in deps.READ_METHODS else READ
+        if wrong in set(_calls(dependant)):
+            misdeclared.append((method, path))
+    assert misdeclared == []
+
+
+SAMPLE_PATH = {
+    "registration_id": "R-NOTHING",
+    "position": "0",
+    "port_code": "SYS",
+    "code": "NOCODE",
+    "pool_date": "2026-03-04",
+    "finding_id": "987654",
+}
+
+
+def _signed_in_callers(api: Api) -> dict[Role, str]:
+    return {
+        APPLICANT: api.sign_up_verified("applicant@example.org"),
+        OFFICER: api.staff("officer@sys.example", OFFICER, "SYS"),
+        ANALYST: api.staff("analyst@hq.example", ANALYST),
+        ADMIN: api.staff("admin@hq.example", ADMIN),
+    }
+
+
+def test_the_table_holds_over_http(api: Api) -> None:
+    """Anonymous: 401 unless public. A role not admitted: 403 with its code. Else neither."""
+    tokens = _signed_in_callers(api)
+    # Signing out last: it ends the session it is called with.
+    order = sorted(ROUTES, key=lambda k: k == ("DELETE", "/api/v1/sessions/current"))
+    seen: dict[tuple[str, str, str], int] = {}
+    for method, path in order:
+        access = ROUTES[(method, path)]
+        url = path.format(**SAMPLE_PATH)
+        body = {"json": {}} if method in ("POST", "PUT", "DELETE") else {}
+        anonymous = api.client.request(method, url, **body)
+        seen[(method, path, "anonymous")] = anonymous.status_code
+        if access.roles is None:
+            assert anonymous.status_code not in (401, 403), (method, path, anonymous.text)
+        else:
+            assert (anonymous.status_code, anonymous.json()["code"]) == (401, "auth.required")
+        for role, token in tokens.items():
+            r = api.client.request(method, url, headers=api.auth(token), **body)
+            seen[(method, path, role.value)] = r.status_code
+            if access.roles is not None and role not in access.roles:
+                assert (r.status_code, r.json()["code"]) == (403, access.refusals[role]), (
+                    method,
+                    path,
+                    role,
+                )
+            else:
+                assert r.status_code not in (401, 403), (method, path, role, r.text)
+    assert len(seen) == 5 * len(ROUTES)
+
+
+def test_an_officer_is_kept_to_their_own_port(api: Api) -> None:
+    officer = api.staff("officer@elp.example", OFFICER, "ELP")
+    analyst = api.staff("analyst@hq.example", ANALYST)
+    params = {"date": "2026-03-18", "start": "2026-03-18"}
+    for _, path in sorted(PORT_SCOPED):
+        own = api.client.get(path.format(port_code="ELP"), params=params, headers=api.auth(officer))
+        other = api.client.get(
+            path.format(port_code="SYS"), params=params, headers=api.auth(officer)
+        )
+        everywhere = api.client.get(
+            path.format(port_code="SYS"), params=params, headers=api.auth(analyst)
+        )
+        assert own.status_code == 200, own.text
+        assert (other.status_code, other.json()["code"]) == (403, "access.port_scope")
+        assert everywhere.status_code == 200, everywhere.text
