@@ -177,7 +177,7 @@ def session_for_token(session: Session, *, token: str, clock: Clock) -> AuthSess
     return auth
 
 
-def sign_out(session: Session, *, auth: AuthSession, clock: Clock) -> None:
+def sign_out(_session: Session, *, auth: AuthSession, clock: Clock) -> None:
     auth.revoked_at = clock.now()
 
 

@@ -16,9 +16,7 @@ router = APIRouter(prefix="/api/v1/registrations", tags=["confirmation"])
 
 
 @router.get("/{registration_id}/selection")
-def get_selection(
-    registration_id: str, user: Applicant, db: DbSession, clock: ClockDep
-) -> SelectionOut:
+def get_selection(registration_id: str, user: Applicant, db: DbSession) -> SelectionOut:
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
     return SelectionOut.model_validate(service.current_offer(db, registration))
 
