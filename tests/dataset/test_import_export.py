@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -12,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from puerta.accounts.models import User
+from puerta.clock import FrozenClock
 from puerta.confirmation.models import Appointment
 from puerta.dataset import files, pgindexes, schema
 from puerta.dataset.exporter import export_dataset
@@ -138,6 +140,26 @@ def test_bad_rows_are_rejected_whole_with_reasons_and_the_rest_loads(
     assert stats.rows_loaded + stats.rows_rejected == total
     # without appointments.csv, appointments come from the rows' appointment columns
     assert stats.appointments_loaded > 0
+
+
+def test_today_comes_from_the_importers_clock(db: Database, small: Path, tmp_path: Path) -> None:
+    """A date of birth after the clock's date is in the future, whatever the wall clock says."""
+    rows = pq.read_table(small / "registrations.parquet").to_pylist()
+    one = [r for r in rows if r["registration_id"] == rows[0]["registration_id"]]
+    one[-1]["date_of_birth"] = date(2026, 6, 1)
+    (tmp_path / "one").mkdir()
+    files.write_table(
+        tmp_path / "one" / "registrations.csv",
+        pa.Table.from_pylist(one, schema.REGISTRATIONS),
+        schema.REGISTRATIONS,
+        "csv",
+    )
+    before = FrozenClock(datetime(2026, 5, 31, 23, 59, tzinfo=UTC))
+    refused = import_dataset(db, tmp_path / "one", rejects=tmp_path / "r1.csv", clock=before)
+    assert (refused.registrations_rejected, refused.registrations_loaded) == (1, 0)
+    on_the_day = FrozenClock(datetime(2026, 6, 1, 0, 0, tzinfo=UTC))
+    loaded = import_dataset(db, tmp_path / "one", rejects=tmp_path / "r2.csv", clock=on_the_day)
+    assert (loaded.registrations_rejected, loaded.registrations_loaded) == (0, 1)
 
 
 def _indexes(db: Database) -> set[str]:
