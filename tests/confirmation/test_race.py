@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from puerta.clock import FrozenClock
@@ -21,6 +22,7 @@ from tests.confirmation.helpers import drawn_world
 VISIT = date(2026, 3, 18)
 
 
+@pytest.mark.committing  # two threads, two connections: each must see the other's commit
 def test_concurrent_confirmations_for_the_last_seats(
     db: Database, settings: Settings, clock: FrozenClock
 ) -> None:
@@ -89,8 +91,6 @@ def test_expired_offer_returns_seats_and_refuses_confirmation(
 
 
 def test_one_extension_only(db: Database, settings: Settings, clock: FrozenClock) -> None:
-    import pytest
-
     from puerta.errors import InvalidTransition
 
     drawn_world(db, settings, clock, groups=[1])
