@@ -3,6 +3,16 @@
 ``db`` is parametrised over the backends: every store test runs on SQLite and,
 when it is reachable, on PostgreSQL. Under ``CI=true`` PostgreSQL must be
 reachable: the run fails loudly instead of skipping.
+
+A store test runs inside one transaction that is rolled back at its end (as
+pypi/warehouse's tests do): ``db`` is a :class:`SavepointDatabase` on one
+connection, and every ``db.session()`` (the test's, the app's under TestClient,
+the scheduler's) joins that connection's transaction with a savepoint, so its
+``commit()`` releases a savepoint and nothing reaches the disk. A test that
+needs real commits, because it uses several connections (threads racing, the
+bulk importer and exporter, ``db.engine`` itself), is marked
+``@pytest.mark.committing``: it gets the real ``Database``, emptied before and
+after.
 """
 
 from __future__ import annotations
@@ -12,9 +22,12 @@ import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import sessionmaker
 
 from puerta import migrate
 from puerta.clock import FrozenClock
@@ -79,13 +92,52 @@ def _empty(database: Database) -> None:
             conn.execute(table.delete())
 
 
+class _OneConnectionEngine:
+    """``db.engine`` of a savepoint test: its dialect, but no connection of its own
+    (one would not see the test's uncommitted rows, nor roll back with them)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.dialect = engine.dialect
+        self.url = engine.url
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(
+            f"db.engine.{name}: a savepoint test has one connection (db.connection); "
+            "mark a test that needs its own connections @pytest.mark.committing"
+        )
+
+
+class SavepointDatabase(Database):
+    """A ``Database`` whose sessions all join ``connection``'s outer transaction,
+    each with a savepoint of its own (``join_transaction_mode="create_savepoint"``)."""
+
+    def __init__(self, database: Database, connection: Connection) -> None:  # no engine of its own
+        self.url = database.url
+        self.engine = _OneConnectionEngine(database.engine)  # type: ignore[assignment]
+        self.connection = connection
+        self.sessions = sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+        # A savepoint cannot become read-only: reads share the writers' sessions here, and
+        # the tests of read-only units of work are marked ``committing`` (a real engine).
+        self.read_sessions = self.sessions
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db(request: pytest.FixtureRequest) -> Iterator[Database]:
-    """A migrated, empty database on each backend."""
+    """A migrated, empty database on each backend; what the test writes is rolled back."""
     database: Database = request.getfixturevalue(f"_{request.param}_database")
-    _empty(database)
-    yield database
-    _empty(database)
+    if request.node.get_closest_marker("committing") is not None:
+        _empty(database)
+        yield database
+        _empty(database)
+        return
+    with database.engine.connect() as connection:
+        outer = connection.begin()
+        try:
+            yield SavepointDatabase(database, connection)
+        finally:
+            outer.rollback()
 
 
 @pytest.fixture

@@ -14,6 +14,9 @@ from puerta.db import Database
 from puerta.ports import service as ports_service
 from puerta.ports.models import Port
 
+# Read-only units of work need a real engine (a savepoint cannot become read-only).
+pytestmark = pytest.mark.committing
+
 READ_ONLY_REFUSAL = r"(?i)read-?only"  # SQLite: "readonly database"; PostgreSQL: "read-only"
 
 

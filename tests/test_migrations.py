@@ -10,6 +10,6 @@ from puerta.db import Base, Database, load_all_models
 
 def test_migrations_match_models(db: Database) -> None:
     load_all_models()
-    with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    with db.session() as s:
+        diff = compare_metadata(MigrationContext.configure(s.connection()), Base.metadata)
     assert diff == []

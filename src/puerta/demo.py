@@ -111,7 +111,7 @@ def _applicant_hash() -> str:
     return passwords.hash_password(APPLICANT_PASSWORD)  # argon2 is slow on purpose: hash once
 
 
-def _applicant(session: Session, email: str, settings: Settings, clock: Clock) -> User:
+def _applicant(session: Session, email: str, clock: Clock) -> User:
     user = User(
         email=email,
         password_hash=_applicant_hash(),
@@ -193,11 +193,11 @@ def load(session: Session, *, settings: Settings, clock: Clock, store: PhotoStor
     draw_publication.commit(
         session, pool_date=yesterday, settings=settings, clock=before, seed=b"puerta-demo"
     )
-    owner = _applicant(session, APPLICANT_EMAIL, settings, past)
+    owner = _applicant(session, APPLICANT_EMAIL, past)
     _registration(session, owner, 2, 1, settings=settings, clock=past, store=store)
     codes = [p.code for p in ports]
     for n in range(24):
-        other = _applicant(session, f"family{n}@demo.puerta.test", settings, past)
+        other = _applicant(session, f"family{n}@demo.puerta.test", past)
         reg = _registration(
             session,
             other,

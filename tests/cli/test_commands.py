@@ -83,7 +83,8 @@ def test_upgrade_then_staff_and_errors(data_dir: Path) -> None:
     assert bad_role.exit_code == 2
 
 
-def test_demo_is_idempotent_and_draw_is_final(data_dir: Path) -> None:
+@pytest.mark.usefixtures("data_dir")
+def test_demo_is_idempotent_and_draw_is_final() -> None:
     assert invoke("db", "upgrade").exit_code == 0
     first = invoke("demo", "load")
     assert first.exit_code == 0, first.output

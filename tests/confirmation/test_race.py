@@ -23,6 +23,7 @@ from tests.confirmation.helpers import drawn_world
 VISIT = date(2026, 3, 18)
 
 
+@pytest.mark.committing  # two threads, two connections: each must see the other's commit
 def test_concurrent_confirmations_for_the_last_seats(
     db: Database, settings: Settings, clock: FrozenClock
 ) -> None:

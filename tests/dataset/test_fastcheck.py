@@ -8,6 +8,7 @@ prove goes to the exact path anyway, so it can only be slower, never different.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -15,12 +16,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from puerta import clock
 from puerta.dataset import fastcheck, files, rowcheck, schema
 from puerta.registration import validation as v
 from puerta.synth import generate
 
 MAX_TRAVELERS = 10
-TODAY = dt.datetime.now(dt.UTC).date()
+TODAY = dt.date(2026, 3, 4)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _today() -> Iterator[None]:
+    """Both paths read "today" from the clock in effect: the boundaries below are exact."""
+    with clock.in_effect(clock.FrozenClock(dt.datetime(2026, 3, 4, 23, 59, tzinfo=dt.UTC))):
+        yield
+
 
 # Valid, valid after normalisation, and hostile values per traveler column.
 TEXT = [

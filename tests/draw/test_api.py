@@ -6,7 +6,7 @@ from puerta.accounts.models import Role
 from puerta.config import Settings
 from puerta.draw import commitment as cm
 from tests.api.test_journey import POOL_DAY, run_draw
-from tests.api_support import Api, traveler
+from tests.api_support import Api, portrait_for, traveler
 
 DAY = POOL_DAY.isoformat()
 
@@ -16,10 +16,8 @@ def _family(api: Api, token: str, names: list[str]) -> str:
     r = api.client.post("/api/v1/registrations", json=body, headers=api.auth(token))
     assert r.status_code == 201, r.text
     rid = r.json()["id"]
-    from puerta.demo import synthetic_portrait
-
     for i in range(len(names)):
-        api.photo(token, rid, i, synthetic_portrait(hash((rid, i)) % 10**6))
+        api.photo(token, rid, i, portrait_for(rid, i))
     return rid
 
 

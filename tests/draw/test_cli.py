@@ -69,7 +69,8 @@ def test_demo_draw_verifies_and_tampering_is_rejected(demo: str, tmp_path: Path)
     assert "pool root" in stored.output
 
 
-def test_commit_is_idempotent_and_published_before_the_draw(demo: str) -> None:
+@pytest.mark.usefixtures("demo")
+def test_commit_is_idempotent_and_published_before_the_draw() -> None:
     first = runner.invoke(app, ["draw", "commit", "--date", "2999-01-01"])
     assert first.exit_code == 0, first.output
     again = runner.invoke(app, ["draw", "commit", "--date", "2999-01-01"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from puerta.draw import commitment, fair
@@ -56,9 +56,9 @@ def test_any_change_to_the_pool_changes_the_digest(pool, capacity, data) -> None
 @settings(max_examples=20, deadline=None)
 @given(pools(max_size=20), capacities, st.binary(min_size=32, max_size=32))
 def test_a_different_seed_is_caught(pool, capacity, other) -> None:
+    assume(other != SEED)
     published = _published(pool, capacity)
-    if other != SEED:
-        assert not commitment.verify(dataclasses.replace(published, seed_hex=other.hex())).ok
+    assert not commitment.verify(dataclasses.replace(published, seed_hex=other.hex())).ok
 
 
 def test_a_changed_result_is_caught() -> None:

@@ -66,7 +66,8 @@ def test_english_is_the_source_and_babel_formats_the_values() -> None:
     assert text == "On Mar 4, 2026 at 12:00\u202fPM, 1,450 people from SYS, HID, and ELP."
 
 
-def test_the_catalog_is_looked_up_by_code_and_dates_follow_the_locale(spanish: Path) -> None:
+@pytest.mark.usefixtures("spanish")
+def test_the_catalog_is_looked_up_by_code_and_dates_follow_the_locale() -> None:
     exc = errors.DrawAlreadyRun(pool_date=date(2026, 3, 4))
     assert render(exc.message, exc.params, locale="es") == (
         "El sorteo del 4 mar 2026 ya se hizo; es definitivo."
@@ -74,18 +75,21 @@ def test_the_catalog_is_looked_up_by_code_and_dates_follow_the_locale(spanish: P
     assert render(exc.message, exc.params, locale="en") == str(exc)
 
 
-def test_states_are_named_through_the_catalog(spanish: Path) -> None:
+@pytest.mark.usefixtures("spanish")
+def test_states_are_named_through_the_catalog() -> None:
     m = M("test.state", "It is {state}.")
     assert render(m, {"state": SelectionStatus.EXPIRED}, locale="en") == "It is expired."
     assert render(m, {"state": SelectionStatus.EXPIRED}, locale="es") == "It is vencida."
 
 
-def test_a_broken_translation_falls_back_to_english(spanish: Path) -> None:
+@pytest.mark.usefixtures("spanish")
+def test_a_broken_translation_falls_back_to_english() -> None:
     m = M("test.wrong_placeholder", "Hello {name}.")
     assert render(m, {"name": "Ana"}, locale="es") == "Hello Ana."
 
 
-def test_fuzzy_translations_are_not_served(spanish: Path) -> None:
+@pytest.mark.usefixtures("spanish")
+def test_fuzzy_translations_are_not_served() -> None:
     assert render(M("test.fuzzy", "Fuzzy"), locale="es") == "Fuzzy"
 
 
@@ -111,7 +115,8 @@ def test_negotiation_uses_the_default_when_nothing_matches() -> None:
     assert negotiate("de", ("en", "es"), "fr") == "en"  # a default without a catalog
 
 
-def test_the_api_answers_in_the_negotiated_language(spanish: Path, api) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.usefixtures("spanish")
+def test_the_api_answers_in_the_negotiated_language(api) -> None:  # type: ignore[no-untyped-def]
     token = api.sign_up_verified("ana@example.org")
     rid = api.registration(token)
     gone = api.client.get(

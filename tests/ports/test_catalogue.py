@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
@@ -33,6 +34,7 @@ def _rows(db: Database) -> list[dict[str, object]]:
     return [dict(r) for r in rows]
 
 
+@pytest.mark.committing  # the import path runs on its own connection
 def test_the_orm_and_the_import_path_create_the_same_ports(
     db: Database, settings: Settings
 ) -> None:
@@ -46,6 +48,7 @@ def test_the_orm_and_the_import_path_create_the_same_ports(
     assert [r["code"] for r in by_demo] == sorted(catalogue.CODES)
 
 
+@pytest.mark.committing
 def test_whichever_ran_first_the_port_keeps_its_hours(db: Database, settings: Settings) -> None:
     with db.engine.begin() as conn:
         dataset_ports.insert_missing_ports(conn, settings)

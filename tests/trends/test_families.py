@@ -26,15 +26,15 @@ def test_families_use_the_identity_romaniser_and_skeleton() -> None:
 class _BrokenNames(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Finds ``puerta.names`` and fails while executing it, as a bug inside it would."""
 
-    def find_spec(self, fullname, path, target=None):  # type: ignore[no-untyped-def]
+    def find_spec(self, fullname, _path, _target=None):  # type: ignore[no-untyped-def]
         if fullname == "puerta.names":
             return importlib.util.spec_from_loader(fullname, self)
         return None
 
-    def create_module(self, spec):  # type: ignore[no-untyped-def]
+    def create_module(self, _spec):  # type: ignore[no-untyped-def]
         return None
 
-    def exec_module(self, module) -> None:  # type: ignore[no-untyped-def]
+    def exec_module(self, _module) -> None:  # type: ignore[no-untyped-def]
         raise ImportError("cannot import name 'something' from 'puerta.translit'")
 
 

@@ -18,6 +18,9 @@ from puerta.ports.models import Port
 from puerta.web.app import create_app
 from puerta.web.deps import DbSession, Public, ReadSession, SessionMisdeclared
 
+# Read-only units of work need a real engine (a savepoint cannot become read-only).
+pytestmark = pytest.mark.committing
+
 HOLD_SECONDS = 10
 
 

@@ -224,7 +224,7 @@ def sees_port(user: User, port_code: str) -> bool:
     return user.role == Role.OFFICER.value and user.port_code == port_code.upper()
 
 
-def sign_out(session: Session, *, auth: AuthSession, clock: Clock) -> None:
+def sign_out(_session: Session, *, auth: AuthSession, clock: Clock) -> None:
     auth.revoked_at = clock.now()
 
 

@@ -109,7 +109,7 @@ def sign_in(
 
 @router.delete("/sessions/current", status_code=status.HTTP_204_NO_CONTENT)
 def sign_out(
-    user: SignedIn, auth: AuthDep, response: Response, db: DbSession, clock: ClockDep
+    _user: SignedIn, auth: AuthDep, response: Response, db: DbSession, clock: ClockDep
 ) -> Response:
     service.sign_out(db, auth=auth.session, clock=clock)
     response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")

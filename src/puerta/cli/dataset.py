@@ -26,6 +26,7 @@ def import_cmd(
             workers=workers,
             batch_rows=batch_rows,
             settings=common.settings(),
+            clock=common.clock(),
             progress=lambda n: typer.echo(f"  {n:,} rows read", err=True),
         )
     finally:

@@ -31,7 +31,9 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from puerta import clock as clocks
 from puerta.accounts.models import Role
+from puerta.clock import Clock, FrozenClock
 from puerta.config import Settings
 from puerta.dataset import bulkwrite, fastcheck, files, pgindexes, ports, rowcheck, schema
 from puerta.db import Database
@@ -135,6 +137,7 @@ def import_dataset(
     settings: Settings | None = None,
     progress: Callable[[int], None] | None = None,
     workers: int = 1,
+    clock: Clock | None = None,
 ) -> ImportStats:
     """Load ``path`` (a data-set directory or a registrations file) into ``db``.
 
@@ -142,10 +145,13 @@ def import_dataset(
     per-row path for whatever it cannot prove valid), the traveler rules of new
     distinct values in ``workers`` processes when ``workers`` > 1; writing runs
     in other threads, one transaction per batch of about ``batch_rows`` rows, so
-    that the database works while the next batch is validated.
+    that the database works while the next batch is validated. Dates of birth
+    are checked against ``clock``'s date (default: the clock in effect), read
+    once, so that one import has one "today" and cached verdicts hold for all of it.
     """
     started = _time.perf_counter()
-    with _validation_pool(workers) as pool:
+    one_day = FrozenClock((clock or clocks.current()).now())
+    with clocks.in_effect(one_day), _validation_pool(workers) as pool:
         stats = _import(db, path, rejects, batch_rows, settings, progress, pool, workers)
     stats.seconds = _time.perf_counter() - started
     return stats

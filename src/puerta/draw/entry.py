@@ -92,16 +92,14 @@ def entry(
     out |= {"stage": "committed", "seed_commitment": row.seed_commitment}
     if row.pool_published_at is None or not row.records:
         return out
-    out |= _in_pool(row, out["entrant_id"], request.port_code, settings)
+    out |= _in_pool(row, out["entrant_id"], settings)
     draw = session.scalar(select(Draw).where(Draw.pool_date == day))
     if draw is not None and draw.result is not None:
         out |= _result(draw, out.get("group_entrant_id"), request.port_code)
     return out
 
 
-def _in_pool(
-    row: DrawCommitment, public_id: str, port_code: str, settings: Settings
-) -> dict[str, Any]:
+def _in_pool(row: DrawCommitment, public_id: str, settings: Settings) -> dict[str, Any]:
     records = row.records or []
     parsed = parse_many(records)
     hit = parsed.filter(pl.col("public_id") == public_id)["record"]

@@ -82,7 +82,7 @@ def get_verify(pool_date: date, db: ReadSession) -> VerificationOut:
 
 
 @router.get("/{pool_date}/review")
-def get_review(pool_date: date, db: ReadSession, user: Analyst) -> list[ReviewOut]:
+def get_review(pool_date: date, db: ReadSession, _user: Analyst) -> list[ReviewOut]:
     """Requests merged into or linked with older ones that day: analysts and admins."""
     return [
         ReviewOut(

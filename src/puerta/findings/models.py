@@ -12,7 +12,12 @@ from puerta.db import Base
 
 
 class Finding(Base):
-    """Something an officer should look at. It guides an interview; it never decides."""
+    """Something an officer should look at. It guides an interview; it never decides.
+
+    One kind reaches the draw: a duplicate-person finding not dismissed makes its
+    travelers one person there (``findings.identities``), and the request it
+    merges is listed for staff review.
+    """
 
     __tablename__ = "findings"
     __table_args__ = (Index("ix_findings_kind_status", "kind", "status"),)

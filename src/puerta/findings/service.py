@@ -1,8 +1,12 @@
 """Storing findings, reviewing them, and routing them to the ports.
 
 A re-run of the analysis updates findings by their stable key instead of
-adding duplicates. A finding is never an automatic decision: nothing in the
-draw, the confirmation or the port's processing reads its status.
+adding duplicates. A finding is never an automatic decision about a person:
+the confirmation and the port's processing never read it. The draw reads one
+kind, through ``findings.identities``: a duplicate-person finding not
+dismissed makes its travelers one person (one ticket), and every request it
+merges is listed for staff review; dismissing the finding (an appeal) undoes
+that from the next draw on.
 """
 
 from __future__ import annotations

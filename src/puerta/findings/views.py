@@ -70,7 +70,7 @@ class ReviewIn(BaseModel):
 @router.get("/findings")
 def list_findings(
     request: Request,
-    user: Analyst,
+    _user: Analyst,
     db: ReadSession,
     kind: str | None = None,
     status: FindingStatus | None = None,
@@ -114,7 +114,9 @@ def _detail(request: Request, db: Session, finding: Finding) -> FindingDetail:
 
 
 @router.get("/findings/{finding_id}")
-def get_finding(request: Request, finding_id: int, user: Analyst, db: ReadSession) -> FindingDetail:
+def get_finding(
+    request: Request, finding_id: int, _user: Analyst, db: ReadSession
+) -> FindingDetail:
     return _detail(request, db, service.get(db, finding_id))
 
 

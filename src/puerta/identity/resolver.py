@@ -2,9 +2,11 @@
 
 Why an interface: the draw needs "which traveler rows are the same human",
 nothing more. The default answer, :class:`KeyResolver`, links rows by the
-normalised keys of :mod:`puerta.identity.keys`; the trend analysis's
-probabilistic (Splink) identities can replace it by implementing
-:class:`PersonResolver` (one method), without the draw changing.
+normalised keys of :mod:`puerta.identity.keys`; :class:`LinkedResolver` adds
+identities established elsewhere on top of it, which is how the draw takes the
+trend analysis's probabilistic (Splink) ones (:mod:`puerta.findings.identities`).
+Any other answer implements :class:`PersonResolver` (one method), without the
+draw changing.
 
 Speed: a pool of a million requests has about two million traveler rows.
 Keys are computed once per *distinct* name (names repeat a lot) and gathered

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from puerta.clock import today
 from puerta.registration import validation as v
 
 
@@ -37,7 +38,7 @@ class TravelerIn(BaseModel):
     @field_validator("date_of_birth")
     @classmethod
     def _dob(cls, value: date) -> date:
-        return v.birth_date(value, datetime.now(UTC).date())
+        return v.birth_date(value, today())
 
     @field_validator("address_line2", "zip_code", "phone", "email", mode="before")
     @classmethod

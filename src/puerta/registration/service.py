@@ -89,7 +89,7 @@ def ensure_editable(registration: Registration) -> None:
 
 
 def update_traveler(
-    session: Session,
+    _session: Session,
     *,
     registration: Registration,
     position: int,

@@ -335,13 +335,13 @@ def appointments(
                 deferred.append(item)  # does not fit today: stays in the pool
                 continue
             port = hh.forced_port or rng.choices(ports, weights=shares)[0]
-            _book(plan, reg, port, day, rng)
+            _book(reg, port, day, rng)
             budget -= len(reg.travelers)
         for item in deferred:
             heapq.heappush(heap, item)
 
 
-def _book(plan: Plan, reg: Registration, port: str, day: date, rng: random.Random) -> None:
+def _book(reg: Registration, port: str, day: date, rng: random.Random) -> None:
     created = reg.created_at.date()
     pool_day = max(created, day - timedelta(days=rng.randint(1, 14)))
     run = 1 + int(rng.expovariate(1 / 5))

@@ -81,7 +81,7 @@ def calibration(directory: Path | str) -> list[Figure]:
     out += _persons(profile, s, df)
     out += _languages(df)
     out += _appointments(profile, s, df, appts)
-    out += _addresses(profile, s, df)
+    out += _addresses(profile, df)
     out += _top_ten(s, df)
     out += _planted(profile, s, df)
     return out
@@ -152,7 +152,7 @@ def _appointments(
     ]
 
 
-def _addresses(profile: Profile, s: float, df: pl.DataFrame) -> list[Figure]:
+def _addresses(profile: Profile, df: pl.DataFrame) -> list[Figure]:
     """Holders who share their true address with a person of another surname."""
     persons = df.filter(pl.col("duplicate_of").is_null()).select(
         "person_id",

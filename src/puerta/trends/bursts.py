@@ -278,7 +278,7 @@ def _fast_groups(regs: pl.DataFrame, config: BurstConfig) -> pl.DataFrame:
     )
 
 
-def _merge(flagged: pl.DataFrame, regs: pl.DataFrame) -> pl.DataFrame:
+def _merge(flagged: pl.DataFrame) -> pl.DataFrame:
     """Registration -> burst label: runs sharing a registration are one burst."""
     members = (
         flagged.with_row_index("run").select("run", "registration_id").explode("registration_id")
@@ -435,7 +435,7 @@ def find_bursts(df: pl.DataFrame, config: BurstConfig | None = None) -> list[Fin
     )
     if runs is None:
         return []
-    labels = _merge(runs, regs)
+    labels = _merge(runs)
     stats = _burst_stats(labels, regs, config.human_form_seconds)
     run_burst = labels.group_by("run").agg(pl.col("burst").first())
     runs = runs.with_row_index("run").join(run_burst, on="run")

@@ -13,8 +13,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from puerta import __version__
+from puerta import clock as clocks
 from puerta.clock import Clock, SystemClock
 from puerta.config import Settings, get_settings
 from puerta.confirmation.liveness import LivenessProvider, LocalLivenessProvider
@@ -28,6 +30,18 @@ from puerta.web.routers import feature_routers
 
 HERE = Path(__file__).parent
 log = logging.getLogger("puerta.web")
+
+
+class ClockInEffect:
+    """Each request runs with the app's clock in effect, so that the rules that run
+    inside FastAPI's body parsing (the date of birth's "today") read it too."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with clocks.in_effect(scope["app"].state.clock):
+            await self.app(scope, receive, send)
 
 
 def create_app(
@@ -63,6 +77,7 @@ def create_app(
     app.state.clock = clock or SystemClock()
     app.state.photos = photos or FileSystemPhotoStore(settings.photo_dir)
     app.state.liveness = liveness or LocalLivenessProvider(settings.photo_max_bytes)
+    app.add_middleware(ClockInEffect)
     problems.install(app)
     for router in feature_routers():
         app.include_router(router)
