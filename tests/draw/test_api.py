@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
+
 from puerta.accounts.models import Role
 from puerta.config import Settings
 from puerta.draw import commitment as cm
+from puerta.errors import DrawAlreadyRun, PoolStillOpen
 from tests.api.test_journey import POOL_DAY, run_draw
 from tests.api_support import Api, portrait_for, traveler
 
@@ -104,3 +109,28 @@ def test_the_scheduler_commits_then_publishes_and_draws(api: Api) -> None:
     assert any("after the request window opened" in w for w in verified["warnings"])
     entry = api.client.get(f"/api/v1/registrations/{rid}/entry", headers=api.auth(token)).json()
     assert entry["result"] == "selected"
+
+
+def test_the_scheduler_passes_over_only_a_day_another_process_drew(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A day drawn elsewhere is skipped quietly; any other failure is not swallowed."""
+    from puerta.draw import service as draw_service
+    from puerta.web import scheduler
+
+    token = api.sign_up_verified("race@example.org")
+    api.request(token, _family(api, token, ["Sol"]))
+    api.clock.advance(hours=1, minutes=5)
+
+    def drawn_elsewhere(*_: object, pool_date: date, **__: object) -> None:
+        raise DrawAlreadyRun(pool_date=pool_date)
+
+    monkeypatch.setattr(draw_service, "run_draw", drawn_elsewhere)
+    assert not any(line.startswith("drew") for line in scheduler.run_once(api.client.app))  # type: ignore[arg-type]
+
+    def broken(*_: object, pool_date: date, **__: object) -> None:
+        raise PoolStillOpen(pool_date=pool_date, closes_at=api.clock.now())
+
+    monkeypatch.setattr(draw_service, "run_draw", broken)
+    with pytest.raises(PoolStillOpen):
+        scheduler.run_once(api.client.app)  # type: ignore[arg-type]
