@@ -68,6 +68,23 @@ class Settings(BaseSettings):
     smtp_port: int = Field(default=25, description="SMTP server port.")
     smtp_from: str = Field(default="no-reply@puerta.invalid", description="Sender address.")
     scheduler_enabled: bool = Field(default=False, description="Run draws and expiry in-process.")
+    scheduler_interval_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds between scheduler passes; a process that is not the leader "
+        "tries to become it as often.",
+    )
+    workers: int = Field(
+        default=0,
+        ge=0,
+        description="Worker processes of `puerta serve`; 0 means one per core (os.cpu_count()).",
+    )
+    graceful_timeout: int = Field(
+        default=10,
+        ge=3,
+        description="Seconds from SIGTERM to exit: in-flight requests drain, the scheduler "
+        "stops and the leader lock is released; workers still running then are killed.",
+    )
 
     @property
     def effective_database_url(self) -> str:

@@ -1,43 +1,66 @@
-"""In-process jobs for a single-machine deployment: commitments, the daily draw, expiry.
+"""In-process jobs: commitments, the daily draw, expiry.
 
 Before each request window opens, the seed commitment of its pool date is
 published; once a window has closed, its pool is published and drawn.
-Each pass is one transaction; the draw's unique pool date makes a second
-process running the same job harmless (it gets a conflict and moves on).
+
+Every worker process of every server runs this loop, but only the holder of
+the leader lock (:mod:`puerta.web.leader`) runs a pass: the others stand by
+and try to take the lock at each interval. Each job is one transaction, and
+the draw's unique pool date backs the lock up: a second process that drew
+the same day anyway would get a conflict and move on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import sqlalchemy as sa
 from fastapi import FastAPI
+from sqlalchemy.orm import Session
 
 from puerta.confirmation import service as confirmation_service
+from puerta.db import Database
 from puerta.draw import publication
 from puerta.draw import service as draw_service
 from puerta.errors import DrawAlreadyRun
+from puerta.web import leader as leaders
 
 log = logging.getLogger("puerta.scheduler")
-INTERVAL_SECONDS = 60
+
+
+@contextmanager
+def _job(db: Database) -> Iterator[Session]:
+    """One job's transaction. On PostgreSQL it first takes a transaction advisory lock,
+    so that even two passes that overlap (a leader that lost its lock mid-pass and the
+    next one) run their jobs one after the other, each seeing the other's commits; on
+    SQLite ``BEGIN IMMEDIATE`` already serialises writers."""
+    with db.session() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": leaders.JOBS_KEY})
+        yield session
 
 
 def run_once(app: FastAPI) -> list[str]:
     """Expire overdue offers and run every draw that is due. Returns what was done."""
     db, settings, clock = app.state.db, app.state.settings, app.state.clock
     done: list[str] = []
-    with db.session() as session:
+    with _job(db) as session:
         expired = confirmation_service.expire_overdue(session, clock=clock)
         if expired:
             done.append(f"expired {expired} offers")
-    with db.session() as session:
+    with _job(db) as session:
         committed = publication.commit_upcoming(session, settings=settings, clock=clock)
         done.extend(f"published the seed commitment for {d}" for d in committed)
     with db.session() as session:
         due = draw_service.due_pool_dates(session, settings=settings, clock=clock)
     for pool_date in due:
         try:
-            with db.session() as session:
+            with _job(db) as session:
                 draw = draw_service.run_draw(
                     session, pool_date=pool_date, settings=settings, clock=clock
                 )
@@ -48,11 +71,51 @@ def run_once(app: FastAPI) -> list[str]:
     return done
 
 
-async def run_forever(app: FastAPI) -> None:
-    while True:
-        try:
-            for line in await asyncio.to_thread(run_once, app):
-                log.info(line)
-        except Exception:
-            log.exception("scheduler pass failed; retrying in %s s", INTERVAL_SECONDS)
-        await asyncio.sleep(INTERVAL_SECONDS)
+def lead_once(app: FastAPI, leadership: leaders.Leadership, was: bool | None = None) -> bool:
+    """One pass if this process leads (taking the lock if it is free); whether it leads.
+
+    ``was`` is the previous answer (None before the first): a change is logged.
+    """
+    try:
+        leading = leadership.hold()
+    except Exception:
+        log.warning("could not reach the store for the leader lock", exc_info=True)
+        return False
+    if leading != was:
+        if leading:
+            log.info("scheduler leader (pid %s): this process runs the jobs", os.getpid())
+        else:
+            log.info("scheduler standing by: another process holds the leader lock")
+    if leading:
+        for line in run_once(app):
+            log.info(line)
+    return leading
+
+
+async def run_forever(app: FastAPI, leadership: leaders.Leadership | None = None) -> None:
+    """Pass after pass, every ``scheduler_interval_seconds``, until cancelled.
+
+    A pass runs in a thread. Cancelled (the server shutting down) while a pass runs,
+    the loop lets the pass finish, so its transaction ends on its own terms, then
+    releases the leader lock: another process may take it at once.
+    """
+    interval = app.state.settings.scheduler_interval_seconds
+    leadership = leadership or leaders.for_url(app.state.db.url)
+    leading: bool | None = None
+    try:
+        while True:
+            one = asyncio.ensure_future(asyncio.to_thread(lead_once, app, leadership, leading))
+            try:
+                leading = await asyncio.shield(one)
+            except asyncio.CancelledError:
+                with contextlib.suppress(Exception):
+                    await one
+                raise
+            except Exception:
+                leading = leadership.held
+                log.exception("scheduler pass failed; retrying in %s s", interval)
+            await asyncio.sleep(interval)
+    finally:
+        if leadership.held:
+            log.info("scheduler stopped: leader lock released")
+        leadership.dispose()
