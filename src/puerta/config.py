@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from puerta.ports import catalogue
@@ -68,6 +68,46 @@ class Settings(BaseSettings):
     smtp_port: int = Field(default=25, description="SMTP server port.")
     smtp_from: str = Field(default="no-reply@puerta.invalid", description="Sender address.")
     scheduler_enabled: bool = Field(default=False, description="Run draws and expiry in-process.")
+    db_pool_size: int = Field(
+        default=24, ge=1, description="Database connections each worker process keeps."
+    )
+    db_max_overflow: int = Field(
+        default=0, ge=0, description="Extra connections a worker may open beyond the pool."
+    )
+    db_pool_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds a request waits for a connection."
+    )
+    admission_limit: int = Field(
+        default=16, ge=1, description="Requests one worker processes at once (applicants')."
+    )
+    admission_reserved: int = Field(
+        default=4, ge=1, description="Further slots only for health checks and officers."
+    )
+    admission_queue: int = Field(
+        default=256, ge=0, description="Requests that may wait for a slot; beyond, 503."
+    )
+    admission_wait_seconds: float = Field(
+        default=0.5, ge=0, description="How long a request waits for a slot before a 503."
+    )
+    retry_after_seconds: int = Field(
+        default=5, ge=1, description="The Retry-After a shed request is given."
+    )
+
+    @model_validator(mode="after")
+    def check_capacity(self) -> Settings:
+        """Admitted requests never outnumber connections: the rush cannot deadlock.
+
+        Two connections are kept aside for the in-process scheduler and its leader
+        lock, so that admitted requests always find one each.
+        """
+        spare = self.db_pool_size + self.db_max_overflow - 2
+        if self.admission_limit + self.admission_reserved > spare:
+            raise ValueError(
+                f"admission_limit + admission_reserved ({self.admission_limit} + "
+                f"{self.admission_reserved}) must be at most db_pool_size + db_max_overflow "
+                f"- 2 ({spare}): an admitted request must always find a connection"
+            )
+        return self
 
     @property
     def effective_database_url(self) -> str:
