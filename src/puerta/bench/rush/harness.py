@@ -1,0 +1,416 @@
+"""The rush (issue 10): build a store, serve it as ``puerta serve`` does, drive wrk, check.
+
+Mixes, each one bounded wrk run against one server process:
+
+- ``bare``: ``GET /healthz``, the same server's floor (every ratio is to it);
+- ``request``: ``POST /api/v1/registrations/{id}/requests``, a distinct
+  registration and bearer token per request, then the store is checked against
+  the 2xx the client saw;
+- ``status``: the noon status rush after a draw, ``GET .../status`` and
+  ``GET .../entry``;
+- ``overload``: the status mix at 512 connections.
+
+After each mix the harness sends one authenticated request and one
+``/healthz`` on fresh connections; a server that answers neither within the
+probe timeout is recorded as hung, stopped (SIGTERM, then SIGKILL after 10 s)
+and started again for the next mix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from puerta.bench.rush import report, store, wrk
+from puerta.bench.rush.server import Server, free_port, serve_supports
+from puerta.config import Settings
+from puerta.requests.service import window_from
+
+ORDER = ("bare", "request", "status", "overload")
+MODE = {"bare": "bare", "request": "request", "status": "status", "overload": "status"}
+DEFAULT_CONNECTIONS = {"bare": 64, "request": 64, "status": 64, "overload": 512}
+WHAT = {
+    "bare": "GET /healthz",
+    "request": "POST /api/v1/registrations/{id}/requests",
+    "status": "GET /api/v1/registrations/{id}/status + GET .../entry",
+    "overload": "the status mix at overload",
+}
+
+
+def parse_connections(text: str) -> dict[str, int]:
+    """``request=64,overload=512``; a bare number sets every mix but ``overload``."""
+    out = dict(DEFAULT_CONNECTIONS)
+    for item in filter(None, (p.strip() for p in text.split(","))):
+        name, _, value = item.rpartition("=")
+        if not name:
+            out |= {m: int(value) for m in ORDER if m != "overload"}
+        elif name in out:
+            out[name] = int(value)
+        else:
+            raise argparse.ArgumentTypeError(f"unknown mix {name!r} in --connections")
+    if any(n < 1 for n in out.values()):
+        raise argparse.ArgumentTypeError("connections must be at least 1")
+    return out
+
+
+def parse_mixes(text: str) -> list[str]:
+    wanted = {m.strip() for m in text.split(",") if m.strip()}
+    unknown = wanted - set(ORDER)
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown mixes: {', '.join(sorted(unknown))}")
+    return [m for m in ORDER if m in wanted]
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="python -m puerta.bench.rush", description=__doc__.split("\n")[0]
+    )
+    p.add_argument("--applicants", type=int, default=20_000, help="applicants in the store")
+    p.add_argument("--duration", type=int, default=15, help="seconds of load per mix")
+    p.add_argument(
+        "--connections",
+        type=parse_connections,
+        default=dict(DEFAULT_CONNECTIONS),
+        help="per mix, e.g. request=64,status=64,overload=512,bare=64",
+    )
+    p.add_argument(
+        "--mixes",
+        type=parse_mixes,
+        default=list(ORDER),
+        help="comma-separated: bare,request,status,overload",
+    )
+    p.add_argument("--threads", type=int, default=1, help="wrk threads (the machine is shared)")
+    p.add_argument("--timeout", type=int, default=2, help="wrk --timeout, seconds")
+    p.add_argument(
+        "--probe-timeout",
+        type=float,
+        default=10.0,
+        help="seconds a probe after a mix may take before the server counts as hung",
+    )
+    p.add_argument(
+        "--database-url",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="admin URL; the harness creates and drops puerta_bench_<hex> there",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="passed to `puerta serve --workers` when it has that option",
+    )
+    p.add_argument("--keep", action="store_true", help="keep the database and the work directory")
+    p.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
+    p.add_argument("--check", action="store_true", help="exit 1 when a target fails")
+    p.add_argument("--seed", type=int, default=1)
+    args = p.parse_args(argv)
+    if args.applicants < 1 or args.duration < 1 or args.timeout < 1:
+        p.error("--applicants, --duration and --timeout must be at least 1")
+    return args
+
+
+def load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def machine(wrk_path: str) -> dict[str, Any]:
+    mem = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    version = subprocess.run([wrk_path, "-v"], capture_output=True, text=True, timeout=10)  # noqa: S603
+    return {
+        "nproc": os.cpu_count(),
+        "mem_total": mem,
+        "python": sys.version.split()[0],
+        "wrk": (version.stdout or version.stderr).splitlines()[0]
+        if version.stdout or version.stderr
+        else "",
+        "load_at_start": load(),
+    }
+
+
+def small_store_capacity(applicants: int, settings: Settings) -> int | None:
+    """A daily capacity for a small store, so that its draw selects about a fifth of the
+    travelers and leaves applicants to ask today; None (the setting) for a full-size store.
+    """
+    expected = applicants * sum(store.GROUP_SIZES) / len(store.GROUP_SIZES)
+    if expected * 0.2 >= settings.daily_capacity:
+        return None
+    return max(len(settings.port_shares), int(expected * 0.2))
+
+
+def write_tokens(path: Path, applicants: list[store.Applicant]) -> Path:
+    path.write_text("".join(f"{a.registration_id} {a.token}\n" for a in applicants))
+    return path
+
+
+def window_open_through(settings: Settings, seconds: float) -> str | None:
+    """None when the request window stays open (one pool date) for ``seconds``; else why not."""
+    window = window_from(settings)
+    now = datetime.now(UTC)
+    first, last = window.pool_date(now), window.pool_date(now + timedelta(seconds=seconds))
+    if first is None or last != first:
+        return (
+            f"the request window ({settings.window_opens:%H:%M}-{settings.window_closes:%H:%M} "
+            f"{settings.timezone}) is shut or closes within the mix; run it at another hour"
+        )
+    return None
+
+
+class Run:
+    """One run of the harness: a store, a server (restarted if it hangs), the mixes."""
+
+    def __init__(self, args: argparse.Namespace, wrk_path: str, workdir: Path) -> None:
+        self.args, self.wrk_path, self.workdir = args, wrk_path, workdir
+        self.results: dict[str, Any] = {
+            "mixes": {},
+            "server": {"starts": [], "stops": []},
+            "findings": [],
+        }
+        self.server: Server | None = None
+        self.env: dict[str, str] = {}
+        self.settings: Settings
+        self.data: store.Store
+        self.db_name: str | None = None
+
+    def finding(self, text: str) -> None:
+        self.results["findings"].append(text)
+        print(f"finding: {text}", flush=True)
+
+    # -- the store -----------------------------------------------------------------
+    def build(self) -> None:
+        secret = "rush-" + os.urandom(8).hex()
+        self.db_name, url = store.create_database(self.args.database_url)
+        data_dir = self.workdir / "var"
+        overrides = {"database_url": url, "data_dir": str(data_dir), "secret_key": secret}
+        capacity = small_store_capacity(self.args.applicants, Settings(_env_file=None))
+        if capacity is not None:
+            overrides["daily_capacity"] = str(capacity)
+        self.settings = Settings(_env_file=None, **overrides)  # type: ignore[arg-type]
+        self.env = {**os.environ, **{f"PUERTA_{k.upper()}": v for k, v in overrides.items()}}
+        print(f"building {self.db_name}: {self.args.applicants:,} applicants ...", flush=True)
+        t0 = time.perf_counter()
+        self.data = store.build(
+            url,
+            self.db_name,
+            applicants=self.args.applicants,
+            settings=self.settings,
+            seed=self.args.seed,
+        )
+        self.results["store"] = {
+            "database": self.db_name,
+            "applicants": len(self.data.applicants),
+            "travelers": self.data.travelers,
+            "drawn_pool_date": self.data.drawn_pool.isoformat(),
+            "selected_registrations": len(self.data.selected),
+            "seats_offered": self.data.seats_offered,
+            "daily_capacity": self.settings.daily_capacity,
+            "applicants_who_may_ask_today": len(self.data.askers),
+            "seconds": {k: round(v, 2) for k, v in self.data.seconds.items()}
+            | {"total": round(time.perf_counter() - t0, 2)},
+        }
+        print(f"store: {json.dumps(self.results['store'])}", flush=True)
+        if len(self.data.askers) < self.args.threads:
+            raise RuntimeError("every applicant was selected: no one left to ask today")
+        self.tokens = {
+            "status": write_tokens(self.workdir / "status.tokens", self.data.applicants),
+            "request": write_tokens(self.workdir / "request.tokens", self.data.askers),
+            "bare": write_tokens(self.workdir / "bare.tokens", self.data.applicants[:1]),
+        }
+
+    # -- the server ----------------------------------------------------------------
+    def start_server(self) -> None:
+        workers = self.args.workers
+        if workers and not serve_supports("--workers"):
+            self.finding(f"`puerta serve` has no --workers option; --workers {workers} ignored")
+            self.args.workers = workers = None
+        self.server = Server(free_port(), self.env, self.workdir, workers=workers)
+        self.server.start()
+        self.results["server"]["starts"].append(
+            {
+                "port": self.server.port,
+                "ready_after_s": round(self.server.started_s, 2),
+                "workers": workers,
+            }
+        )
+        print(f"server on {self.server.base} (ready in {self.server.started_s:.1f} s)", flush=True)
+
+    def stop_server(self, why: str) -> None:
+        if self.server is None or self.server.proc is None:
+            return
+        stop = self.server.stop()
+        self.results["server"]["stops"].append({"why": why, **stop.as_dict()})
+        if not stop.exited_on_sigterm:
+            self.finding(
+                f"server ({why}) did not exit within {stop.seconds:.0f} s of SIGTERM; "
+                "its process group was killed with SIGKILL"
+            )
+        else:
+            print(f"server stopped ({why}) {stop.seconds:.1f} s after SIGTERM", flush=True)
+        self.server = None
+
+    def _auth_probe(self) -> dict[str, Any]:
+        assert self.server is not None
+        a = self.data.applicants[0]
+        return self.server.probe(
+            f"/api/v1/registrations/{a.registration_id}/status",
+            timeout=self.args.probe_timeout,
+            headers={"Authorization": f"Bearer {a.token}"},
+        )
+
+    # -- the mixes -----------------------------------------------------------------
+    def mix(self, name: str) -> None:
+        conns = self.args.connections[name]
+        entry: dict[str, Any] = {
+            "what": WHAT[name],
+            "connections": conns,
+            "threads": self.args.threads,
+            "duration_s": self.args.duration,
+        }
+        self.results["mixes"][name] = entry
+        if name == "request":
+            shut = window_open_through(self.settings, self.args.duration + self.args.timeout + 30)
+            if shut:
+                entry["skipped"] = shut
+                self.finding(f"request mix skipped: {shut}")
+                return
+        if self.server is None:
+            self.start_server()
+        assert self.server is not None
+        entry["server_port"] = self.server.port
+        entry["load_before"] = load()
+        cpu0 = self.server.cpu()
+        started = datetime.now(UTC)
+        print(f"{name}: {conns} connections for {self.args.duration} s ...", flush=True)
+        result = wrk.run(
+            self.wrk_path,
+            url=self.server.base,
+            mode=MODE[name],
+            connections=conns,
+            threads=self.args.threads,
+            duration=self.args.duration,
+            timeout=self.args.timeout,
+            tokens=self.tokens[MODE[name]],
+            workdir=self.workdir,
+            body=self._body(),
+            name=name,
+        )
+        first = self._auth_probe()
+        health = self.server.probe("/healthz", timeout=self.args.probe_timeout)
+        cpu1 = self.server.cpu()
+        entry |= {
+            "started_at": started.isoformat(timespec="seconds"),
+            "load_after": load(),
+            "wrk": result.as_dict(),
+            "first_request_after": first,
+            "healthz_after": health,
+            "server_cpu_s": None if cpu0 is None or cpu1 is None else round(cpu1 - cpu0, 2),
+        }
+        try:
+            entry["pg_connections_after"] = store.connection_states(
+                self.args.database_url, self.data.name
+            )
+        except Exception as exc:  # evidence only: never stop the run for it
+            entry["pg_connections_after"] = {"error": f"{type(exc).__name__}: {exc}"}
+        if name == "request":
+            check = store.check_requests(
+                self.data.url,
+                after=self.data.drawn_pool,
+                acknowledged=result.acknowledged,
+                unconfirmed_budget=result.requests - result.ok + result.socket_errors + conns,
+            )
+            entry["store_check"] = check.as_dict()
+        self._mark(name, entry, result, first)
+        if not first["ok"] and not health["ok"]:
+            entry["server_hung"] = True
+            self.finding(
+                f"after the {name} mix the server answered neither an authenticated request "
+                f"nor /healthz within {self.args.probe_timeout:.0f} s "
+                f"(PostgreSQL connections: {entry['pg_connections_after']})"
+            )
+            self.stop_server(f"hung after {name}")
+
+    def _body(self) -> dict[str, Any]:
+        lat, lon = store.ASK_FROM["SYS"]
+        return {"port_code": "SYS", "latitude": lat, "longitude": lon}
+
+    def _mark(self, name: str, entry: dict[str, Any], result: wrk.WrkResult, first: dict) -> None:
+        mixes = self.results["mixes"]
+        bare = mixes.get("bare", {}).get("wrk", {}).get("goodput_2xx_per_s")
+        entry["ratio_to_bare"] = (
+            round(result.goodput / bare, 3)
+            if bare and name != "bare"
+            else (1.0 if name == "bare" else None)
+        )
+        peak = mixes.get("status", {}).get("wrk", {}).get("goodput_2xx_per_s")
+        found = report.targets(
+            name,
+            result,
+            peak_goodput=peak,
+            first_after_s=first["seconds"] if first.get("ok") else None,
+            store_ok=entry.get("store_check", {}).get("ok"),
+        )
+        entry["targets"] = [t.as_dict() for t in found]
+        entry["pass"] = all(t.passed for t in found) if found else None
+
+    def go(self) -> dict[str, Any]:
+        self.results["started_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        self.results["command"] = " ".join(["python -m puerta.bench.rush", *sys.argv[1:]])
+        self.results["machine"] = machine(self.wrk_path)
+        self.build()
+        for name in self.args.mixes:
+            self.mix(name)
+        self.stop_server("end of run")
+        self.results["machine"]["load_at_end"] = load()
+        self.results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        return self.results
+
+    def cleanup(self) -> None:
+        if self.server is not None:
+            self.stop_server("cleanup")
+        if self.db_name and not self.args.keep:
+            store.drop_database(self.args.database_url, self.db_name)
+        if not self.args.keep:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        else:
+            print(f"kept: database {self.db_name}, work directory {self.workdir}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
+    outside = store.check_asks_from(Settings(_env_file=None))
+    if outside:
+        raise SystemExit(f"asking places outside the eligible area: {outside}")
+    wrk_path = wrk.ensure_wrk()
+    workdir = Path(tempfile.mkdtemp(prefix="puerta-rush-"))
+    run = Run(args, wrk_path, workdir)
+    try:
+        results = run.go()
+    finally:
+        run.cleanup()
+    print()
+    print(report.table(results["mixes"]))
+    for text in results["findings"]:
+        print(f"finding: {text}")
+    print(
+        f"load average: start {results['machine']['load_at_start']}, "
+        f"end {results['machine']['load_at_end']}"
+    )
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+        print(f"results: {args.out}")
+    failed = [n for n, m in results["mixes"].items() if m.get("pass") is False]
+    return 1 if args.check and failed else 0
