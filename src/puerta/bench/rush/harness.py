@@ -19,9 +19,11 @@ and started again for the next mix.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -31,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from puerta.bench.rush import report, store, wrk
-from puerta.bench.rush.server import Server, free_port, serve_supports
+from puerta.bench.rush.server import GRACE_SECONDS, Server, free_port, serve_supports
 from puerta.config import Settings
 from puerta.requests.service import window_from
 
@@ -95,6 +97,18 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         default=10.0,
         help="seconds a probe after a mix may take before the server counts as hung",
+    )
+    p.add_argument(
+        "--recovery-wait",
+        type=float,
+        default=45.0,
+        help="seconds to wait for a hung server to answer again before replacing it",
+    )
+    p.add_argument(
+        "--no-sigterm-under-load",
+        dest="sigterm_under_load",
+        action="store_false",
+        help="stop the server at the end without the SIGTERM-under-load check",
     )
     p.add_argument(
         "--database-url",
@@ -292,6 +306,7 @@ class Run:
         entry["server_port"] = self.server.port
         entry["load_before"] = load()
         cpu0 = self.server.cpu()
+        log_from = self.server.log_size()
         started = datetime.now(UTC)
         print(f"{name}: {conns} connections for {self.args.duration} s ...", flush=True)
         result = wrk.run(
@@ -307,6 +322,7 @@ class Run:
             body=self._body(),
             name=name,
         )
+        load_stopped = time.monotonic()
         first = self._auth_probe()
         health = self.server.probe("/healthz", timeout=self.args.probe_timeout)
         cpu1 = self.server.cpu()
@@ -324,7 +340,9 @@ class Run:
             )
         except Exception as exc:  # evidence only: never stop the run for it
             entry["pg_connections_after"] = {"error": f"{type(exc).__name__}: {exc}"}
-        if name == "request":
+        if not first["ok"] and not health["ok"]:
+            self._hung(name, entry, load_stopped, log_from)
+        if name == "request":  # after a hung server ended: its open transactions are gone
             check = store.check_requests(
                 self.data.url,
                 after=self.data.drawn_pool,
@@ -333,14 +351,66 @@ class Run:
             )
             entry["store_check"] = check.as_dict()
         self._mark(name, entry, result, first)
-        if not first["ok"] and not health["ok"]:
-            entry["server_hung"] = True
+
+    def _hung(self, name: str, entry: dict[str, Any], load_stopped: float, log_from: int) -> None:
+        """Record a server that answers nothing; wait (bounded) to see whether it recovers,
+        and stop it when it does not."""
+        assert self.server is not None
+        entry["server_hung"] = True
+        self.finding(
+            f"after the {name} mix the server answered neither an authenticated request "
+            f"nor /healthz within {self.args.probe_timeout:.0f} s "
+            f"(PostgreSQL connections: {entry['pg_connections_after']})"
+        )
+        t0 = time.monotonic()
+        recovered = None
+        while time.monotonic() - t0 < self.args.recovery_wait:
+            if self.server.probe("/healthz", timeout=2.0)["ok"] and self._auth_probe()["ok"]:
+                recovered = round(time.monotonic() - load_stopped, 1)
+                break
+            time.sleep(1.0)
+        entry["recovered_after_s"] = recovered
+        entry["server_log_since_mix"] = self.server.log_problems(log_from)
+        if recovered is None:
             self.finding(
-                f"after the {name} mix the server answered neither an authenticated request "
-                f"nor /healthz within {self.args.probe_timeout:.0f} s "
-                f"(PostgreSQL connections: {entry['pg_connections_after']})"
+                f"the server had not recovered {self.args.recovery_wait:.0f} s later: "
+                "stopped, and a new one serves the next mix"
             )
             self.stop_server(f"hung after {name}")
+        else:
+            self.finding(f"the server answered again about {recovered} s after the load stopped")
+
+    def sigterm_under_load(self) -> None:
+        """SIGTERM the server while the status mix is running, as an operator would."""
+        if self.server is None:
+            self.start_server()
+        assert self.server is not None
+        conns = self.args.connections["status"]
+        at = float(min(3, self.args.duration))
+        launch = wrk.start(
+            self.wrk_path,
+            url=self.server.base,
+            mode="status",
+            connections=conns,
+            threads=self.args.threads,
+            duration=int(at + GRACE_SECONDS + 10),
+            timeout=self.args.timeout,
+            tokens=self.tokens["status"],
+            workdir=self.workdir,
+            body=self._body(),
+            name="sigterm",
+        )
+        time.sleep(at)
+        self.stop_server(f"SIGTERM under load ({conns} connections)")
+        with contextlib.suppress(ProcessLookupError):
+            launch.proc.send_signal(signal.SIGINT)  # wrk stops and reports
+        result = wrk.finish(launch)
+        self.results["sigterm_under_load"] = {
+            "connections": conns,
+            "sigterm_after_s": at,
+            **self.results["server"]["stops"][-1],
+            "wrk_statuses": result.as_dict()["statuses"],
+        }
 
     def _body(self) -> dict[str, Any]:
         lat, lon = store.ASK_FROM["SYS"]
@@ -372,7 +442,10 @@ class Run:
         self.build()
         for name in self.args.mixes:
             self.mix(name)
-        self.stop_server("end of run")
+        if self.args.sigterm_under_load:
+            self.sigterm_under_load()
+        else:
+            self.stop_server("end of run")
         self.results["machine"]["load_at_end"] = load()
         self.results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         return self.results
@@ -402,6 +475,14 @@ def main(argv: list[str] | None = None) -> int:
         run.cleanup()
     print()
     print(report.table(results["mixes"]))
+    sig = results.get("sigterm_under_load")
+    if sig:
+        how = (
+            f"exited {sig['seconds_after_sigterm']} s after SIGTERM"
+            if sig["exited_on_sigterm"]
+            else f"still running {sig['seconds_after_sigterm']} s after SIGTERM: killed"
+        )
+        print(f"SIGTERM under load ({sig['connections']} connections): {how}")
     for text in results["findings"]:
         print(f"finding: {text}")
     print(

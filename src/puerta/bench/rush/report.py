@@ -133,5 +133,7 @@ def table(mixes: dict[str, dict[str, Any]]) -> str:
             mark = "PASS" if t["pass"] else "FAIL"
             lines.append(f"{'':<9}   {mark}  {t['target']}: {t['measured']} (wanted {t['wanted']})")
         if m.get("server_hung"):
-            lines.append(f"{'':<9}   server did not answer after this mix: restarted")
+            back = m.get("recovered_after_s")
+            then = f"answered again after {back} s" if back else "never recovered: replaced"
+            lines.append(f"{'':<9}   server answered nothing after this mix; {then}")
     return "\n".join(lines)

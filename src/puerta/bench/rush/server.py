@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -23,6 +24,7 @@ from typing import Any
 import httpx
 
 GRACE_SECONDS = 10.0
+ACCESS_LINE = re.compile(r'HTTP/\d(?:\.\d)?" \d{3}')
 START_SECONDS = 90.0
 
 
@@ -171,6 +173,28 @@ class Server:
         except subprocess.TimeoutExpired:
             code = None
         return Stop(False, waited, True, code)
+
+    def log_size(self) -> int:
+        try:
+            return self.log_path.stat().st_size
+        except OSError:
+            return 0
+
+    def log_problems(self, since: int, keep: int = 12) -> dict[str, Any]:
+        """Lines of the log written after byte ``since`` that are not access-log lines:
+        how many, and the first and last few (tracebacks, pool timeouts, shutdown)."""
+        try:
+            with self.log_path.open("rb") as fh:
+                fh.seek(since)
+                text = fh.read().decode(errors="replace")
+        except OSError:
+            return {"lines": 0, "first": [], "last": []}
+        lines = [ln for ln in text.splitlines() if ln.strip() and not ACCESS_LINE.search(ln)]
+        counts = {
+            key: sum(key in ln for ln in lines)
+            for key in ("Traceback", "TimeoutError", "QueuePool limit", "Waiting for")
+        }
+        return {"lines": len(lines), "counts": counts, "first": lines[:keep], "last": lines[-keep:]}
 
     def log_tail(self, lines: int = 30) -> str:
         try:

@@ -281,7 +281,18 @@ def ensure_wrk() -> str:
     return found
 
 
-def run(
+@dataclass
+class Launch:
+    """A wrk run under way (see :func:`start`)."""
+
+    proc: subprocess.Popen[str]
+    out: Path
+    acks: Path
+    duration: int
+    limit_s: float
+
+
+def start(
     wrk: str,
     *,
     url: str,
@@ -294,9 +305,8 @@ def run(
     workdir: Path,
     body: dict[str, Any],
     name: str,
-) -> WrkResult:
-    """One bounded wrk run: ``-d`` seconds, ``--timeout`` per request, and a hard
-    kill if wrk itself is still running well after that."""
+) -> Launch:
+    """Start one bounded wrk run: ``-d`` seconds of load, ``--timeout`` per request."""
     threads = max(1, min(threads, connections))
     connections -= connections % threads
     out, acks = workdir / f"{name}.json", workdir / f"{name}.acks"
@@ -305,31 +315,32 @@ def run(
         lua_script(mode=mode, tokens=tokens, out=out, acks=acks, threads=threads, body=body)
     )
     out.unlink(missing_ok=True)
-    cmd = [
-        wrk,
-        "-t",
-        str(threads),
-        "-c",
-        str(connections),
-        "-d",
-        f"{duration}s",
-        "--timeout",
-        f"{timeout}s",
-        "-s",
-        str(script),
-        url,
-    ]
+    acks.unlink(missing_ok=True)
+    cmd = [wrk, "-t", str(threads), "-c", str(connections), "-d", f"{duration}s"]
+    cmd += ["--timeout", f"{timeout}s", "-s", str(script), url]
+    proc = subprocess.Popen(  # noqa: S603
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True
+    )
+    return Launch(proc, out, acks, duration, duration + timeout + 60.0)
+
+
+def finish(launch: Launch) -> WrkResult:
+    """Wait for the run (killing wrk if it outlives its bound) and read its result."""
     try:
-        done = subprocess.run(  # noqa: S603
-            cmd, capture_output=True, text=True, timeout=duration + timeout + 60
-        )
-        code, stderr = done.returncode, done.stderr
-    except subprocess.TimeoutExpired as exc:
-        code = None
-        stderr = f"wrk killed after {exc.timeout:.0f} s"
-    if not out.exists():
-        return empty_result(float(duration), code, stderr)
-    seen = set(acks.read_text().split()) if acks.exists() else set()
-    result = parse_result(json.loads(out.read_text()), seen)
+        _, stderr = launch.proc.communicate(timeout=launch.limit_s)
+        code: int | None = launch.proc.returncode
+    except subprocess.TimeoutExpired:
+        launch.proc.kill()
+        launch.proc.communicate(timeout=30)
+        code, stderr = None, f"wrk killed after {launch.limit_s:.0f} s"
+    if not launch.out.exists():
+        return empty_result(float(launch.duration), code, stderr)
+    seen = set(launch.acks.read_text().split()) if launch.acks.exists() else set()
+    result = parse_result(json.loads(launch.out.read_text()), seen)
     result.exit_code, result.stderr = code, stderr
     return result
+
+
+def run(wrk: str, **kwargs: Any) -> WrkResult:
+    """One bounded wrk run, start to result (arguments as :func:`start`)."""
+    return finish(start(wrk, **kwargs))
