@@ -50,6 +50,20 @@ def test_connections_and_mixes_parse() -> None:
         harness.parse_mixes("bare,lunch")
 
 
+def test_sweep_runs_first_and_only_the_mix_itself_is_judged(tmp_path: Path) -> None:
+    args = harness.arguments(["--mixes", "status,request,overload", "--sweep", "8,32"])
+    plan = harness.Run(args, "wrk", tmp_path).plan()
+    assert [(key, conns, judged) for key, _, conns, judged in plan] == [
+        ("request@8", 8, False),
+        ("request@32", 32, False),
+        ("request", 64, True),
+        ("status@8", 8, False),
+        ("status@32", 32, False),
+        ("status", 64, True),
+        ("overload", 512, True),
+    ]
+
+
 def test_lua_script_is_filled_in(tmp_path: Path) -> None:
     text = wrk.lua_script(
         mode="request",
@@ -103,6 +117,8 @@ def test_overload_targets() -> None:
     assert not slow_after[-1].passed  # no answer after the load is a failure, not a pass
     no_peak = report.targets("overload", _overload(), peak_goodput=None, first_after_s=0.2)
     assert not no_peak[3].passed
+    stalled = report.targets("overload", _overload(), peak_goodput=0.0, first_after_s=0.2)
+    assert not stalled[3].passed  # 0 >= 80% of 0 is no goodput
 
 
 def test_request_targets_need_the_store_check() -> None:
@@ -125,7 +141,7 @@ def test_table_shows_each_mix_and_its_marks() -> None:
     text = report.table({"status": entry, "request": {"skipped": "window shut"}})
     assert "FAIL  2xx/s" in text
     assert "PASS  p99 ms" in text
-    assert "request   skipped: window shut" in text
+    assert "skipped: window shut" in text
 
 
 def test_request_check_allows_only_unconfirmed_rows() -> None:
@@ -192,6 +208,8 @@ def test_tiny_rush_end_to_end(
             "4,overload=8",
             "--mixes",
             mixes,
+            "--sweep",
+            "2",
             "--database-url",
             PG_ADMIN_URL,
             "--recovery-wait",
@@ -207,15 +225,17 @@ def test_tiny_rush_end_to_end(
     results = json.loads(out.read_text())
     assert results["store"]["applicants"] == 40
     assert 0 < results["store"]["selected_registrations"] < 40
-    for name in mixes.split(","):
+    for name in results["mixes"]:
         m = results["mixes"][name]
         assert m["wrk"]["requests"] > 0, m
         assert set(m["wrk"]["statuses"]) <= {"200", "201"}, m["wrk"]["statuses"]
         assert m["first_request_after"]["ok"], m
-        assert {t["target"] for t in m["targets"]} or name == "bare"
+        assert {t["target"] for t in m["targets"]} or name == "bare" or "@" in name
         assert m["ratio_to_bare"] is not None
-    if not shut:
-        check = results["mixes"]["request"]["store_check"]
+    assert results["mixes"]["status@2"]["connections"] == 2
+    assert results["mixes"]["status@2"]["targets"] == []  # a sweep point is not judged
+    for key in [] if shut else ["request@2", "request"]:
+        check = results["mixes"][key]["store_check"]
         assert check["ok"], check
         assert check["registrations_acknowledged_2xx"] > 0
         assert check["registrations_with_two_requests_for_one_pool_date"] == 0

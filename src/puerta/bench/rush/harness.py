@@ -38,6 +38,7 @@ from puerta.config import Settings
 from puerta.requests.service import window_from
 
 ORDER = ("bare", "request", "status", "overload")
+SWEPT = ("request", "status")
 MODE = {"bare": "bare", "request": "request", "status": "status", "overload": "status"}
 DEFAULT_CONNECTIONS = {"bare": 64, "request": 64, "status": 64, "overload": 512}
 WHAT = {
@@ -62,6 +63,13 @@ def parse_connections(text: str) -> dict[str, int]:
     if any(n < 1 for n in out.values()):
         raise argparse.ArgumentTypeError("connections must be at least 1")
     return out
+
+
+def parse_counts(text: str) -> list[int]:
+    counts = [int(c) for c in text.split(",") if c.strip()]
+    if any(c < 1 for c in counts):
+        raise argparse.ArgumentTypeError("connection counts must be at least 1")
+    return counts
 
 
 def parse_mixes(text: str) -> list[str]:
@@ -89,6 +97,13 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         type=parse_mixes,
         default=list(ORDER),
         help="comma-separated: bare,request,status,overload",
+    )
+    p.add_argument(
+        "--sweep",
+        type=parse_counts,
+        default=[],
+        help="extra connection counts for the request and status mixes, run first "
+        "(figures only, e.g. 8,32: the server below its stall)",
     )
     p.add_argument("--threads", type=int, default=1, help="wrk threads (the machine is shared)")
     p.add_argument("--timeout", type=int, default=2, help="wrk --timeout, seconds")
@@ -126,6 +141,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--check", action="store_true", help="exit 1 when a target fails")
     p.add_argument("--seed", type=int, default=1)
     args = p.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.applicants < 1 or args.duration < 1 or args.timeout < 1:
         p.error("--applicants, --duration and --timeout must be at least 1")
     return args
@@ -240,7 +256,6 @@ class Run:
             raise RuntimeError("every applicant was selected: no one left to ask today")
         self.tokens = {
             "status": write_tokens(self.workdir / "status.tokens", self.data.applicants),
-            "request": write_tokens(self.workdir / "request.tokens", self.data.askers),
             "bare": write_tokens(self.workdir / "bare.tokens", self.data.applicants[:1]),
         }
 
@@ -285,15 +300,39 @@ class Run:
         )
 
     # -- the mixes -----------------------------------------------------------------
-    def mix(self, name: str) -> None:
-        conns = self.args.connections[name]
+    def plan(self) -> list[tuple[str, str, int, bool]]:
+        """(key, mix, connections, judged) in order: each mix's sweep first, then the mix
+        at its own connections, the one the issue's targets are for."""
+        runs = []
+        for name in self.args.mixes:
+            if name in SWEPT:
+                runs += [(f"{name}@{c}", name, c, False) for c in self.args.sweep]
+            runs.append((name, name, self.args.connections[name], True))
+        return runs
+
+    def request_slices(self, runs: list[tuple[str, str, int, bool]]) -> dict[str, Path]:
+        """One token file per request run, each with its own applicants: every run asks
+        for registrations that have not asked today (201s, then the repeats' 200s)."""
+        keys = [key for key, name, _, _ in runs if name == "request"]
+        askers = self.data.askers
+        files = {}
+        for i, key in enumerate(keys):
+            part = askers[i :: len(keys)]
+            if len(part) < self.args.threads:
+                raise RuntimeError(f"too few applicants left to ask for {len(keys)} request runs")
+            files[key] = write_tokens(self.workdir / f"{key}.tokens", part)
+        return files
+
+    def mix(self, key: str, name: str, conns: int, judged: bool) -> None:
         entry: dict[str, Any] = {
             "what": WHAT[name],
+            "mix": name,
             "connections": conns,
             "threads": self.args.threads,
             "duration_s": self.args.duration,
+            "judged": judged,
         }
-        self.results["mixes"][name] = entry
+        self.results["mixes"][key] = entry
         if name == "request":
             shut = window_open_through(self.settings, self.args.duration + self.args.timeout + 30)
             if shut:
@@ -308,7 +347,7 @@ class Run:
         cpu0 = self.server.cpu()
         log_from = self.server.log_size()
         started = datetime.now(UTC)
-        print(f"{name}: {conns} connections for {self.args.duration} s ...", flush=True)
+        print(f"{key}: {conns} connections for {self.args.duration} s ...", flush=True)
         result = wrk.run(
             self.wrk_path,
             url=self.server.base,
@@ -317,10 +356,10 @@ class Run:
             threads=self.args.threads,
             duration=self.args.duration,
             timeout=self.args.timeout,
-            tokens=self.tokens[MODE[name]],
+            tokens=self.tokens[key if name == "request" else MODE[name]],
             workdir=self.workdir,
             body=self._body(),
-            name=name,
+            name=key.replace("@", "-"),
         )
         load_stopped = time.monotonic()
         first = self._auth_probe()
@@ -341,16 +380,18 @@ class Run:
         except Exception as exc:  # evidence only: never stop the run for it
             entry["pg_connections_after"] = {"error": f"{type(exc).__name__}: {exc}"}
         if not first["ok"] and not health["ok"]:
-            self._hung(name, entry, load_stopped, log_from)
+            self._hung(key, entry, load_stopped, log_from)
         if name == "request":  # after a hung server ended: its open transactions are gone
+            among = set(self.tokens[key].read_text().split()[::2])
             check = store.check_requests(
                 self.data.url,
                 after=self.data.drawn_pool,
+                among=among,
                 acknowledged=result.acknowledged,
                 unconfirmed_budget=result.requests - result.ok + result.socket_errors + conns,
             )
             entry["store_check"] = check.as_dict()
-        self._mark(name, entry, result, first)
+        self._mark(name, entry, result, first, judged)
 
     def _hung(self, name: str, entry: dict[str, Any], load_stopped: float, log_from: int) -> None:
         """Record a server that answers nothing; wait (bounded) to see whether it recovers,
@@ -416,7 +457,9 @@ class Run:
         lat, lon = store.ASK_FROM["SYS"]
         return {"port_code": "SYS", "latitude": lat, "longitude": lon}
 
-    def _mark(self, name: str, entry: dict[str, Any], result: wrk.WrkResult, first: dict) -> None:
+    def _mark(
+        self, name: str, entry: dict[str, Any], result: wrk.WrkResult, first: dict, judged: bool
+    ) -> None:
         mixes = self.results["mixes"]
         bare = mixes.get("bare", {}).get("wrk", {}).get("goodput_2xx_per_s")
         entry["ratio_to_bare"] = (
@@ -424,7 +467,12 @@ class Run:
             if bare and name != "bare"
             else (1.0 if name == "bare" else None)
         )
-        peak = mixes.get("status", {}).get("wrk", {}).get("goodput_2xx_per_s")
+        if not judged:  # a sweep point: figures only, the targets are for the mix's own load
+            entry["targets"], entry["pass"] = [], None
+            return
+        statuses = [m for m in mixes.values() if m.get("mix") == "status" and "wrk" in m]
+        peak = max((m["wrk"]["goodput_2xx_per_s"] for m in statuses), default=None)
+        entry["peak_goodput_2xx_per_s"] = peak
         found = report.targets(
             name,
             result,
@@ -437,11 +485,13 @@ class Run:
 
     def go(self) -> dict[str, Any]:
         self.results["started_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        self.results["command"] = " ".join(["python -m puerta.bench.rush", *sys.argv[1:]])
+        self.results["command"] = " ".join(["python -m puerta.bench.rush", *self.args.argv])
         self.results["machine"] = machine(self.wrk_path)
         self.build()
-        for name in self.args.mixes:
-            self.mix(name)
+        runs = self.plan()
+        self.tokens.update(self.request_slices(runs))
+        for key, name, conns, judged in runs:
+            self.mix(key, name, conns, judged)
         if self.args.sigterm_under_load:
             self.sigterm_under_load()
         else:

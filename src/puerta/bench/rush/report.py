@@ -90,7 +90,7 @@ def targets(
                 good,
                 ">= 80% of the status mix's"
                 + ("" if wanted_good is None else f" ({wanted_good:,.0f})"),
-                wanted_good is not None and good >= wanted_good,
+                wanted_good is not None and wanted_good > 0 and good >= wanted_good,
             ),
             Target(
                 "first request after the load, s",
@@ -109,13 +109,13 @@ def _fmt(value: float | None, digits: int = 1) -> str:
 def table(mixes: dict[str, dict[str, Any]]) -> str:
     """One line per mix, then its targets."""
     head = (
-        f"{'mix':<9} {'conns':>5} {'req/s':>9} {'2xx/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'mix':<11} {'conns':>5} {'req/s':>9} {'2xx/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'vs bare':>7} {'errors c/r/w/timeout':>20} {'after':>7}  statuses"
     )
     lines = [head, "-" * len(head)]
     for name, m in mixes.items():
         if m.get("skipped"):
-            lines.append(f"{name:<9} skipped: {m['skipped']}")
+            lines.append(f"{name:<11} skipped: {m['skipped']}")
             continue
         w = m["wrk"]
         e = w["socket_errors"] or {}
@@ -124,16 +124,18 @@ def table(mixes: dict[str, dict[str, Any]]) -> str:
         after = f"{probe['seconds']:.2f}s" if probe.get("ok") else "none"
         statuses = " ".join(f"{k}:{v}" for k, v in w["statuses"].items()) or "none"
         lines.append(
-            f"{name:<9} {m['connections']:>5} {_fmt(w['requests_per_s']):>9} "
+            f"{name:<11} {m['connections']:>5} {_fmt(w['requests_per_s']):>9} "
             f"{_fmt(w['goodput_2xx_per_s']):>9} {_fmt(w['latency_ms'].get('p50')):>8} "
             f"{_fmt(w['latency_ms'].get('p99')):>8} {_fmt(m.get('ratio_to_bare'), 2):>7} "
             f"{errs:>20} {after:>7}  {statuses}"
         )
         for t in m.get("targets", []):
             mark = "PASS" if t["pass"] else "FAIL"
-            lines.append(f"{'':<9}   {mark}  {t['target']}: {t['measured']} (wanted {t['wanted']})")
+            lines.append(
+                f"{'':<11}   {mark}  {t['target']}: {t['measured']} (wanted {t['wanted']})"
+            )
         if m.get("server_hung"):
             back = m.get("recovered_after_s")
             then = f"answered again after {back} s" if back else "never recovered: replaced"
-            lines.append(f"{'':<9}   server answered nothing after this mix; {then}")
+            lines.append(f"{'':<11}   server answered nothing after this mix; {then}")
     return "\n".join(lines)

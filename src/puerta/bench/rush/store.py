@@ -397,9 +397,10 @@ class RequestCheck:
 
 
 def check_requests(
-    url: str, *, after: date, acknowledged: set[str], unconfirmed_budget: int
+    url: str, *, after: date, among: set[str], acknowledged: set[str], unconfirmed_budget: int
 ) -> RequestCheck:
-    """Compare the requests stored for pool dates after ``after`` with the 2xx the client saw.
+    """Compare the requests of registrations ``among`` (the run's) stored for pool dates
+    after ``after`` with the 2xx the client saw.
 
     ``unconfirmed_budget``: requests whose answer the client did not see as a
     2xx (errors, timeouts, requests in flight when the load stopped); each may
@@ -415,6 +416,7 @@ def check_requests(
     finally:
         engine.dispose()
     seen: dict[tuple[str, date], int] = {}
+    rows = [(rid, day) for rid, day in rows if rid in among]
     for rid, day in rows:
         seen[(rid, day)] = seen.get((rid, day), 0) + 1
     stored = {rid for rid, _ in rows}
