@@ -121,7 +121,7 @@ def table(mixes: dict[str, dict[str, Any]]) -> str:
         e = w["socket_errors"] or {}
         errs = "/".join(str(e.get(k, "-")) for k in ("connect", "read", "write", "timeout"))
         probe = m.get("first_request_after") or {}
-        after = f"{probe['seconds']:.2f}s" if probe.get("ok") else "none"
+        after = f"{probe['seconds']:.2f}s" if probe.get("status") == 200 else "none"
         statuses = " ".join(f"{k}:{v}" for k, v in w["statuses"].items()) or "none"
         lines.append(
             f"{name:<11} {m['connections']:>5} {_fmt(w['requests_per_s']):>9} "
