@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from puerta.bench import rush
-from puerta.bench.rush import harness, report, store, wrk
+from puerta.bench.rush import harness, options, report, store, wrk
 from puerta.config import Settings
 from tests.conftest import IN_CI, PG_ADMIN_URL, _postgres_reachable
 
@@ -38,20 +38,20 @@ RAW = {
 
 
 def test_connections_and_mixes_parse() -> None:
-    assert harness.parse_connections("32") == {
+    assert options.parse_connections("32") == {
         "bare": 32,
         "request": 32,
         "status": 32,
         "overload": 512,
     }
-    assert harness.parse_connections("request=8,overload=64")["overload"] == 64
-    assert harness.parse_mixes("overload,bare") == ["bare", "overload"]
+    assert options.parse_connections("request=8,overload=64")["overload"] == 64
+    assert options.parse_mixes("overload,bare") == ["bare", "overload"]
     with pytest.raises(Exception, match="unknown"):
-        harness.parse_mixes("bare,lunch")
+        options.parse_mixes("bare,lunch")
 
 
 def test_sweep_runs_first_and_only_the_mix_itself_is_judged(tmp_path: Path) -> None:
-    args = harness.arguments(["--mixes", "status,request,overload", "--sweep", "8,32"])
+    args = options.arguments(["--mixes", "status,request,overload", "--sweep", "8,32"])
     plan = harness.Run(args, "wrk", tmp_path).plan()
     assert [(key, conns, judged) for key, _, conns, judged in plan] == [
         ("request@8", 8, False),
@@ -164,8 +164,8 @@ def test_travelers_are_valid_and_distinct_persons() -> None:
 def test_asking_places_are_eligible_and_small_stores_get_a_smaller_draw() -> None:
     settings = Settings(_env_file=None)
     assert store.check_asks_from(settings) == []
-    assert harness.small_store_capacity(20_000, settings) is None
-    small = harness.small_store_capacity(50, settings)
+    assert options.small_store_capacity(20_000, settings) is None
+    small = options.small_store_capacity(50, settings)
     assert small is not None
     assert small < 50
 
@@ -195,7 +195,7 @@ def test_tiny_rush_end_to_end(
         if IN_CI:
             pytest.fail(f"CI=true but PostgreSQL is unreachable at {PG_ADMIN_URL}: {reason}")
         pytest.skip(f"PostgreSQL unreachable ({reason})")
-    shut = harness.window_open_through(Settings(_env_file=None), 120)
+    shut = options.window_open_through(Settings(_env_file=None), 120)
     mixes = "bare,status,overload" if shut else "bare,request,status,overload"
     out = tmp_path / "rush.json"
     code = rush.main(
