@@ -187,9 +187,8 @@ def wrk_path() -> str:
 
 @pytest.mark.postgres
 @pytest.mark.slow
-def test_tiny_rush_end_to_end(
-    wrk_path: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.mark.usefixtures("wrk_path")  # installs wrk when missing
+def test_tiny_rush_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     reason = _postgres_reachable()
     if reason is not None:
         if IN_CI:

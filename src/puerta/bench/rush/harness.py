@@ -33,7 +33,6 @@ import shutil
 import signal
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +48,7 @@ from puerta.bench.rush.options import (
     window_open_through,
 )
 from puerta.bench.rush.server import GRACE_SECONDS, Server, free_port, serve_supports
+from puerta.clock import SystemClock
 from puerta.config import Settings
 
 
@@ -204,7 +204,7 @@ class Run:
         entry["load_before"] = load()
         cpu0 = self.server.cpu()
         log_from = self.server.log_size()
-        started = datetime.now(UTC)
+        started = SystemClock().now()
         print(f"{key}: {conns} connections for {self.args.duration} s ...", flush=True)
         result = wrk.run(
             self.wrk_path,
@@ -347,7 +347,7 @@ class Run:
         entry["pass"] = all(t.passed for t in found) if found else None
 
     def go(self) -> dict[str, Any]:
-        self.results["started_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        self.results["started_at"] = SystemClock().now().isoformat(timespec="seconds")
         self.results["command"] = " ".join(["python -m puerta.bench.rush", *self.args.argv])
         self.results["machine"] = machine(self.wrk_path)
         self.build()
@@ -360,7 +360,7 @@ class Run:
         else:
             self.stop_server("end of run")
         self.results["machine"]["load_at_end"] = load()
-        self.results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        self.results["finished_at"] = SystemClock().now().isoformat(timespec="seconds")
         return self.results
 
     def cleanup(self) -> None:

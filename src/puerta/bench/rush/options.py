@@ -6,11 +6,12 @@ import argparse
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from puerta.bench.rush import store
+from puerta.clock import SystemClock
 from puerta.config import Settings
 from puerta.requests.service import window_from
 
@@ -162,7 +163,7 @@ def small_store_capacity(applicants: int, settings: Settings) -> int | None:
 def window_open_through(settings: Settings, seconds: float) -> str | None:
     """None when the request window stays open (one pool date) for ``seconds``; else why not."""
     window = window_from(settings)
-    now = datetime.now(UTC)
+    now = SystemClock().now()
     first, last = window.pool_date(now), window.pool_date(now + timedelta(seconds=seconds))
     if first is None or last != first:
         return (
