@@ -22,14 +22,13 @@ import asyncio
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from puerta.errors import SERVICE_BUSY
-from puerta.i18n import M, render
-from puerta.web.language import locale_of
+from puerta.i18n import M
+from puerta.web.problems import problem_body
 
 BUSY = M(
     "rush.busy",
@@ -127,17 +126,7 @@ class Admission:
     async def _busy(self, scope: Scope, receive: Receive, send: Send) -> None:
         """503 problem+json in the reader's language, with Retry-After; nothing else runs."""
         request = Request(scope, receive)
-        locale = locale_of(request)
-        tz = request.app.state.settings.timezone
-        params = {"seconds": self.retry_after}
-        body: dict[str, Any] = {
-            "type": f"/problems/{SERVICE_BUSY.slug}",
-            "title": render(SERVICE_BUSY.title, locale=locale, tz=tz),
-            "status": SERVICE_BUSY.status,
-            "detail": render(BUSY, params, locale=locale, tz=tz),
-            "code": BUSY.code,
-            "params": params,
-        }
+        body, locale = problem_body(request, SERVICE_BUSY, BUSY, {"seconds": self.retry_after})
         payload = json.dumps(body, ensure_ascii=False).encode()
         headers = [
             (b"content-type", b"application/problem+json"),

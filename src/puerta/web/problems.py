@@ -93,6 +93,18 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    body, locale = problem_body(request, category, message, params)
+    body.update({k: v for k, v in extra.items() if v is not None})
+    out_headers = {**(headers or {}), "Content-Language": locale}
+    return JSONResponse(
+        body, status_code=category.status, media_type=MEDIA_TYPE, headers=out_headers
+    )
+
+
+def problem_body(
+    request: Request, category: Category, message: Message, params: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], str]:
+    """The RFC 9457 body in the reader's language, and that language."""
     locale = locale_of(request)
     tz = request.app.state.settings.timezone
     body: dict[str, Any] = {
@@ -103,11 +115,7 @@ def problem(
         "code": message.code,
         "params": json_params(params or {}),
     }
-    body.update({k: v for k, v in extra.items() if v is not None})
-    out_headers = {**(headers or {}), "Content-Language": locale}
-    return JSONResponse(
-        body, status_code=category.status, media_type=MEDIA_TYPE, headers=out_headers
-    )
+    return body, locale
 
 
 def _field(loc: tuple[Any, ...]) -> str:
