@@ -92,6 +92,8 @@ class Server:
     env: dict[str, str]
     workdir: Path
     workers: int | None = None
+    #: Further ``puerta serve`` options (``--no-scheduler``).
+    options: tuple[str, ...] = ()
     proc: subprocess.Popen[bytes] | None = None
     log_path: Path = field(init=False)
     started_s: float = 0.0
@@ -107,6 +109,7 @@ class Server:
         cmd = [*puerta_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if self.workers:
             cmd += ["--workers", str(self.workers)]
+        cmd += list(self.options)
         t0 = time.monotonic()
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(  # noqa: S603
