@@ -81,7 +81,7 @@ class Settings(BaseSettings):
         default=16, ge=1, description="Requests one worker processes at once (applicants')."
     )
     admission_reserved: int = Field(
-        default=4, ge=1, description="Further slots only for health checks and officers."
+        default=4, ge=1, description="Further slots only for health checks, metrics and officers."
     )
     admission_queue: int = Field(
         default=256, ge=0, description="Requests that may wait for a slot; beyond, 503."
@@ -91,6 +91,14 @@ class Settings(BaseSettings):
     )
     retry_after_seconds: int = Field(
         default=5, ge=1, description="The Retry-After a shed request is given."
+    )
+    metrics_token: str = Field(
+        default="",
+        description="Bearer token that opens /metrics beyond loopback; empty: loopback only.",
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json",
+        description="puerta serve's log lines: json (one object a line) or text.",
     )
 
     @model_validator(mode="after")

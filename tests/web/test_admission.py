@@ -165,6 +165,7 @@ def test_a_queued_request_gets_the_slot_when_it_frees() -> None:
     ("path", "priority"),
     [
         ("/healthz", True),
+        ("/metrics", True),
         ("/api/v1/appointments/ABC123", True),
         ("/api/v1/ports/SYS/appointments", True),
         ("/api/v1/ports/SYS/briefing", True),

@@ -1,7 +1,8 @@
 """Outgoing mail behind a small interface.
 
-The embedded default writes each message to the outbox table and the log, so a
-demo or a test can read the verification code; the SMTP sender delivers for
+The embedded default writes each message to the outbox table, so a demo or a
+test can read the verification code (``puerta outbox``); the log says only that
+a message was kept, never to whom or what it said. The SMTP sender delivers for
 real and keeps the same record.
 """
 
@@ -33,7 +34,7 @@ class OutboxSender:
         session.add(
             OutboxMessage(to_address=to, subject=subject, body=body, created_at=self.clock.now())
         )
-        log.info("mail to %s: %s\n%s", to, subject, body)
+        log.info("mail kept in the outbox (puerta outbox shows it)")
 
 
 class SmtpSender:

@@ -15,7 +15,17 @@ def serve(
 ) -> None:
     """Serve the web application and API."""
     os.environ.setdefault("PUERTA_SCHEDULER_ENABLED", "true" if scheduler else "false")
+    from puerta import logs
     from puerta.config import get_settings
 
     get_settings.cache_clear()
-    uvicorn.run("puerta.web.app:create_app", factory=True, host=host, port=port, log_level="info")
+    uvicorn.run(
+        "puerta.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="info",
+        # One line a request from puerta.access (no personal data); uvicorn's own is off.
+        log_config=logs.dict_config(get_settings().log_format),
+        access_log=False,
+    )

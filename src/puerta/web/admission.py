@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from puerta.errors import SERVICE_BUSY
 from puerta.i18n import M
+from puerta.web import metrics
 from puerta.web.problems import problem_body
 
 BUSY = M(
@@ -35,9 +36,10 @@ BUSY = M(
     "Puerta is very busy right now. Please try again in {seconds} seconds. Asking later "
     "costs nothing: everyone who asks before the window closes is in the same draw.",
 )
-#: Paths that keep working when applicants are shed: health, and the officers' screens.
+#: Paths that keep working when applicants are shed: health, metrics (the operators'
+#: view of the rush, no connection needed) and the officers' screens.
 PRIORITY = re.compile(
-    r"^/(healthz|api/v1/appointments/[^/]+|api/v1/ports/[^/]+/(appointments|briefing))$"
+    r"^/(healthz|metrics|api/v1/appointments/[^/]+|api/v1/ports/[^/]+/(appointments|briefing))$"
 )
 
 
@@ -108,8 +110,12 @@ class Admission:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        gate = self.priority if PRIORITY.match(scope["path"]) else self.general
+        name = "priority" if PRIORITY.match(scope["path"]) else "general"
+        gate = self.priority if name == "priority" else self.general
+        scope[metrics.GATE] = name  # for the request's log line
         if not await gate.enter():
+            scope[metrics.SHED] = True
+            metrics.SHED_REQUESTS.labels(name).inc()
             await self._busy(scope, receive, send)
             return
         try:

@@ -25,7 +25,7 @@ from puerta.db import Database
 from puerta.ports import service as ports_service
 from puerta.registration.photos import FileSystemPhotoStore, PhotoStore
 from puerta.requests.service import window_from
-from puerta.web import problems, scheduler
+from puerta.web import metrics, problems, scheduler
 from puerta.web.admission import Admission
 from puerta.web.deps import Public, ReadSession
 from puerta.web.routers import feature_routers
@@ -92,6 +92,7 @@ def create_app(
     problems.install(app)
     for router in feature_routers():
         app.include_router(router)
+    app.include_router(metrics.router)  # /metrics: loopback or metrics_token only
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
 
@@ -135,4 +136,7 @@ def create_app(
         wait=settings.admission_wait_seconds,
         retry_after=settings.retry_after_seconds,
     )
+    # Outside the gate, so that shed requests are counted, timed and logged too.
+    app.add_middleware(metrics.RequestMetrics)
+    metrics.watch_pool(db.engine)
     return app

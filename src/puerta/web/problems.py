@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from puerta.errors import BY_STATUS, INTERNAL, INVALID_INPUT, Category, InvalidValue, PuertaError
 from puerta.i18n.message import REGISTRY, M, Message
 from puerta.i18n.translate import json_params, render
+from puerta.web import metrics
 from puerta.web.language import locale_of
 
 log = logging.getLogger("puerta.web")
@@ -171,5 +172,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        # The route's template, not the path: no registration id or code in the log.
+        route = metrics.route_of(request.scope) or "unmatched"
+        log.exception("unexpected error on %s %s", request.method, route)
         return problem(request, INTERNAL, INTERNAL_ERROR)

@@ -17,6 +17,7 @@ from puerta.confirmation import service as confirmation_service
 from puerta.draw import publication
 from puerta.draw import service as draw_service
 from puerta.errors import DrawAlreadyRun
+from puerta.web import metrics
 
 log = logging.getLogger("puerta.scheduler")
 INTERVAL_SECONDS = 60
@@ -37,7 +38,7 @@ def run_once(app: FastAPI) -> list[str]:
         due = draw_service.due_pool_dates(session, settings=settings, clock=clock)
     for pool_date in due:
         try:
-            with db.session() as session:
+            with metrics.timed_draw(), db.session() as session:
                 draw = draw_service.run_draw(
                     session, pool_date=pool_date, settings=settings, clock=clock
                 )

@@ -24,7 +24,8 @@ from typing import Any
 import httpx
 
 GRACE_SECONDS = 10.0
-ACCESS_LINE = re.compile(r'HTTP/\d(?:\.\d)?" \d{3}')
+#: One request's line: puerta's own (JSON or text, ``puerta.access``) or a server's access log.
+ACCESS_LINE = re.compile(r'"logger": "puerta\.access"| puerta\.access \[|HTTP/\d(?:\.\d)?" \d{3}')
 START_SECONDS = 90.0
 
 
