@@ -62,7 +62,13 @@ class Settings(BaseSettings):
         default="",
         description="WKT polygon (lon lat) of where requests may come from; empty = default.",
     )
-    session_hours: int = Field(default=12, ge=1, description="Session lifetime.")
+    session_hours: int = Field(default=12, ge=1, description="Staff session lifetime.")
+    applicant_session_hours: int = Field(
+        default=48,
+        ge=24,
+        description="Applicants' session lifetime: longer than a request window (23 h), so "
+        "a sign-in the day before lasts through it.",
+    )
     mail_backend: str = Field(default="outbox", description="outbox | smtp")
     smtp_host: str = Field(default="localhost", description="SMTP server host.")
     smtp_port: int = Field(default=25, description="SMTP server port.")

@@ -134,6 +134,20 @@ class UnitOfWork:
     def rollback(self) -> None:
         self.session.rollback()
 
+    def release(self) -> None:
+        """End the transaction and give its connection back, before slow work.
+
+        Only reads may have happened (a pending write here is a programming
+        error). Everything loaded is expired, so what is used afterwards is read
+        again, fresh, in the transaction the next query begins (on SQLite, a
+        write unit of work takes the write lock again then).
+        """
+        session = self.session
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("release() with pending writes: release before writing")
+        session.commit()
+        session.expire_all()
+
     def __exit__(
         self,
         exc_type: type[BaseException] | None,

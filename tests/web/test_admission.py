@@ -40,13 +40,13 @@ def _app_and_tokens(db: Database, settings: Settings, clock: FrozenClock, users:
     tokens = []
     with db.session() as s:
         for i in range(users):
-            new = accounts_service.sign_in(
-                s,
-                email=f"o{i}@example.org",
+            email = f"o{i}@example.org"
+            check = accounts_service.check_password(
+                email=email,
+                stored_hash=accounts_service.stored_hash(s, email=email),
                 password="officer pass 1",
-                settings=settings,
-                clock=clock,
             )
+            new = accounts_service.sign_in(s, check=check, settings=settings, clock=clock)
             tokens.append(new.token)
     small = Database(
         db.url,

@@ -1,4 +1,6 @@
-"""In-process jobs for a single-machine deployment: commitments, the daily draw, expiry.
+"""In-process jobs for a single-machine deployment: mail, commitments, the daily draw, expiry.
+
+Mail the SMTP backend wrote during requests is sent here, after their commit.
 
 Before each request window opens, the seed commitment of its pool date is
 published; once a window has closed, its pool is published and drawn.
@@ -13,6 +15,7 @@ import logging
 
 from fastapi import FastAPI
 
+from puerta.accounts import mail
 from puerta.confirmation import service as confirmation_service
 from puerta.draw import publication
 from puerta.draw import service as draw_service
@@ -24,9 +27,13 @@ INTERVAL_SECONDS = 60
 
 
 def run_once(app: FastAPI) -> list[str]:
-    """Expire overdue offers and run every draw that is due. Returns what was done."""
+    """Send pending mail, expire overdue offers and run every draw that is due.
+    Returns what was done."""
     db, settings, clock = app.state.db, app.state.settings, app.state.clock
     done: list[str] = []
+    sent, failed = mail.deliver_pending(db, settings=settings, clock=clock)
+    if sent or failed:
+        done.append(f"mail: {sent} sent, {failed} to retry")
     with db.session() as session:
         expired = confirmation_service.expire_overdue(session, clock=clock)
         if expired:
