@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench lock clean db-upgrade
+.PHONY: run test lint format bench bench-draw bench-rush lock clean db-upgrade
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,15 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests migrations
 	$(BIN)/ruff format src tests migrations
 
-bench: $(STAMP)
-	$(BIN)/python -m puerta.bench
+## make bench: both benchmarks (BENCHMARKS.md): the draw, then the rush (needs PostgreSQL; installs wrk)
+bench: bench-draw bench-rush
+
+bench-draw: $(STAMP)
+	$(BIN)/python -m puerta.bench.draw_bench
+
+RUSH_ARGS ?=
+bench-rush: $(STAMP)
+	$(BIN)/python -m puerta.bench.rush $(RUSH_ARGS)
 
 lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^puerta' > requirements.lock.new

@@ -70,6 +70,8 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("created_at", puerta.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("sent_at", puerta.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("backend", sa.String(length=16), server_default="outbox", nullable=False),
+        sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from puerta.ports import catalogue
@@ -62,7 +62,13 @@ class Settings(BaseSettings):
         default="",
         description="WKT polygon (lon lat) of where requests may come from; empty = default.",
     )
-    session_hours: int = Field(default=12, ge=1, description="Session lifetime.")
+    session_hours: int = Field(default=12, ge=1, description="Staff session lifetime.")
+    applicant_session_hours: int = Field(
+        default=48,
+        ge=24,
+        description="Applicants' session lifetime: longer than a request window (23 h), so "
+        "a sign-in the day before lasts through it.",
+    )
     mail_backend: str = Field(default="outbox", description="outbox | smtp")
     smtp_host: str = Field(default="localhost", description="SMTP server host.")
     smtp_port: int = Field(default=25, description="SMTP server port.")
@@ -85,6 +91,55 @@ class Settings(BaseSettings):
         description="Seconds from SIGTERM to exit: in-flight requests drain, the scheduler "
         "stops and the leader lock is released; workers still running then are killed.",
     )
+    db_pool_size: int = Field(
+        default=24, ge=1, description="Database connections each worker process keeps."
+    )
+    db_max_overflow: int = Field(
+        default=0, ge=0, description="Extra connections a worker may open beyond the pool."
+    )
+    db_pool_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds a request waits for a connection."
+    )
+    admission_limit: int = Field(
+        default=16, ge=1, description="Requests one worker processes at once (applicants')."
+    )
+    admission_reserved: int = Field(
+        default=4, ge=1, description="Further slots only for health checks, metrics and officers."
+    )
+    admission_queue: int = Field(
+        default=256, ge=0, description="Requests that may wait for a slot; beyond, 503."
+    )
+    admission_wait_seconds: float = Field(
+        default=0.5, ge=0, description="How long a request waits for a slot before a 503."
+    )
+    retry_after_seconds: int = Field(
+        default=5, ge=1, description="The Retry-After a shed request is given."
+    )
+    metrics_token: str = Field(
+        default="",
+        description="Bearer token that opens /metrics beyond loopback; empty: loopback only.",
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json",
+        description="puerta serve's log lines: json (one object a line) or text.",
+    )
+
+    @model_validator(mode="after")
+    def check_capacity(self) -> Settings:
+        """Admitted requests never outnumber connections: the rush cannot deadlock.
+
+        Two connections are kept aside for the in-process scheduler (its jobs take
+        one of the pool; the leader lock has a connection of its own, outside it), so
+        that admitted requests always find one each.
+        """
+        spare = self.db_pool_size + self.db_max_overflow - 2
+        if self.admission_limit + self.admission_reserved > spare:
+            raise ValueError(
+                f"admission_limit + admission_reserved ({self.admission_limit} + "
+                f"{self.admission_reserved}) must be at most db_pool_size + db_max_overflow "
+                f"- 2 ({spare}): an admitted request must always find a connection"
+            )
+        return self
 
     @property
     def effective_database_url(self) -> str:

@@ -62,6 +62,9 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # A failed statement's message (and so a logged traceback) names no bound values:
+    # they are people's names, emails and addresses.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
@@ -130,6 +133,20 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+    def release(self) -> None:
+        """End the transaction and give its connection back, before slow work.
+
+        Only reads may have happened (a pending write here is a programming
+        error). Everything loaded is expired, so what is used afterwards is read
+        again, fresh, in the transaction the next query begins (on SQLite, a
+        write unit of work takes the write lock again then).
+        """
+        session = self.session
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("release() with pending writes: release before writing")
+        session.commit()
+        session.expire_all()
 
     def __exit__(
         self,

@@ -29,7 +29,7 @@ from puerta.draw.models import Draw, Selection
 from puerta.journey import requesting
 from puerta.ports import service as ports_service
 from puerta.registration import service as registration_service
-from puerta.registration.photos import PhotoStore
+from puerta.registration.photos import PhotoStore, check_photo
 from puerta.registration.schemas import RegistrationIn, TravelerIn
 from puerta.requests import service as requests_service
 from puerta.requests.schemas import RequestIn
@@ -149,9 +149,10 @@ def _registration(
             session,
             registration=registration,
             position=t.position,
-            data=synthetic_portrait(seed * 100 + t.position),
+            checked=check_photo(
+                synthetic_portrait(seed * 100 + t.position), max_bytes=settings.photo_max_bytes
+            ),
             store=store,
-            settings=settings,
             clock=clock,
         )
     return registration

@@ -61,6 +61,7 @@ UNSUPPORTED_MEDIA = Category(
 LIVENESS = Category(422, "liveness-failed", M("problem.liveness-failed", "Live photo not accepted"))
 TOO_MANY = Category(429, "too-many-requests", M("problem.too-many-requests", "Too many attempts"))
 INTERNAL = Category(500, "internal", M("problem.internal", "Something went wrong"))
+SERVICE_BUSY = Category(503, "busy", M("problem.busy", "Very busy right now"))
 
 #: Categories by HTTP status, for errors that arise outside the domain (routing, the server).
 BY_STATUS = {

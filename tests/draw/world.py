@@ -13,7 +13,7 @@ from puerta.demo import synthetic_portrait
 from puerta.journey import requesting
 from puerta.ports import service as ports_service
 from puerta.registration import service as registration_service
-from puerta.registration.photos import FileSystemPhotoStore
+from puerta.registration.photos import FileSystemPhotoStore, check_photo
 from puerta.registration.schemas import RegistrationIn, TravelerIn
 from puerta.requests.schemas import RequestIn
 
@@ -60,9 +60,10 @@ def registration(
                 s,
                 registration=reg,
                 position=t.position,
-                data=synthetic_portrait(n * 100 + t.position),
+                checked=check_photo(
+                    synthetic_portrait(n * 100 + t.position), max_bytes=settings.photo_max_bytes
+                ),
                 store=store,
-                settings=settings,
                 clock=clock,
             )
         return reg.id

@@ -3,6 +3,8 @@ that tells a refused request (no byte of an answer) from a cut one (part of an a
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import signal
@@ -16,7 +18,6 @@ from pathlib import Path
 import httpx
 
 STARTUP_SECONDS = 90  # a loaded two-core machine imports the app slowly
-LOG_LINE = re.compile(r"^\[[^\]]+\] \[(\d+)\] \[\w+\] (.*)$")
 
 
 def free_port() -> int:
@@ -36,11 +37,12 @@ class Served:
     signalled_at: float | None = field(default=None)
 
     def lines(self) -> list[tuple[int, str]]:
-        """(pid, message) of every log line."""
+        """(pid, message) of every log line (JSON, ``log_format``'s default)."""
         found = []
         for line in self.log.read_text(errors="replace").splitlines():
-            if m := LOG_LINE.match(line):
-                found.append((int(m[1]), m[2]))
+            with contextlib.suppress(ValueError):
+                record = json.loads(line)
+                found.append((int(record["pid"]), str(record["message"])))
         return found
 
     def pids_saying(self, text: str) -> list[int]:
@@ -98,7 +100,11 @@ def serve(tmp_path: Path, database_url: str, name: str, *, workers: int = 2) -> 
     """Start ``puerta serve --workers N`` on a free port, in a process group of its own."""
     port = free_port()
     log = tmp_path / f"{name}.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PUERTA_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PUERTA_") and k != "PROMETHEUS_MULTIPROC_DIR"
+    }
     env.update(
         PUERTA_DATABASE_URL=database_url,
         PUERTA_DATA_DIR=str(tmp_path / "var"),

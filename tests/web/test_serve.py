@@ -141,7 +141,7 @@ def _sign_up_in_flight(port: int, email: str) -> tuple[socket.socket, bytes]:
 
 
 def test_sigterm_drains_in_flight_requests_and_exits_within_the_graceful_timeout(
-    db: Database, start: Callable[[str], Served]
+    db: Database, start: Callable[[str], Served], tmp_path: Path
 ) -> None:
     served = start("drain")
     served.wait_ready()
@@ -186,3 +186,6 @@ def test_sigterm_drains_in_flight_requests_and_exits_within_the_graceful_timeout
 
     assert served.pids_saying("scheduler stopped: leader lock released")
     assert _lock_is_free(db.url)
+    # Both workers counted into the shared metrics files (data_dir/metrics).
+    counted = {p.name for p in (tmp_path / "var" / "metrics").glob("counter_*.db")}
+    assert counted == {f"counter_{pid}.db" for pid in workers}

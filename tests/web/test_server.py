@@ -26,6 +26,9 @@ def test_the_drain_fits_in_the_graceful_timeout(settings: Settings) -> None:
     assert server.drain_seconds(opts["graceful_timeout"]) == 7  # 2 s left for the lifespan
     assert opts["worker_class"] == "puerta.web.server.Worker"
     assert opts["control_socket_disable"] is True
+    assert opts["accesslog"] is None  # puerta.access writes one line a request
+    assert opts["logconfig_dict"]["loggers"]["gunicorn.access"]["handlers"] == []
+    assert opts["child_exit"] is server._worker_exited  # a killed worker's gauges go
     assert opts["bind"] == ["127.0.0.1:8000"]
     assert server.options(settings, host="::1", port=8000)["bind"] == ["[::1]:8000"]
 

@@ -63,7 +63,9 @@ class AuthSession(Base):
 
 
 class OutboxMessage(Base):
-    """Mail as sent by the embedded backend (and a record of what the SMTP one sent)."""
+    """Mail written in the transaction that sends it: kept by the embedded backend
+    (``backend="outbox"``), or waiting for the SMTP job (``backend="smtp"``,
+    ``sent_at`` empty) that delivers it after commit (``accounts/mail.py``)."""
 
     __tablename__ = "outbox"
 
@@ -73,3 +75,6 @@ class OutboxMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    backend: Mapped[str] = mapped_column(String(16), default="outbox", server_default="outbox")
+    #: Failed SMTP deliveries; the job gives up after ``mail.MAX_ATTEMPTS``.
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")

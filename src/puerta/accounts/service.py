@@ -58,25 +58,34 @@ def find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.lower()))
 
 
+def hash_new_password(password: str) -> str:
+    """Check the policy and hash with argon2: slow on purpose, so call it holding no
+    connection (before the unit of work is first used)."""
+    if (problem := passwords.problem_with(password)) is not None:
+        raise problem
+    return passwords.hash_password(password)
+
+
 def sign_up(
     session: Session,
     *,
     email: str,
-    password: str,
+    password_hash: str,
     language: str,
     settings: Settings,
     clock: Clock,
     mail: MailSender,
     ip: str | None = None,
 ) -> User:
-    """Create an applicant account and mail a verification code."""
-    if (problem := passwords.problem_with(password)) is not None:
-        raise problem
+    """Create an applicant account and mail a verification code.
+
+    ``password_hash`` comes from :func:`hash_new_password`, called before.
+    """
     if find_user(session, email) is not None:
         raise EmailTaken(field="email")
     user = User(
         email=email.lower(),
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash,
         role=Role.APPLICANT.value,
         language=language,
         created_at=clock.now(),
@@ -180,19 +189,58 @@ class NewSession:
     user: User
 
 
-def sign_in(
-    session: Session, *, email: str, password: str, settings: Settings, clock: Clock
-) -> NewSession:
-    user = find_user(session, email)
-    if user is None:
+@dataclass(frozen=True)
+class PasswordCheck:
+    """What argon2 said about a password, worked out holding no connection."""
+
+    email: str
+    stored_hash: str | None
+    matches: bool
+    #: A new hash when the stored one used older parameters.
+    rehash: str | None = None
+
+
+def session_hours(settings: Settings, user: User) -> int:
+    """Applicants' sessions outlast a request window, so nobody must sign in when it opens."""
+    if user.role == Role.APPLICANT.value:
+        return settings.applicant_session_hours
+    return settings.session_hours
+
+
+def stored_hash(session: Session, *, email: str) -> str | None:
+    """The account's password hash, read in a short read of its own before argon2."""
+    return session.scalar(select(User.password_hash).where(User.email == email.lower()))
+
+
+def check_password(*, email: str, stored_hash: str | None, password: str) -> PasswordCheck:
+    """Verify with argon2 (slow on purpose: call it holding no connection).
+
+    An unknown address is checked against a dummy hash, so that timing does not
+    tell which addresses have accounts.
+    """
+    if stored_hash is None:
         passwords.verify_password(passwords.DUMMY_HASH, password)
-        raise WrongCredentials()
-    if not passwords.verify_password(user.password_hash, password):
+        return PasswordCheck(email, None, matches=False)
+    if not passwords.verify_password(stored_hash, password):
+        return PasswordCheck(email, stored_hash, matches=False)
+    rehash = passwords.hash_password(password) if passwords.needs_rehash(stored_hash) else None
+    return PasswordCheck(email, stored_hash, matches=True, rehash=rehash)
+
+
+def sign_in(
+    session: Session, *, check: PasswordCheck, settings: Settings, clock: Clock
+) -> NewSession:
+    """Open a session for the account ``check`` (from :func:`check_password`) verified.
+
+    The hash is compared again: one changed since it was read is a wrong password.
+    """
+    user = find_user(session, check.email)
+    if user is None or not check.matches or user.password_hash != check.stored_hash:
         raise WrongCredentials()
     if not user.is_active:
         raise AccountDeactivated()
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
+    if check.rehash is not None:
+        user.password_hash = check.rehash
     now = clock.now()
     token = secrets.token_urlsafe(32)
     auth = AuthSession(
@@ -200,7 +248,7 @@ def sign_in(
         csrf_token=secrets.token_urlsafe(24),
         user_id=user.id,
         created_at=now,
-        expires_at=now + timedelta(hours=settings.session_hours),
+        expires_at=now + timedelta(hours=session_hours(settings, user)),
     )
     session.add(auth)
     session.flush()

@@ -12,6 +12,7 @@ from puerta.web.deps import (
     SESSION_COOKIE,
     AuthDep,
     ClockDep,
+    DatabaseDep,
     DbSession,
     MailDep,
     Public,
@@ -49,10 +50,12 @@ def sign_up(
     mail: MailDep,
 ) -> UserOut:
     """Create an applicant account; a six-digit code is mailed to verify the address."""
+    # argon2 first, while the unit of work has no connection yet.
+    password_hash = service.hash_new_password(body.password)
     user = service.sign_up(
         db,
         email=body.email,
-        password=body.password,
+        password_hash=password_hash,
         language=body.language,
         settings=settings,
         clock=clock,
@@ -85,15 +88,23 @@ def resend(
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED, dependencies=[Public])
 def sign_in(
-    body: SignIn, response: Response, db: DbSession, settings: SettingsDep, clock: ClockDep
+    body: SignIn,
+    response: Response,
+    database: DatabaseDep,
+    db: DbSession,
+    settings: SettingsDep,
+    clock: ClockDep,
 ) -> SessionOut:
-    new = service.sign_in(
-        db, email=body.email, password=body.password, settings=settings, clock=clock
-    )
+    # The hash is read in a short read of its own and argon2 runs holding no
+    # connection; only then does the request's unit of work take one, to open the session.
+    with database.read_only() as read:
+        stored = service.stored_hash(read, email=body.email)
+    check = service.check_password(email=body.email, stored_hash=stored, password=body.password)
+    new = service.sign_in(db, check=check, settings=settings, clock=clock)
     response.set_cookie(
         SESSION_COOKIE,
         new.token,
-        max_age=settings.session_hours * 3600,
+        max_age=service.session_hours(settings, new.user) * 3600,
         path="/",
         secure=True,
         httponly=True,

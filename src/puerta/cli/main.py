@@ -27,12 +27,12 @@ app.add_typer(demo_cli.app, name="demo")
 app.add_typer(draw_cli.app, name="draw")
 app.add_typer(fairness_cli.app, name="fairness")
 app.add_typer(i18n_cli.app, name="i18n")
+app.add_typer(outbox_cli.app, name="outbox")
 app.add_typer(staff_cli.app, name="staff")
 app.add_typer(synth_cli.app, name="synth")
 app.add_typer(trends_cli.app, name="trends")
 dataset_cli.register(app)
 app.command("serve")(serve_cli.serve)
-app.command("outbox")(outbox_cli.outbox)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session
 from puerta import ids, lifecycle
 from puerta.clock import Clock
 from puerta.config import Settings
-from puerta.confirmation.liveness import LivenessProvider
+from puerta.confirmation.liveness import LivenessProvider, LivenessResult
 from puerta.confirmation.models import Appointment, LivenessCheck
 from puerta.confirmation.slots import slot_for
 from puerta.draw import service as draw_service
@@ -50,22 +52,15 @@ def _ensure_open(session: Session, selection: Selection, clock: Clock) -> None:
         raise OfferExpired()
 
 
-def confirm(
+def _ensure_confirmable(
     session: Session,
     *,
     selection: Selection,
-    live_photo: bytes,
     latitude: float,
     longitude: float,
-    provider: LivenessProvider,
     settings: Settings,
     clock: Clock,
-) -> Appointment:
-    """Spend a liveness check only now that seats are held, then book them.
-
-    A failed live photo raises ``LivenessFailed``, which keeps its changes: the
-    attempt is counted and its image remembered even though the request fails.
-    """
+) -> None:
     _ensure_open(session, selection, clock)
     lifecycle.require(selection, SelectionStatus.CONFIRMED)
     if not is_eligible(latitude, longitude, settings.eligible_area_wkt):
@@ -77,23 +72,106 @@ def confirm(
     )
     if (failures or 0) >= MAX_LIVENESS_ATTEMPTS:
         raise LivenessAttemptsExhausted(attempts=MAX_LIVENESS_ATTEMPTS)
-    enrolled = set(
+
+
+@dataclass(frozen=True)
+class KnownImages:
+    """The digests a live photo must not match, read before the provider is called, so
+    that the provider runs holding no connection (its ``seen_before`` asks no store)."""
+
+    digests: frozenset[str]
+
+    def seen_before(self, digest: str) -> bool:
+        return digest in self.digests
+
+
+def known_images(
+    session: Session,
+    *,
+    selection: Selection,
+    live_photo: bytes,
+    latitude: float,
+    longitude: float,
+    settings: Settings,
+    clock: Clock,
+) -> KnownImages:
+    """The checks that come before a liveness check, then what it needs to know.
+
+    The provider names a photo by the SHA-256 of its bytes: the travelers'
+    enrolled photos, and this image if any earlier live photo was the same.
+    """
+    _ensure_confirmable(
+        session,
+        selection=selection,
+        latitude=latitude,
+        longitude=longitude,
+        settings=settings,
+        clock=clock,
+    )
+    known = set(
         session.scalars(
             select(Traveler.photo_sha256).where(
                 Traveler.registration_id == selection.registration_id
             )
         )
     )
+    digest = hashlib.sha256(live_photo).hexdigest()
+    if digest not in known and session.scalar(
+        select(LivenessCheck.id).where(LivenessCheck.image_sha256 == digest).limit(1)
+    ):
+        known.add(digest)
+    return KnownImages(frozenset(d for d in known if d))
 
-    def seen_before(digest: str) -> bool:
-        if digest in enrolled:
-            return True
-        found = session.scalar(
-            select(LivenessCheck.id).where(LivenessCheck.image_sha256 == digest).limit(1)
-        )
-        return found is not None
 
-    result = provider.check(live_photo, seen_before=seen_before)
+def confirm(
+    session: Session,
+    *,
+    selection: Selection,
+    live_photo: bytes,
+    latitude: float,
+    longitude: float,
+    provider: LivenessProvider,
+    settings: Settings,
+    clock: Clock,
+) -> Appointment:
+    """Spend a liveness check only now that seats are held, then book them, in one go
+    (the CLI and the demo; the web side calls the two halves with no connection held
+    while the provider runs)."""
+    where = {"latitude": latitude, "longitude": longitude}
+    known = known_images(
+        session, selection=selection, live_photo=live_photo, settings=settings, clock=clock, **where
+    )
+    result = provider.check(live_photo, seen_before=known.seen_before)
+    return book_checked(
+        session, selection=selection, result=result, settings=settings, clock=clock, **where
+    )
+
+
+def book_checked(
+    session: Session,
+    *,
+    selection: Selection,
+    result: LivenessResult,
+    latitude: float,
+    longitude: float,
+    settings: Settings,
+    clock: Clock,
+) -> Appointment:
+    """Record the liveness verdict and, if it passed, book the held seats.
+
+    The checks before the liveness check run again (the offer may have expired
+    or the attempts run out while the provider worked). A failed live photo
+    raises ``LivenessFailed``, which keeps its changes: the attempt is counted
+    and its image remembered even though the request fails.
+    """
+    _ensure_confirmable(
+        session,
+        selection=selection,
+        latitude=latitude,
+        longitude=longitude,
+        settings=settings,
+        clock=clock,
+    )
     now = clock.now()
     session.add(
         LivenessCheck(

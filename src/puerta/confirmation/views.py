@@ -10,7 +10,14 @@ from puerta.confirmation import service
 from puerta.confirmation.deps import LivenessDep
 from puerta.confirmation.schemas import AppointmentOut, SelectionOut
 from puerta.registration import service as registration_service
-from puerta.web.deps import Applicant, ClockDep, DbSession, ReadSession, SettingsDep
+from puerta.web.deps import (
+    Applicant,
+    ClockDep,
+    DbSession,
+    ReadSession,
+    RequestWork,
+    SettingsDep,
+)
 from puerta.web.uploads import read_upload
 
 router = APIRouter(prefix="/api/v1/registrations", tags=["confirmation"])
@@ -29,6 +36,7 @@ def confirm(
     latitude: Annotated[float, Form(ge=-90, le=90)],
     longitude: Annotated[float, Form(ge=-180, le=180)],
     user: Applicant,
+    work: RequestWork,
     db: DbSession,
     settings: SettingsDep,
     clock: ClockDep,
@@ -36,17 +44,19 @@ def confirm(
 ) -> AppointmentOut:
     """Send a live photo (multipart ``live_photo``) and the device's coordinates."""
     data = read_upload(live_photo, settings.photo_max_bytes, field="live_photo")
+    where = {"latitude": latitude, "longitude": longitude}
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
     selection = service.current_offer(db, registration)
-    appointment = service.confirm(
-        db,
-        selection=selection,
-        live_photo=data,
-        latitude=latitude,
-        longitude=longitude,
-        provider=liveness,
-        settings=settings,
-        clock=clock,
+    known = service.known_images(
+        db, selection=selection, live_photo=data, settings=settings, clock=clock, **where
+    )
+    # The provider (a vendor's call, or Pillow) runs holding no connection nor lock.
+    work.release()
+    result = liveness.check(data, seen_before=known.seen_before)
+    registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
+    selection = service.current_offer(db, registration)
+    appointment = service.book_checked(
+        db, selection=selection, result=result, settings=settings, clock=clock, **where
     )
     return AppointmentOut.model_validate(appointment)
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from puerta.clock import Clock
-from puerta.config import Settings
 from puerta.confirmation import service as confirmation_service
 from puerta.errors import TravelersLockedByAppointment
 from puerta.registration import service as registration_service
 from puerta.registration.models import Photo, Registration, Traveler
-from puerta.registration.photos import PhotoStore
+from puerta.registration.photos import CheckedPhoto, PhotoStore
 from puerta.registration.schemas import TravelerIn
 
 
@@ -38,14 +37,19 @@ def update_traveler(
     )
 
 
+def ensure_photo_allowed(session: Session, *, registration: Registration, position: int) -> None:
+    """The checks that come before a photo is even decoded (same order as before)."""
+    _ensure_unlocked(session, registration)
+    registration_service.ensure_photo_editable(registration, position)
+
+
 def set_photo(
     session: Session,
     *,
     registration: Registration,
     position: int,
-    data: bytes,
+    checked: CheckedPhoto,
     store: PhotoStore,
-    settings: Settings,
     clock: Clock,
 ) -> Photo:
     _ensure_unlocked(session, registration)
@@ -53,8 +57,7 @@ def set_photo(
         session,
         registration=registration,
         position=position,
-        data=data,
+        checked=checked,
         store=store,
-        settings=settings,
         clock=clock,
     )

@@ -14,11 +14,20 @@ from puerta.journey.status import status_of
 from puerta.journey.withdraw import withdraw as withdraw_registration
 from puerta.registration import service as registration_service
 from puerta.registration.deps import PhotoStoreDep
+from puerta.registration.photos import check_photo
 from puerta.registration.schemas import RegistrationOut, TravelerIn
 from puerta.registration.views import registration_out
 from puerta.requests import service as requests_service
 from puerta.requests.schemas import RequestIn, RequestOut
-from puerta.web.deps import Applicant, ClockDep, DbSession, ReadSession, SettingsDep, client_ip
+from puerta.web.deps import (
+    Applicant,
+    ClockDep,
+    DbSession,
+    ReadSession,
+    RequestWork,
+    SettingsDep,
+    client_ip,
+)
 from puerta.web.language import say
 from puerta.web.uploads import read_upload
 
@@ -48,6 +57,7 @@ def put_photo(
     position: int,
     photo: UploadFile,
     user: Applicant,
+    work: RequestWork,
     db: DbSession,
     store: PhotoStoreDep,
     settings: SettingsDep,
@@ -56,14 +66,14 @@ def put_photo(
     """Upload a JPEG or PNG portrait (multipart field ``photo``)."""
     data = read_upload(photo, settings.photo_max_bytes, field="photo")
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
+    editing.ensure_photo_allowed(db, registration=registration, position=position)
+    # Pillow decodes holding no connection (nor, on SQLite, the write lock): the
+    # unit of work lets its connection go, and the next query takes one again.
+    work.release()
+    checked = check_photo(data, max_bytes=settings.photo_max_bytes)
+    registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
     editing.set_photo(
-        db,
-        registration=registration,
-        position=position,
-        data=data,
-        store=store,
-        settings=settings,
-        clock=clock,
+        db, registration=registration, position=position, checked=checked, store=store, clock=clock
     )
     return registration_out(registration)
 

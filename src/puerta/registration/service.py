@@ -19,7 +19,7 @@ from puerta.errors import (
 from puerta.ids import new_id
 from puerta.lifecycle import RegistrationStatus
 from puerta.registration.models import Photo, Registration, Traveler
-from puerta.registration.photos import PhotoStore, check_photo
+from puerta.registration.photos import CheckedPhoto, PhotoStore
 from puerta.registration.schemas import RegistrationIn, TravelerIn
 
 
@@ -104,19 +104,24 @@ def update_traveler(
     return traveler
 
 
+def ensure_photo_editable(registration: Registration, position: int) -> Traveler:
+    """The traveler whose photo may be set, or the coded reason why not."""
+    ensure_editable(registration)
+    return _traveler(registration, position)
+
+
 def set_photo(
     session: Session,
     *,
     registration: Registration,
     position: int,
-    data: bytes,
+    checked: CheckedPhoto,
     store: PhotoStore,
-    settings: Settings,
     clock: Clock,
 ) -> Photo:
-    ensure_editable(registration)
-    traveler = _traveler(registration, position)
-    checked = check_photo(data, max_bytes=settings.photo_max_bytes)
+    """Set a traveler's photo, already decoded and checked by
+    :func:`~puerta.registration.photos.check_photo` (slow: call it holding no connection)."""
+    traveler = ensure_photo_editable(registration, position)
     photo = session.get(Photo, checked.sha256)
     if photo is None:
         store.put(checked.sha256, checked.data)

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -24,7 +25,8 @@ from puerta.db import Database
 from puerta.ports import service as ports_service
 from puerta.registration.photos import FileSystemPhotoStore, PhotoStore
 from puerta.requests.service import window_from
-from puerta.web import problems, scheduler
+from puerta.web import metrics, problems, scheduler
+from puerta.web.admission import Admission
 from puerta.web.deps import Public, ReadSession
 from puerta.web.routers import feature_routers
 
@@ -53,10 +55,19 @@ def create_app(
     liveness: LivenessProvider | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
-    db = db or Database(settings.effective_database_url)
+    db = db or Database(
+        settings.effective_database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Every admitted request can have a worker thread at once (see web/admission.py).
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        needed = settings.admission_limit + settings.admission_reserved + 8
+        limiter.total_tokens = max(limiter.total_tokens, needed)
         task = None
         if settings.scheduler_enabled:
             task = asyncio.create_task(scheduler.run_forever(app))
@@ -81,6 +92,7 @@ def create_app(
     problems.install(app)
     for router in feature_routers():
         app.include_router(router)
+    app.include_router(metrics.router)  # /metrics: loopback or metrics_token only
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
 
@@ -115,4 +127,16 @@ def create_app(
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    # Outermost (added last): a shed request costs no thread, connection or template.
+    app.add_middleware(
+        Admission,
+        limit=settings.admission_limit,
+        reserved=settings.admission_reserved,
+        queue=settings.admission_queue,
+        wait=settings.admission_wait_seconds,
+        retry_after=settings.retry_after_seconds,
+    )
+    # Outside the gate, so that shed requests are counted, timed and logged too.
+    app.add_middleware(metrics.RequestMetrics)
+    metrics.watch_pool(db.engine)
     return app

@@ -39,7 +39,7 @@ from puerta.accounts.mail import MailSender, make_sender
 from puerta.accounts.models import AuthSession, Role, User
 from puerta.clock import Clock
 from puerta.config import Settings
-from puerta.db import UnitOfWork
+from puerta.db import Database, UnitOfWork
 from puerta.errors import (
     AdminsOnly,
     AnalystsOnly,
@@ -100,6 +100,10 @@ DbSession = Annotated[Session, Depends(_write_session)]
 # --- what the application holds --------------------------------------------------------------
 
 
+def _database(request: Request) -> Database:
+    return request.app.state.db
+
+
 def _clock(request: Request) -> Clock:
     return request.app.state.clock
 
@@ -108,6 +112,9 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+#: The store itself, for a short unit of work of a route's own before the request's
+#: (sign-in reads the hash, then runs argon2 holding no connection).
+DatabaseDep = Annotated[Database, Depends(_database)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from puerta.errors import BY_STATUS, INTERNAL, INVALID_INPUT, Category, InvalidValue, PuertaError
 from puerta.i18n.message import REGISTRY, M, Message
 from puerta.i18n.translate import json_params, render
+from puerta.web import metrics
 from puerta.web.language import locale_of
 
 log = logging.getLogger("puerta.web")
@@ -93,6 +94,18 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    body, locale = problem_body(request, category, message, params)
+    body.update({k: v for k, v in extra.items() if v is not None})
+    out_headers = {**(headers or {}), "Content-Language": locale}
+    return JSONResponse(
+        body, status_code=category.status, media_type=MEDIA_TYPE, headers=out_headers
+    )
+
+
+def problem_body(
+    request: Request, category: Category, message: Message, params: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], str]:
+    """The RFC 9457 body in the reader's language, and that language."""
     locale = locale_of(request)
     tz = request.app.state.settings.timezone
     body: dict[str, Any] = {
@@ -103,11 +116,7 @@ def problem(
         "code": message.code,
         "params": json_params(params or {}),
     }
-    body.update({k: v for k, v in extra.items() if v is not None})
-    out_headers = {**(headers or {}), "Content-Language": locale}
-    return JSONResponse(
-        body, status_code=category.status, media_type=MEDIA_TYPE, headers=out_headers
-    )
+    return body, locale
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -163,5 +172,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        # The route's template, not the path: no registration id or code in the log.
+        route = metrics.route_of(request.scope) or "unmatched"
+        log.exception("unexpected error on %s %s", request.method, route)
         return problem(request, INTERNAL, INTERNAL_ERROR)

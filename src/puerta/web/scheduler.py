@@ -1,4 +1,6 @@
-"""In-process jobs: commitments, the daily draw, expiry.
+"""In-process jobs: mail, commitments, the daily draw, expiry.
+
+Mail the SMTP backend wrote during requests is sent here, after their commit.
 
 Before each request window opens, the seed commitment of its pool date is
 published; once a window has closed, its pool is published and drawn.
@@ -23,12 +25,14 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
+from puerta.accounts import mail
 from puerta.confirmation import service as confirmation_service
 from puerta.db import Database
 from puerta.draw import publication
 from puerta.draw import service as draw_service
 from puerta.errors import DrawAlreadyRun
 from puerta.web import leader as leaders
+from puerta.web import metrics
 
 log = logging.getLogger("puerta.scheduler")
 
@@ -46,9 +50,13 @@ def _job(db: Database) -> Iterator[Session]:
 
 
 def run_once(app: FastAPI) -> list[str]:
-    """Expire overdue offers and run every draw that is due. Returns what was done."""
+    """Send pending mail, expire overdue offers and run every draw that is due.
+    Returns what was done."""
     db, settings, clock = app.state.db, app.state.settings, app.state.clock
     done: list[str] = []
+    sent, failed = mail.deliver_pending(db, settings=settings, clock=clock)
+    if sent or failed:
+        done.append(f"mail: {sent} sent, {failed} to retry")
     with _job(db) as session:
         expired = confirmation_service.expire_overdue(session, clock=clock)
         if expired:
@@ -60,7 +68,7 @@ def run_once(app: FastAPI) -> list[str]:
         due = draw_service.due_pool_dates(session, settings=settings, clock=clock)
     for pool_date in due:
         try:
-            with _job(db) as session:
+            with metrics.timed_draw(), _job(db) as session:
                 draw = draw_service.run_draw(
                     session, pool_date=pool_date, settings=settings, clock=clock
                 )

@@ -17,6 +17,12 @@ SIGTERM (or SIGINT, SIGQUIT) to the master, within ``graceful_timeout`` seconds:
    and releases the leader lock; the worker exits;
 4. the master kills any worker still alive at ``graceful_timeout - 1`` seconds, then
    exits with status 0.
+
+Logging is ``puerta.logs.dict_config`` (gunicorn's ``logconfig_dict``, applied before the
+fork; gunicorn's and uvicorn's access logs stay off, ``puerta.access`` replaces them).
+With several workers, the Prometheus values go to files under ``data_dir/metrics``
+(:mod:`puerta.web.multiproc`, set up in the master before the fork), and the master marks
+the files of a worker that exits dead, killed or not.
 """
 
 from __future__ import annotations
@@ -28,7 +34,9 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from uvicorn_worker import UvicornWorker
 
+from puerta import logs
 from puerta.config import Settings
+from puerta.web import multiproc
 
 log = logging.getLogger("puerta.web")
 
@@ -36,7 +44,6 @@ log = logging.getLogger("puerta.web")
 LIFESPAN_SECONDS = 2
 #: Of the graceful timeout, what the master keeps to kill stragglers and exit.
 MASTER_SECONDS = 1
-LOG_FORMAT = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"
 
 
 def drain_seconds(worker_timeout: int) -> int:
@@ -53,6 +60,15 @@ class Worker(UvicornWorker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.config.timeout_graceful_shutdown = drain_seconds(self.cfg.graceful_timeout)
+        self.config.access_log = False  # puerta.access writes one line a request
+
+
+def _worker_exited(_arbiter: Any, worker: Any) -> None:
+    """gunicorn's ``child_exit`` hook, in the master: the worker's live gauges go."""
+    if os.environ.get(multiproc.ENV):
+        from prometheus_client import multiprocess  # after the variable is set
+
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def worker_count(settings: Settings, workers: int | None = None) -> int:
@@ -89,6 +105,9 @@ def options(settings: Settings, *, host: str, port: int, workers: int | None = N
         "keepalive": 5,  # uvicorn's own default
         "errorlog": "-",
         "loglevel": "info",
+        "accesslog": None,
+        "logconfig_dict": logs.dict_config(settings.log_format),
+        "child_exit": _worker_exited,
         "proc_name": "puerta",
         # gunicorn's control socket sits at one path per user: two servers on one
         # machine would share it. Signals are how Puerta is driven.
@@ -98,8 +117,10 @@ def options(settings: Settings, *, host: str, port: int, workers: int | None = N
 
 def run(settings: Settings, *, host: str, port: int, workers: int | None = None) -> None:
     """Serve until SIGTERM or SIGINT; returns once every worker has exited."""
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, datefmt="%Y-%m-%d %H:%M:%S %z")
+    logs.configure(settings.log_format)
     opts = options(settings, host=host, port=port, workers=workers)
+    if opts["workers"] > 1 and not os.environ.get(multiproc.ENV):
+        multiproc.prepare_metrics_dir(settings.data_dir)  # before the fork: shared files
     backend = settings.effective_database_url.split(":", 1)[0].split("+", 1)[0]
     log.info(
         "puerta serve: %s worker(s) on %s, %s store, scheduler %s",

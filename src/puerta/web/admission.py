@@ -1,0 +1,146 @@
+"""Admission control: a bounded number of requests at once per worker, then a short
+queue, then an honest "come back in a few seconds" instead of a crash.
+
+Why this is also the cure for the rush's deadlock: every request takes at most
+one database connection, and it may hold it across the thread hops of its
+dependencies and handler. When more requests are inside the app than there are
+connections, the ones holding a connection wait for a worker thread while the
+threads wait for a connection. Admitting at most as many requests as the pool
+has connections to spare (``Settings.check_capacity`` enforces it at start-up)
+makes that wait impossible: an admitted request always finds a connection and
+a thread. Everyone else waits briefly in the queue, holding nothing, or is told
+to come back, which costs them nothing because the pool is the same for all who
+ask before the window closes.
+
+Health checks and the officers' screens have a reserved share of their own, so
+the port keeps working while the applicants' rush is shed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from puerta.errors import SERVICE_BUSY
+from puerta.i18n import M
+from puerta.web import metrics
+from puerta.web.problems import problem_body
+
+BUSY = M(
+    "rush.busy",
+    "Puerta is very busy right now. Please try again in {seconds} seconds. Asking later "
+    "costs nothing: everyone who asks before the window closes is in the same draw.",
+)
+#: Paths that keep working when applicants are shed: health, metrics (the operators'
+#: view of the rush, no connection needed) and the officers' screens.
+PRIORITY = re.compile(
+    r"^/(healthz|metrics|api/v1/appointments/[^/]+|api/v1/ports/[^/]+/(appointments|briefing))$"
+)
+
+
+@dataclass
+class Gate:
+    """``limit`` at once, up to ``queue`` more waiting at most ``wait`` seconds each."""
+
+    limit: int
+    queue: int
+    wait: float
+    active: int = 0
+    waiting: int = 0
+    admitted: int = 0
+    shed: int = 0
+    _free: asyncio.Semaphore | None = field(default=None, repr=False)
+
+    @property
+    def free(self) -> asyncio.Semaphore:
+        if self._free is None:  # made on first use, inside the server's event loop
+            self._free = asyncio.Semaphore(self.limit)
+        return self._free
+
+    async def enter(self) -> bool:
+        """True when admitted (call ``leave`` after); False when the caller must be shed."""
+        if self.active < self.limit and not self.free.locked():
+            await self.free.acquire()
+        elif self.waiting >= self.queue or self.wait <= 0:
+            self.shed += 1
+            return False
+        else:
+            self.waiting += 1
+            try:
+                await asyncio.wait_for(self.free.acquire(), self.wait)
+            except TimeoutError:
+                self.shed += 1
+                return False
+            finally:
+                self.waiting -= 1
+        self.active += 1
+        self.admitted += 1
+        return True
+
+    def leave(self) -> None:
+        self.active -= 1
+        self.free.release()
+
+
+class Admission:
+    """Pure ASGI middleware: applicants through ``general``, health and officers through
+    ``priority`` (its own slots, so a rush never locks the port out)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit: int,
+        reserved: int,
+        queue: int,
+        wait: float,
+        retry_after: int,
+    ) -> None:
+        self.app = app
+        self.general = Gate(limit, queue, wait)
+        self.priority = Gate(reserved, queue, wait)
+        self.retry_after = retry_after
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        name = "priority" if PRIORITY.match(scope["path"]) else "general"
+        gate = self.priority if name == "priority" else self.general
+        scope[metrics.GATE] = name  # for the request's log line
+        if not await gate.enter():
+            scope[metrics.SHED] = True
+            metrics.SHED_REQUESTS.labels(name).inc()
+            await self._busy(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            gate.leave()
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        return {
+            name: {"active": g.active, "waiting": g.waiting, "admitted": g.admitted, "shed": g.shed}
+            for name, g in (("general", self.general), ("priority", self.priority))
+        }
+
+    async def _busy(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """503 problem+json in the reader's language, with Retry-After; nothing else runs."""
+        request = Request(scope, receive)
+        body, locale = problem_body(request, SERVICE_BUSY, BUSY, {"seconds": self.retry_after})
+        payload = json.dumps(body, ensure_ascii=False).encode()
+        headers = [
+            (b"content-type", b"application/problem+json"),
+            (b"content-length", str(len(payload)).encode()),
+            (b"retry-after", str(self.retry_after).encode()),
+            (b"content-language", locale.encode()),
+            (b"cache-control", b"no-store"),
+            (b"x-content-type-options", b"nosniff"),
+        ]
+        await send({"type": "http.response.start", "status": 503, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
