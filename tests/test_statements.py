@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -98,3 +99,44 @@ def test_a_checkout_waits_at_most_the_timeout(pg_api: Api) -> None:
         return [kind]
 
     assert asyncio.run(both()) == ["PoolTimeout"]
+
+
+def test_round_trips_per_call_on_the_hot_path(pg_api: Api, settings: Settings) -> None:
+    """The figures BENCHMARKS.md quotes: statements per call, hot and through the ORM."""
+    from sqlalchemy import event
+
+    from tests.journey.test_hot_path import Recording
+
+    api = pg_api
+    token = api.sign_up_verified("ana@example.org")
+    rid = api.registration(token, travelers=2)
+    app = api.client.app
+    spy = Recording(app.state.statements)  # type: ignore[attr-defined]
+    app.state.statements = spy  # type: ignore[attr-defined]
+    orm: list[str] = []
+
+    def on_statement(*args: Any, **_: Any) -> None:
+        orm.append(args[2])
+
+    event.listen(api.db.engine, "before_cursor_execute", on_statement)
+
+    def count(call: Any) -> tuple[int, int]:
+        spy.found.clear()
+        orm.clear()
+        call()
+        return len(spy.found), len(orm)
+
+    def get(path: str) -> None:
+        r = api.client.get(f"/api/v1/registrations/{rid}/{path}", headers=api.auth(token))
+        assert r.status_code == 200, r.text
+
+    try:
+        assert count(lambda: api.request(token, rid)) == (1, 0)
+        assert count(lambda: api.request(token, rid)) == (2, 0)  # a retry: ASK, IN_POOL
+        assert count(lambda: get("status")) == (1, 0)
+        run_draw(api, settings)
+        assert count(lambda: get("entry")) == (3, 0)  # first: records and draw, once
+        assert count(lambda: get("entry")) == (1, 0)
+        assert count(lambda: get("status")) == (1, 0)
+    finally:
+        event.remove(api.db.engine, "before_cursor_execute", on_statement)

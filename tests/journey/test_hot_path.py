@@ -26,6 +26,7 @@ from tests.api.test_journey import run_draw
 from tests.api_support import TIJUANA, Api
 
 ASKED = "journey.ask"
+IN_POOL = "journey.in_pool"
 
 
 class Recording:
@@ -72,7 +73,7 @@ def test_a_first_request_is_one_statement_and_a_retry_returns_it(api: Api, spy: 
     again = _ask(api, token, rid, port_code="ELP")
     assert again.status_code == 200
     assert again.json() == first.json()  # the same request, port unchanged
-    assert spy.found == [(ASKED, False)]
+    assert spy.found == [(ASKED, False), ("journey.in_pool", True)]
 
 
 REFUSALS = {
@@ -127,7 +128,7 @@ def test_where_the_use_case_refuses_the_statement_writes_nothing(
     spy.found.clear()
     r = _ask(api, token, rid, **body)
     assert (r.status_code, r.json()["code"]) == REFUSALS[case], r.text
-    assert spy.found == [(ASKED, False)]
+    assert spy.found == [(ASKED, False), (IN_POOL, False)]
 
 
 def test_an_open_offer_or_a_booking_stops_a_new_request(
@@ -141,7 +142,7 @@ def test_an_open_offer_or_a_booking_stops_a_new_request(
     spy.found.clear()
     r = _ask(api, token, rid)
     assert (r.status_code, r.json()["code"]) == (409, "request.already_selected")
-    assert spy.found == [(ASKED, False)]
+    assert spy.found == [(ASKED, False), (IN_POOL, False)]
     confirmed = api.client.post(
         f"/api/v1/registrations/{rid}/selection/confirm",
         files={"live_photo": ("live.png", synthetic_portrait(7), "image/png")},
@@ -152,7 +153,7 @@ def test_an_open_offer_or_a_booking_stops_a_new_request(
     spy.found.clear()
     r = _ask(api, token, rid)
     assert (r.status_code, r.json()["code"]) == (409, "request.already_booked")
-    assert spy.found == [(ASKED, False)]
+    assert spy.found == [(ASKED, False), (IN_POOL, False)]
 
 
 def test_outside_the_window_or_the_area_no_statement_runs(api: Api, spy: Recording) -> None:
@@ -180,7 +181,7 @@ def test_a_cookie_write_needs_the_csrf_token_in_the_statement_too(api: Api, spy:
     spy.found.clear()
     forged = api.client.post(url, json=body, headers={"X-CSRF-Token": "wrong"})
     assert (forged.status_code, forged.json()["code"]) == (403, "auth.csrf")
-    assert spy.found == [(ASKED, False)]
+    assert spy.found == [(ASKED, False), (IN_POOL, False)]
     spy.found.clear()
     sent = api.client.post(url, json=body, headers={"X-CSRF-Token": csrf})
     assert sent.status_code == 201, sent.text

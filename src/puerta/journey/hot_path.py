@@ -83,6 +83,29 @@ RETURNING id, registration_id, pool_date, port_code, status, created_at
 )
 
 
+#: The request already in this pool, for a retry (``ASK`` wrote nothing): the use case
+#: returns it too, but only after the same checks of session, ownership and state.
+IN_POOL = Statement(
+    "journey.in_pool",
+    f"""
+SELECT q.id AS id, q.registration_id AS registration_id, q.pool_date AS pool_date,
+       q.port_code AS port_code, q.status AS status, q.created_at AS created_at
+{signed_in.FROM_OWNED}
+  JOIN appointment_requests q ON q.registration_id = r.id AND q.pool_date = :pool_date
+{signed_in.WHERE_OWNED}
+   AND (:check_csrf = false OR s.csrf_token = :csrf)
+   AND r.status = '{RegState.ACTIVE.value}'
+""",
+    params={
+        **signed_in.PARAMS,
+        "pool_date": Date(),
+        "check_csrf": Boolean(),
+        "csrf": String(),
+    },
+    columns=ASK.columns,
+)
+
+
 async def ask(
     statements: Statements,
     *,
@@ -96,28 +119,36 @@ async def ask(
     device_id: str | None,
     ip: str | None,
     now: datetime,
-) -> Row | None:
-    """The new request's row, or None: the use case explains (or returns the one in the pool).
+) -> tuple[Row, bool] | None:
+    """``(row, created)``: the new request, or the one already in this pool (a retry);
+    None when neither: the use case explains.
 
     ``csrf`` is the token the browser sent, for a cookie session (None for a bearer
     token, which a page on another site cannot send).
     """
-    return await statements.one(
+    who = {
+        "token_hash": token_hash,
+        "now": now,
+        "registration_id": registration_id,
+        "pool_date": pool_date,
+        "check_csrf": csrf is not None,
+        "csrf": csrf or "",
+    }
+    made = await statements.one(
         ASK,
         {
-            "token_hash": token_hash,
-            "now": now,
-            "registration_id": registration_id,
-            "pool_date": pool_date,
+            **who,
             "port_code": port_code.upper(),
             "latitude": latitude,
             "longitude": longitude,
             "device_id": device_id,
             "ip": ip,
-            "check_csrf": csrf is not None,
-            "csrf": csrf or "",
         },
     )
+    if made is not None:
+        return made, True
+    found = await statements.one(IN_POOL, who)
+    return None if found is None else (found, False)
 
 
 def _latest(table: str, alias: str, order: str) -> str:

@@ -166,7 +166,10 @@ async def request_appointment(
             now=now,
         )
         if made is not None:
-            return RequestOut.model_validate(made)
+            row, created = made
+            if not created:
+                response.status_code = status.HTTP_200_OK
+            return RequestOut.model_validate(row)
     # Refused, or already in the pool: the use case says which (or returns it, 200).
     out, created = await run_in_threadpool(
         _ask_slowly, database, who, registration_id, body, settings, clock, ip

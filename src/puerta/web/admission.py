@@ -87,6 +87,11 @@ class Gate:
         self.free.release()
 
 
+#: Distinct Accept-Language headers whose refusal is kept ready (a bound, not a cache
+#: policy: past it, a refusal is rendered each time).
+REFUSALS_KEPT = 64
+
+
 class Admission:
     """Pure ASGI middleware: applicants through ``general``, health and officers through
     ``priority`` (its own slots, so a rush never locks the port out)."""
@@ -105,6 +110,9 @@ class Admission:
         self.general = Gate(limit, queue, wait)
         self.priority = Gate(reserved, queue, wait)
         self.retry_after = retry_after
+        # The refusal's body by Accept-Language: under overload most answers are
+        # refusals, and every microsecond one costs is taken from the admitted.
+        self._refusals: dict[str | None, tuple[bytes, str]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -132,8 +140,14 @@ class Admission:
     async def _busy(self, scope: Scope, receive: Receive, send: Send) -> None:
         """503 problem+json in the reader's language, with Retry-After; nothing else runs."""
         request = Request(scope, receive)
-        body, locale = problem_body(request, SERVICE_BUSY, BUSY, {"seconds": self.retry_after})
-        payload = json.dumps(body, ensure_ascii=False).encode()
+        key = request.headers.get("accept-language")
+        known = self._refusals.get(key)
+        if known is None:
+            body, locale = problem_body(request, SERVICE_BUSY, BUSY, {"seconds": self.retry_after})
+            known = (json.dumps(body, ensure_ascii=False).encode(), locale)
+            if len(self._refusals) < REFUSALS_KEPT:
+                self._refusals[key] = known
+        payload, locale = known
         headers = [
             (b"content-type", b"application/problem+json"),
             (b"content-length", str(len(payload)).encode()),
