@@ -16,6 +16,7 @@ the ORM path here, a few small reads.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import threading
 from collections import OrderedDict
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import anyio.to_thread
 import polars as pl
 from sqlalchemy import JSON, Date, Integer, String, select
 from sqlalchemy.orm import Session
@@ -391,6 +393,30 @@ DRAW_OUTCOME = Statement(
 )
 
 
+_LOADING: dict[tuple[date, str], asyncio.Lock] = {}
+
+
+async def _load_pool(statements: Statements, facts: EntryFacts) -> PublishedPool:
+    """Read and index a published pool once, however many callers miss it at once.
+
+    The first caller reads the records and builds the index in a worker thread
+    (tens of thousands of records: parsing, hashing the tree), so the event loop
+    keeps serving the others; the callers that missed meanwhile wait for it
+    instead of each doing the same work.
+    """
+    key = pool_key(facts)
+    assert key is not None
+    lock = _LOADING.setdefault(key, asyncio.Lock())
+    async with lock:
+        pool = cached_pool(facts)
+        if pool is None:
+            found = await statements.one(POOL_RECORDS, {"pool_date": facts.pool_date})
+            records = list((found or {}).get("records") or [])
+            pool = await anyio.to_thread.run_sync(remember_pool, facts, records)
+    _LOADING.pop(key, None)
+    return pool
+
+
 async def hot_entry(
     statements: Statements,
     *,
@@ -425,8 +451,7 @@ async def hot_entry(
     )
     pool = cached_pool(facts)
     if pool is None and pool_key(facts) is not None:
-        found = await statements.one(POOL_RECORDS, {"pool_date": facts.pool_date})
-        pool = remember_pool(facts, list((found or {}).get("records") or []))
+        pool = await _load_pool(statements, facts)
     outcome = cached_outcome(facts)
     if outcome is None and facts.draw_key is not None:
         found = await statements.one(DRAW_OUTCOME, {"draw_id": row["draw_id"]})

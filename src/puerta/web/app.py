@@ -26,7 +26,7 @@ from puerta.ports import service as ports_service
 from puerta.registration.photos import FileSystemPhotoStore, PhotoStore
 from puerta.requests.service import window_from
 from puerta.statements import PgStatements, Statements, ThreadedStatements
-from puerta.web import metrics, problems, scheduler
+from puerta.web import api_docs, metrics, problems, scheduler
 from puerta.web.admission import Admission
 from puerta.web.deps import Public, ReadSession
 from puerta.web.routers import feature_routers
@@ -124,6 +124,8 @@ def create_app(
         version=__version__,
         summary="Advance submission and fair appointment scheduling at land ports of entry.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = db
@@ -137,6 +139,7 @@ def create_app(
         app.include_router(router)
     app.include_router(metrics.router)  # /metrics: loopback or metrics_token only
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    api_docs.install(app)
     templates = Jinja2Templates(directory=HERE / "templates")
 
     app.add_middleware(SecurityHeaders)

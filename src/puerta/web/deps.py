@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from puerta.accounts import service as accounts_service
@@ -184,7 +185,17 @@ def authenticate(db: Session, credential: Credential, method: str, clock: Clock)
     return Auth(auth, user)
 
 
-def _auth(request: Request, uow: RequestWork, clock: ClockDep) -> Auth:
+#: Declares the bearer scheme in the OpenAPI document, so that /docs can "Authorize";
+#: the token itself is read by :func:`credential_of` (a cookie works as well).
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="session",
+    description="The token of POST /api/v1/sessions. Browsers use the session cookie.",
+)
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+
+
+def _auth(request: Request, uow: RequestWork, clock: ClockDep, _bearer: BearerDep) -> Auth:
     return authenticate(uow.session, credential_of(request), request.method, clock)
 
 
@@ -267,7 +278,7 @@ def admitted_by(call: Callable[..., Any]) -> frozenset[Role] | None:
     return call.admits  # type: ignore[attr-defined]
 
 
-async def _hot_applicant(request: Request) -> Credential:
+async def _hot_applicant(request: Request, _bearer: BearerDep) -> Credential:
     """Applicants, for their own registrations, checked inside the route's one statement.
 
     The hot path's routes (``puerta.statements``) take the caller's credential
