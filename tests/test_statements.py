@@ -140,3 +140,22 @@ def test_round_trips_per_call_on_the_hot_path(pg_api: Api, settings: Settings) -
         assert count(lambda: get("status")) == (1, 0)
     finally:
         event.remove(api.db.engine, "before_cursor_execute", on_statement)
+
+
+def test_many_more_calls_than_connections_are_all_answered(pg_api: Api) -> None:
+    """The rush's deadlock recipe on the hot path: 64 at once on a pool of 2."""
+    api = pg_api
+    token = api.sign_up_verified("ana@example.org")
+    rid = api.registration(token)
+    from puerta.accounts.service import token_hash
+
+    async def rush() -> list[bool]:
+        statements = PgStatements(api.db.url, min_size=1, max_size=2, timeout=10)
+        params = {"token_hash": token_hash(token), "now": api.clock.now(), "registration_id": rid}
+        try:
+            rows = await asyncio.gather(*(statements.one(STATUS, params) for _ in range(64)))
+        finally:
+            await statements.close()
+        return [row is not None and row["registration_status"] == "active" for row in rows]
+
+    assert asyncio.run(asyncio.wait_for(rush(), 30)) == [True] * 64
