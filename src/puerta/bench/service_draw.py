@@ -212,7 +212,7 @@ def build(url: str, *, requests: int, settings: Settings, seed: int = 1) -> Pool
         (pl.lit(opens.replace(tzinfo=None)) + pl.duration(seconds="asked_s")).alias("created_at"),
         pl.format("draw-device-{}", "owner_id").alias("device_id"),
         pl.lit(False).alias("priority"),
-    )
+    ).sort("id")  # stored in id order, as requests arriving through the window are
     trav = travelers.join(
         regs.select(
             pl.col("i").alias("request_id"),
@@ -534,6 +534,11 @@ def main(argv: list[str] | None = None) -> int:
         help="admin URL; the benchmark creates and drops puerta_bench_<hex> there",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="build the store, keep it and stop before the draw (for profiling)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
     parser.add_argument("--timeout", type=float, default=900.0, help="kill the draw after this")
     parser.add_argument("--seed", type=int, default=1)
@@ -585,6 +590,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"load average {_load()}",
                 flush=True,
             )
+            if args.build_only:
+                args.keep = True
+                return 0
             results["load_before_draw"] = _load()
             argv_draw = [*puerta_command(), "draw", "run", "--date", pool.pool_date.isoformat()]
             child = run_child(argv_draw, env, work, args.timeout)
@@ -631,7 +639,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         results["load_at_end"] = _load()
         if args.keep:
-            print(f"kept database {name}: {url}")
+            print(f"kept database {name}: PUERTA_DATABASE_URL={url}")
         else:
             drop_database(args.database_url, name)
         print(f"load average at end {results['load_at_end']}")
