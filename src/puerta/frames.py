@@ -56,7 +56,7 @@ def frame(session: Session, query: Select[Any], schema: dict[str, Any]) -> pl.Da
     conn = session.connection()
     if conn.dialect.name != "postgresql":
         return pl.DataFrame(conn.execute(query).all(), schema=schema, orient="row")
-    compiled = query.compile(dialect=conn.dialect)
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     raw: Any = conn.connection.driver_connection
     buf = io.BytesIO()
     with (
