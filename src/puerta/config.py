@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(
         default=10.0, gt=0, description="Seconds a request waits for a connection."
     )
+    db_hot_pool_size: int = Field(
+        default=8,
+        ge=1,
+        description="Connections of each worker's async pool for the hot path (PostgreSQL).",
+    )
     admission_limit: int = Field(
         default=16, ge=1, description="Requests one worker processes at once (applicants')."
     )

@@ -613,6 +613,25 @@ class ReviewNeedsNote(PuertaError):
     message = M("finding.note_required", "Say why in a note: a decision needs its reason.")
 
 
+# --- the service itself --------------------------------------------------------------------
+
+
+class StoreUnavailable(PuertaError):
+    """The store did not answer in time (no connection free, or PostgreSQL restarting).
+
+    Raised at the edge from the driver's errors, never by a service; 503 with
+    ``Retry-After``, like a shed request, because waiting a little is the cure.
+    """
+
+    category = SERVICE_BUSY
+    message = M(
+        "store.unavailable",
+        "Puerta cannot reach its records for a moment. Please try again in {seconds} "
+        "seconds. Asking again is safe: a request already made is never made twice.",
+    )
+    seconds: int
+
+
 # --- field values (the shared field rules; Pydantic reports them per field) ----------------
 
 

@@ -8,6 +8,7 @@ connections, so the server under test is not pushed into its known stall.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -106,9 +107,28 @@ def _overload(**changes: object) -> wrk.WrkResult:
     return wrk.parse_result(raw)
 
 
+PROBED = {"sent": 200, "ok": 120, "p50_ms": 40.0, "p99_ms": 180.0, "statuses": {}}
+
+
 def test_overload_targets() -> None:
-    marks = report.targets("overload", _overload(), peak_goodput=500.0, first_after_s=0.2)
+    marks = report.targets(
+        "overload", _overload(), peak_goodput=500.0, first_after_s=0.2, probe=PROBED
+    )
     assert all(t.passed for t in marks), marks
+    unprobed = report.targets("overload", _overload(), peak_goodput=500.0, first_after_s=0.2)
+    assert not unprobed[2].passed  # no probe, no admitted p99: not a pass
+    few = report.targets(
+        "overload", _overload(), peak_goodput=500.0, first_after_s=0.2, probe=PROBED | {"ok": 9}
+    )
+    assert not few[2].passed
+    slow = report.targets(
+        "overload",
+        _overload(),
+        peak_goodput=500.0,
+        first_after_s=0.2,
+        probe=PROBED | {"p99_ms": 700.0},
+    )
+    assert not slow[2].passed
     with_500 = _overload(statuses={"200": 990, "500": 10})
     assert not report.targets("overload", with_500, peak_goodput=500.0, first_after_s=0.2)[0].passed
     no_retry = _overload(missing_retry_after=3)
@@ -248,3 +268,40 @@ def test_tiny_rush_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         ).all()
     engine.dispose()
     assert left == []
+
+
+def test_the_probe_times_a_server_and_summarises_its_answers() -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from puerta.bench.rush.probe import Probe, percentile
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            code = 200 if "R1" in self.path else 503
+            self.send_response(code)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *_: object) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        probe = Probe(
+            f"http://127.0.0.1:{server.server_port}", [("R1", "t"), ("R2", "t")], interval=0.01
+        )
+        probe.start()
+        time.sleep(0.3)
+        probe.stop()
+    finally:
+        server.shutdown()
+    summary = probe.summary()
+    assert summary["sent"] >= 10
+    assert set(summary["statuses"]) == {"200", "503"}
+    assert summary["ok"] == summary["statuses"]["200"]
+    assert 0 < summary["p50_ms"] <= summary["p99_ms"]
+    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.0
+    assert percentile([1.0, 2.0, 3.0, 4.0], 99) == 4.0

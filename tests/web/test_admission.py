@@ -177,3 +177,55 @@ def test_a_queued_request_gets_the_slot_when_it_frees() -> None:
 )
 def test_priority_paths(path: str, priority: bool) -> None:
     assert bool(PRIORITY.match(path)) is priority
+
+
+def _first_served(waiters: int, limit: int) -> tuple[list[str], int]:
+    """``waiters`` queue behind ``limit`` busy slots; one slot frees: who gets it?"""
+
+    async def scenario() -> tuple[list[str], int]:
+        gate = Gate(limit=limit, queue=8, wait=0.2)
+        for _ in range(limit):
+            assert await gate.enter()
+        order: list[str] = []
+
+        async def ask(name: str) -> None:
+            order.append(f"{name}:{'in' if await gate.enter() else 'shed'}")
+
+        tasks = []
+        for i in range(waiters):
+            tasks.append(asyncio.create_task(ask(f"w{i}")))
+            await asyncio.sleep(0.01)
+        gate.leave()
+        await asyncio.wait_for(asyncio.gather(*tasks), 1)
+        return order, gate.active
+
+    return asyncio.run(scenario())
+
+
+def test_a_short_queue_is_served_in_order() -> None:
+    order, active = _first_served(waiters=4, limit=1)  # LIFO_AFTER x limit: still in order
+    assert order == ["w0:in", "w1:shed", "w2:shed", "w3:shed"]
+    assert active == 1  # the slot passed to w0 without being freed in between
+
+
+def test_a_long_queue_serves_the_newest_and_the_oldest_time_out() -> None:
+    order, active = _first_served(waiters=6, limit=1)  # more than LIFO_AFTER x limit
+    assert order[0] == "w5:in"
+    assert sorted(order[1:]) == [f"w{i}:shed" for i in range(5)]
+    assert active == 1
+
+
+def test_a_slot_freed_as_a_waiter_times_out_is_not_lost() -> None:
+    async def scenario() -> tuple[int, int]:
+        gate = Gate(limit=1, queue=8, wait=0.05)
+        await gate.enter()
+        waiters = [asyncio.create_task(gate.enter()) for _ in range(20)]
+        await asyncio.sleep(0.05)
+        gate.leave()
+        results = await asyncio.gather(*waiters)
+        for admitted in results:
+            if admitted:
+                gate.leave()
+        return gate.active, gate.waiting
+
+    assert asyncio.run(scenario()) == (0, 0)

@@ -198,6 +198,18 @@ def _signed_in_callers(api: Api) -> dict[Role, str]:
     }
 
 
+WRITES = ("POST", "PUT", "DELETE")
+#: Bodies for the hot path's writes: they check the caller's role inside their one
+#: statement, after FastAPI has parsed the body, so a malformed body is a 422 first.
+WELL_FORMED = {
+    ("POST", "/api/v1/registrations/{registration_id}/requests"): {
+        "port_code": "SYS",
+        "latitude": 32.5149,
+        "longitude": -117.0382,
+    },
+}
+
+
 def test_the_table_holds_over_http(api: Api) -> None:
     """Anonymous: 401 unless public. A role not admitted: 403 with its code. Else neither."""
     tokens = _signed_in_callers(api)
@@ -207,7 +219,7 @@ def test_the_table_holds_over_http(api: Api) -> None:
     for method, path in order:
         access = ROUTES[(method, path)]
         url = path.format(**SAMPLE_PATH)
-        body = {"json": {}} if method in ("POST", "PUT", "DELETE") else {}
+        body = {"json": WELL_FORMED.get((method, path), {})} if method in WRITES else {}
         anonymous = api.client.request(method, url, **body)
         seen[(method, path, "anonymous")] = anonymous.status_code
         if access.roles is None:

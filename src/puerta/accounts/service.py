@@ -50,7 +50,7 @@ def _code_hash(settings: Settings, user_id: int, code: str) -> str:
     return hmac.new(settings.secret_key.encode(), msg, hashlib.sha256).hexdigest()
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -244,7 +244,7 @@ def sign_in(
     now = clock.now()
     token = secrets.token_urlsafe(32)
     auth = AuthSession(
-        token_hash=_token_hash(token),
+        token_hash=token_hash(token),
         csrf_token=secrets.token_urlsafe(24),
         user_id=user.id,
         created_at=now,
@@ -256,7 +256,7 @@ def sign_in(
 
 
 def session_for_token(session: Session, *, token: str, clock: Clock) -> AuthSession:
-    auth = session.scalar(select(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
+    auth = session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(token)))
     if auth is None or auth.revoked_at is not None or auth.expires_at <= clock.now():
         raise SessionEnded()
     user = session.get(User, auth.user_id)

@@ -287,7 +287,7 @@ def latest_appointment(session: Session, registration_id: str) -> Appointment | 
     return session.scalar(
         select(Appointment)
         .where(Appointment.registration_id == registration_id)
-        .order_by(Appointment.created_at.desc())
+        .order_by(Appointment.created_at.desc(), Appointment.id.desc())
         .limit(1)
     )
 

@@ -166,15 +166,38 @@ def inclusion_proof(recs: Sequence[str], record: str) -> list[tuple[str, str]]:
         >>> check_inclusion(recs[2], inclusion_proof(recs, recs[2]), merkle_root(recs))
         True
     """
-    ordered = _sorted(recs)
-    pos = ordered.index(record)
-    proof: list[tuple[str, str]] = []
-    for level in _levels(_leaves(ordered))[:-1]:
-        sibling = pos ^ 1
-        if sibling < len(level):
-            proof.append(("L" if sibling < pos else "R", level[sibling].hex()))
-        pos //= 2
-    return proof
+    return MerkleTree(recs).proof(record)
+
+
+class MerkleTree:
+    """The pool digest's tree, built once, for many proofs (the entry endpoint's cache).
+
+    Example:
+        >>> recs = [f"v1|{c}|{c}|SYS|1|2023-01-01|0" for c in "abcde"]
+        >>> tree = MerkleTree(recs)
+        >>> tree.root == merkle_root(recs) and tree.proof(recs[4]) == inclusion_proof(recs, recs[4])
+        True
+    """
+
+    def __init__(self, recs: Iterable[str]) -> None:
+        ordered = _sorted(recs)
+        self._position = {r: i for i, r in enumerate(ordered)}
+        self._levels = _levels(_leaves(ordered)) if ordered else []
+
+    @property
+    def root(self) -> bytes:
+        return self._levels[-1][0] if self._levels else hashlib.sha256(b"").digest()
+
+    def proof(self, record: str) -> list[tuple[str, str]]:
+        """Raises KeyError when ``record`` is not in the tree."""
+        pos = self._position[record]
+        proof: list[tuple[str, str]] = []
+        for level in self._levels[:-1]:
+            sibling = pos ^ 1
+            if sibling < len(level):
+                proof.append(("L" if sibling < pos else "R", level[sibling].hex()))
+            pos //= 2
+        return proof
 
 
 def check_inclusion(record: str, proof: Sequence[tuple[str, str]], root: bytes) -> bool:

@@ -392,7 +392,7 @@ def latest_selection(session: Session, registration_id: str) -> Selection | None
     return session.scalar(
         select(Selection)
         .where(Selection.registration_id == registration_id)
-        .order_by(Selection.created_at.desc())
+        .order_by(Selection.created_at.desc(), Selection.id.desc())
         .limit(1)
     )
 

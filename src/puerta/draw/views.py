@@ -7,11 +7,28 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
+from puerta.clock import Clock
+from puerta.config import Settings
+from puerta.db import Database
 from puerta.draw import entry as entry_service
 from puerta.draw import publication, service
 from puerta.registration import service as registration_service
-from puerta.web.deps import Analyst, Applicant, Public, ReadSession, SettingsDep
+from puerta.web.deps import (
+    APPLICANTS,
+    Analyst,
+    ClockDep,
+    Credential,
+    DatabaseDep,
+    HotApplicant,
+    Public,
+    ReadSession,
+    SettingsDep,
+    StatementsDep,
+    admit,
+    authenticate,
+)
 from puerta.web.language import say
 
 router = APIRouter(prefix="/api/v1/draws", tags=["draw"])
@@ -99,17 +116,48 @@ def get_review(pool_date: date, db: ReadSession, _user: Analyst) -> list[ReviewO
 
 
 @entry_router.get("/{registration_id}/entry")
-def get_entry(
+async def get_entry(
     registration_id: str,
     request: Request,
-    db: ReadSession,
-    user: Applicant,
+    who: HotApplicant,
+    statements: StatementsDep,
+    database: DatabaseDep,
     settings: SettingsDep,
+    clock: ClockDep,
     pool_date: date | None = None,
 ) -> dict[str, Any]:
     """The owner's entrant id, inclusion proof, standing, and after the draw the result."""
-    registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
-    out = entry_service.entry(db, registration=registration, settings=settings, pool_date=pool_date)
+    out = None
+    if pool_date is None:  # the noon rush asks for the latest: one statement
+        out = await entry_service.hot_entry(
+            statements,
+            token_hash=who.token_hash,
+            registration_id=registration_id,
+            settings=settings,
+            now=clock.now(),
+        )
+    if out is None:  # an earlier day, or the ORM path says why not (401, 403, 404)
+        out = await run_in_threadpool(
+            _entry_slowly, database, who, registration_id, settings, clock, pool_date
+        )
     for key, (message, params) in out.pop("messages", {}).items():
         out[key] = say(request, message, params)
     return out
+
+
+def _entry_slowly(
+    database: Database,
+    who: Credential,
+    registration_id: str,
+    settings: Settings,
+    clock: Clock,
+    pool_date: date | None,
+) -> dict[str, Any]:
+    with database.read_only() as db:
+        user = admit(authenticate(db, who, "GET", clock).user, APPLICANTS)
+        registration = registration_service.get_owned(
+            db, registration_id=registration_id, owner=user
+        )
+        return entry_service.entry(
+            db, registration=registration, settings=settings, pool_date=pool_date
+        )

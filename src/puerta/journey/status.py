@@ -1,14 +1,17 @@
 """Where a registration stands: a stage, its coded message, and the facts behind it.
 
 Computed from the records, never stored, so it cannot drift from them: each
-step's service says what became of its part (the latest request, selection
-and appointment). The message is rendered in the owner's language at the edge.
+step says what became of its part (the latest request, selection and
+appointment), gathered into :class:`StatusFacts` either by the steps' services
+(:func:`status_of`) or by the hot path's one statement
+(``journey/hot_path.py``); :func:`stage_of` decides from the facts alone. The
+message is rendered in the owner's language at the edge.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -16,14 +19,11 @@ from sqlalchemy.orm import Session
 
 from puerta.clock import Clock
 from puerta.confirmation import service as confirmation_service
-from puerta.confirmation.models import Appointment
 from puerta.draw import service as draw_service
-from puerta.draw.models import Selection
 from puerta.i18n import M, Message
 from puerta.lifecycle import AppointmentStatus, RequestStatus, SelectionStatus
 from puerta.registration.models import Registration
 from puerta.requests import service as requests_service
-from puerta.requests.models import AppointmentRequest
 
 
 class Stage(StrEnum):
@@ -79,13 +79,91 @@ class RegistrationStatus:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class LatestAppointment:
+    status: str
+    port_code: str
+    day: date
+    slot_start: time
+    code: str
+    cancelled_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LatestSelection:
+    status: str
+    port_code: str
+    appointment_date: date
+    deadline: datetime
+    extended: bool
+    decided_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LatestRequest:
+    status: str
+    port_code: str
+    pool_date: date
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StatusFacts:
+    """The latest of each step for one registration: all :func:`stage_of` reads."""
+
+    registration_status: str
+    photos_missing: int
+    appointment: LatestAppointment | None = None
+    selection: LatestSelection | None = None
+    request: LatestRequest | None = None
+
+
 def status_of(session: Session, registration: Registration, clock: Clock) -> RegistrationStatus:
+    """:func:`stage_of` on the facts each step's service gives."""
+    appointment = confirmation_service.latest_appointment(session, registration.id)
+    selection = draw_service.latest_selection(session, registration.id)
+    request = requests_service.latest_request(session, registration.id)
+    facts = StatusFacts(
+        registration_status=registration.status,
+        photos_missing=sum(1 for t in registration.travelers if not t.photo_sha256),
+        appointment=None
+        if appointment is None
+        else LatestAppointment(
+            appointment.status,
+            appointment.port_code,
+            appointment.day,
+            appointment.slot_start,
+            appointment.code,
+            appointment.cancelled_at,
+        ),
+        selection=None
+        if selection is None
+        else LatestSelection(
+            selection.status,
+            selection.port_code,
+            selection.appointment_date,
+            selection.deadline,
+            selection.extended,
+            selection.decided_at,
+        ),
+        request=None
+        if request is None
+        else LatestRequest(
+            request.status, request.port_code, request.pool_date, request.created_at
+        ),
+    )
+    return stage_of(facts, clock.now())
+
+
+def stage_of(facts: StatusFacts, now: datetime) -> RegistrationStatus:
+    """Where a registration stands: the first of these that holds, in this order."""
+
     def make(stage: Stage, **details: Any) -> RegistrationStatus:
         return RegistrationStatus(stage, MESSAGES[stage], details)
 
-    if registration.status in (Stage.WITHDRAWN, Stage.DEACTIVATED):
-        return make(Stage(registration.status))
-    appointment = confirmation_service.latest_appointment(session, registration.id)
+    if facts.registration_status in (Stage.WITHDRAWN, Stage.DEACTIVATED):
+        return make(Stage(facts.registration_status))
+    appointment, selection, request = facts.appointment, facts.selection, facts.request
     if appointment is not None and appointment.status == AppointmentStatus.BOOKED.value:
         return make(
             Stage.CONFIRMED,
@@ -94,8 +172,6 @@ def status_of(session: Session, registration: Registration, clock: Clock) -> Reg
             slot_start=appointment.slot_start.strftime("%H:%M"),
             code=appointment.code,
         )
-    selection = draw_service.latest_selection(session, registration.id)
-    now = clock.now()
     if selection is not None and selection.status == SelectionStatus.OFFERED.value:
         if selection.deadline > now:
             return make(
@@ -106,7 +182,6 @@ def status_of(session: Session, registration: Registration, clock: Clock) -> Reg
                 can_extend=not selection.extended,
             )
         return make(Stage.EXPIRED)
-    request = requests_service.latest_request(session, registration.id)
     if request is not None and request.status == RequestStatus.POOLED.value:
         return make(
             Stage.PENDING_REQUEST,
@@ -116,15 +191,15 @@ def status_of(session: Session, registration: Registration, clock: Clock) -> Reg
     latest = _latest_ending(appointment, selection, request)
     if latest is not None:
         return latest
-    if not all(t.photo_sha256 for t in registration.travelers):
+    if facts.photos_missing:
         return make(Stage.INCOMPLETE)
     return make(Stage.NO_REQUEST)
 
 
 def _latest_ending(
-    appointment: Appointment | None,
-    selection: Selection | None,
-    request: AppointmentRequest | None,
+    appointment: LatestAppointment | None,
+    selection: LatestSelection | None,
+    request: LatestRequest | None,
 ) -> RegistrationStatus | None:
     """The most recent way the last attempt ended, if any."""
     events: list[tuple[datetime | date, Stage, dict[str, Any]]] = []

@@ -8,9 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, UploadFile, status
+from starlette.concurrency import run_in_threadpool
 
-from puerta.journey import editing, requesting
-from puerta.journey.status import status_of
+from puerta.clock import Clock
+from puerta.config import Settings
+from puerta.db import Database
+from puerta.geo.area import is_eligible
+from puerta.journey import editing, hot_path, requesting
+from puerta.journey.status import RegistrationStatus, status_of
 from puerta.journey.withdraw import withdraw as withdraw_registration
 from puerta.registration import service as registration_service
 from puerta.registration.deps import PhotoStoreDep
@@ -19,13 +24,20 @@ from puerta.registration.schemas import RegistrationOut, TravelerIn
 from puerta.registration.views import registration_out
 from puerta.requests import service as requests_service
 from puerta.requests.schemas import RequestIn, RequestOut
+from puerta.requests.service import window_from
 from puerta.web.deps import (
+    APPLICANTS,
     Applicant,
     ClockDep,
+    Credential,
+    DatabaseDep,
     DbSession,
-    ReadSession,
+    HotApplicant,
     RequestWork,
     SettingsDep,
+    StatementsDep,
+    admit,
+    authenticate,
     client_ip,
 )
 from puerta.web.language import say
@@ -87,12 +99,21 @@ def withdraw(
 
 
 @router.get("/{registration_id}/status")
-def get_status(
-    registration_id: str, request: Request, user: Applicant, db: ReadSession, clock: ClockDep
+async def get_status(
+    registration_id: str,
+    request: Request,
+    who: HotApplicant,
+    statements: StatementsDep,
+    database: DatabaseDep,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     """Where the registration stands: ``stage`` (a stable code), ``message`` and the facts."""
-    registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
-    current = status_of(db, registration, clock)
+    now = clock.now()
+    current = await hot_path.status(
+        statements, token_hash=who.token_hash, registration_id=registration_id, now=now
+    )
+    if current is None:  # the ORM path says why (401, 403, 404), or answers after a race
+        current = await run_in_threadpool(_status_slowly, database, who, registration_id, clock)
     return {
         "stage": current.stage.value,
         "code": current.message.code,
@@ -101,29 +122,83 @@ def get_status(
     }
 
 
+def _status_slowly(
+    database: Database, who: Credential, registration_id: str, clock: Clock
+) -> RegistrationStatus:
+    with database.read_only() as db:
+        user = admit(authenticate(db, who, "GET", clock).user, APPLICANTS)
+        registration = registration_service.get_owned(
+            db, registration_id=registration_id, owner=user
+        )
+        return status_of(db, registration, clock)
+
+
 @requests_router.post("/{registration_id}/requests", status_code=status.HTTP_201_CREATED)
-def request_appointment(
+async def request_appointment(
     registration_id: str,
     body: RequestIn,
     request: Request,
     response: Response,
-    user: Applicant,
-    db: DbSession,
+    who: HotApplicant,
+    statements: StatementsDep,
+    database: DatabaseDep,
     settings: SettingsDep,
     clock: ClockDep,
 ) -> RequestOut:
     """Join the pool of the current window. Asking again returns the same request (200)."""
-    registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
-    before = {r.id for r in requests_service.requests_for(db, registration)}
-    made = requesting.request_appointment(
-        db,
-        registration=registration,
-        data=body,
-        settings=settings,
-        clock=clock,
-        ip=client_ip(request),
+    now = clock.now()
+    pool_date = window_from(settings).pool_date(now)
+    ip = client_ip(request)
+    if pool_date is not None and is_eligible(
+        body.latitude, body.longitude, settings.eligible_area_wkt
+    ):
+        made = await hot_path.ask(
+            statements,
+            token_hash=who.token_hash,
+            csrf=who.csrf_for(request.method),
+            registration_id=registration_id,
+            pool_date=pool_date,
+            port_code=body.port_code,
+            latitude=body.latitude,
+            longitude=body.longitude,
+            device_id=body.device_id,
+            ip=ip,
+            now=now,
+        )
+        if made is not None:
+            row, created = made
+            if not created:
+                response.status_code = status.HTTP_200_OK
+            return RequestOut.model_validate(row)
+    # Refused, or already in the pool: the use case says which (or returns it, 200).
+    out, created = await run_in_threadpool(
+        _ask_slowly, database, who, registration_id, body, settings, clock, ip
     )
-    db.flush()
-    if made.id in before:
+    if not created:
         response.status_code = status.HTTP_200_OK
-    return RequestOut.model_validate(made)
+    return out
+
+
+def _ask_slowly(
+    database: Database,
+    who: Credential,
+    registration_id: str,
+    body: RequestIn,
+    settings: Settings,
+    clock: Clock,
+    ip: str | None,
+) -> tuple[RequestOut, bool]:
+    with database.unit_of_work() as uow:
+        db = uow.session
+        user = admit(authenticate(db, who, "POST", clock).user, APPLICANTS)
+        registration = registration_service.get_owned(
+            db, registration_id=registration_id, owner=user
+        )
+        before = {r.id for r in requests_service.requests_for(db, registration)}
+        made = requesting.request_appointment(
+            db, registration=registration, data=body, settings=settings, clock=clock, ip=ip
+        )
+        db.flush()
+        out = RequestOut.model_validate(made)
+        uow.commit()
+    return out, made.id not in before

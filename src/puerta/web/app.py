@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from puerta import __version__
 from puerta import clock as clocks
@@ -25,7 +25,8 @@ from puerta.db import Database
 from puerta.ports import service as ports_service
 from puerta.registration.photos import FileSystemPhotoStore, PhotoStore
 from puerta.requests.service import window_from
-from puerta.web import metrics, problems, scheduler
+from puerta.statements import PgStatements, Statements, ThreadedStatements
+from puerta.web import api_docs, metrics, problems, scheduler
 from puerta.web.admission import Admission
 from puerta.web.deps import Public, ReadSession
 from puerta.web.routers import feature_routers
@@ -46,6 +47,34 @@ class ClockInEffect:
             await self.app(scope, receive, send)
 
 
+class SecurityHeaders:
+    """Pure ASGI (no ``BaseHTTPMiddleware``, whose task and stream per request cost the
+    hot path more than its own work): the headers every response carries."""
+
+    HEADERS: tuple[tuple[bytes, bytes], ...] = (
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.HEADERS if k not in present]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -53,14 +82,26 @@ def create_app(
     clock: Clock | None = None,
     photos: PhotoStore | None = None,
     liveness: LivenessProvider | None = None,
+    statements: Statements | None = None,
 ) -> FastAPI:
+    """The app. A ``db`` handed in also runs the hot path's statements (in a thread, so
+    that a test's savepoint sees them); built here on PostgreSQL, they get an async pool."""
     settings = settings or get_settings()
-    db = db or Database(
-        settings.effective_database_url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-        pool_timeout=settings.db_pool_timeout,
-    )
+    if db is None:
+        db = Database(
+            settings.effective_database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
+        )
+        if statements is None and db.is_postgres:
+            statements = PgStatements(
+                db.url,
+                min_size=min(2, settings.db_hot_pool_size),
+                max_size=settings.db_hot_pool_size,
+                timeout=settings.db_pool_timeout,
+            )
+    hot = statements or ThreadedStatements(db)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -76,15 +117,19 @@ def create_app(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await hot.close()
 
     app = FastAPI(
         title="Puerta",
         version=__version__,
         summary="Advance submission and fair appointment scheduling at land ports of entry.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.statements = hot
     app.state.clock = clock or SystemClock()
     app.state.photos = photos or FileSystemPhotoStore(settings.photo_dir)
     app.state.liveness = liveness or LocalLivenessProvider(settings.photo_max_bytes)
@@ -94,15 +139,10 @@ def create_app(
         app.include_router(router)
     app.include_router(metrics.router)  # /metrics: loopback or metrics_token only
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    api_docs.install(app)
     templates = Jinja2Templates(directory=HERE / "templates")
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False, dependencies=[Public])
     def home(request: Request, session: ReadSession) -> HTMLResponse:
@@ -124,7 +164,7 @@ def create_app(
         )
 
     @app.get("/healthz", include_in_schema=False, dependencies=[Public])
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     # Outermost (added last): a shed request costs no thread, connection or template.

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from puerta.accounts import service as accounts_service
@@ -52,6 +53,7 @@ from puerta.errors import (
 )
 from puerta.ports import service as ports_service
 from puerta.ports.models import Port
+from puerta.statements import Statements
 
 SESSION_COOKIE = "__Host-puerta_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -100,16 +102,22 @@ DbSession = Annotated[Session, Depends(_write_session)]
 # --- what the application holds --------------------------------------------------------------
 
 
-def _database(request: Request) -> Database:
+# ``async def``: FastAPI runs a plain ``def`` dependency in a worker thread, a hop
+# that costs more than reading an attribute.
+async def _database(request: Request) -> Database:
     return request.app.state.db
 
 
-def _clock(request: Request) -> Clock:
+async def _clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+async def _statements(request: Request) -> Statements:
+    return request.app.state.statements
 
 
 #: The store itself, for a short unit of work of a route's own before the request's
@@ -117,6 +125,8 @@ def _settings(request: Request) -> Settings:
 DatabaseDep = Annotated[Database, Depends(_database)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
+#: The hot path's one-statement store (``puerta.statements``).
+StatementsDep = Annotated[Statements, Depends(_statements)]
 
 
 def _mail(settings: SettingsDep, clock: ClockDep) -> MailSender:
@@ -135,8 +145,25 @@ class Auth:
     user: User
 
 
-def _auth(request: Request, uow: RequestWork, clock: ClockDep) -> Auth:
-    """Bearer token (API clients) or session cookie (browsers, CSRF-checked on writes)."""
+@dataclass(frozen=True)
+class Credential:
+    """What the caller presented: a bearer token, or the session cookie and a CSRF header."""
+
+    token: str
+    via_cookie: bool
+    csrf_sent: str
+
+    @property
+    def token_hash(self) -> str:
+        return accounts_service.token_hash(self.token)
+
+    def csrf_for(self, method: str) -> str | None:
+        """The CSRF token a write through the cookie must match (None: nothing to match)."""
+        return self.csrf_sent if self.via_cookie and method not in SAFE_METHODS else None
+
+
+def credential_of(request: Request) -> Credential:
+    """Bearer token (API clients) or session cookie (browsers); none at all: 401."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         token, via_cookie = header[7:].strip(), False
@@ -144,15 +171,32 @@ def _auth(request: Request, uow: RequestWork, clock: ClockDep) -> Auth:
         token, via_cookie = request.cookies.get(SESSION_COOKIE, ""), True
     if not token:
         raise SignInRequired()
-    db = uow.session
-    auth = accounts_service.session_for_token(db, token=token, clock=clock)
-    if via_cookie and request.method not in SAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER, "")
-        if not sent or sent != auth.csrf_token:
-            raise CsrfTokenWrong()
+    return Credential(token, via_cookie, request.headers.get(CSRF_HEADER, ""))
+
+
+def authenticate(db: Session, credential: Credential, method: str, clock: Clock) -> Auth:
+    """The session and account behind ``credential``; a cookie write must carry the CSRF token."""
+    auth = accounts_service.session_for_token(db, token=credential.token, clock=clock)
+    expected = credential.csrf_for(method)
+    if expected is not None and (not expected or expected != auth.csrf_token):
+        raise CsrfTokenWrong()
     user = db.get(User, auth.user_id)
     assert user is not None
     return Auth(auth, user)
+
+
+#: Declares the bearer scheme in the OpenAPI document, so that /docs can "Authorize";
+#: the token itself is read by :func:`credential_of` (a cookie works as well).
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="session",
+    description="The token of POST /api/v1/sessions. Browsers use the session cookie.",
+)
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+
+
+def _auth(request: Request, uow: RequestWork, clock: ClockDep, _bearer: BearerDep) -> Auth:
+    return authenticate(uow.session, credential_of(request), request.method, clock)
 
 
 AuthDep = Annotated[Auth, Depends(_auth)]
@@ -189,6 +233,14 @@ def refusal_for(role: Role, admitted: frozenset[Role]) -> PuertaError:
     return _STAFF_REFUSALS[least]()
 
 
+def admit(user: User, admitted: frozenset[Role]) -> User:
+    """``user`` if their role is admitted, else the coded refusal."""
+    role = Role(user.role)
+    if role not in admitted:
+        raise refusal_for(role, admitted)
+    return user
+
+
 def require(*roles: Role) -> Callable[[User], User]:
     """A dependency admitting the signed-in users whose role is one of ``roles``.
 
@@ -203,10 +255,7 @@ def require(*roles: Role) -> Callable[[User], User]:
     admitted = frozenset(roles)
 
     def check(user: CurrentUser) -> User:
-        role = Role(user.role)
-        if role not in admitted:
-            raise refusal_for(role, admitted)
-        return user
+        return admit(user, admitted)
 
     check.__name__ = "require_" + "_".join(r.value for r in _LEAST_FIRST if r in admitted)
     check.admits = admitted  # type: ignore[attr-defined]
@@ -229,12 +278,28 @@ def admitted_by(call: Callable[..., Any]) -> frozenset[Role] | None:
     return call.admits  # type: ignore[attr-defined]
 
 
+async def _hot_applicant(request: Request, _bearer: BearerDep) -> Credential:
+    """Applicants, for their own registrations, checked inside the route's one statement.
+
+    The hot path's routes (``puerta.statements``) take the caller's credential
+    here, holding no connection and no thread; their statement admits only a
+    live session of an active applicant who owns the registration, and when it
+    finds no row the route's ORM path (:func:`authenticate`, :func:`admit`)
+    gives the same 401, 403 or 404 as ``Applicant``.
+    """
+    return credential_of(request)
+
+
+_hot_applicant.admits = frozenset({Role.APPLICANT})  # type: ignore[attr-defined]
+
 Public = Depends(_public)
 SignedIn = Annotated[User, Depends(require(*Role))]
 Applicant = Annotated[User, Depends(require(Role.APPLICANT))]
 Officer = Annotated[User, Depends(require(Role.OFFICER, Role.ANALYST, Role.ADMIN))]
 Analyst = Annotated[User, Depends(require(Role.ANALYST, Role.ADMIN))]
 Admin = Annotated[User, Depends(require(Role.ADMIN))]
+HotApplicant = Annotated[Credential, Depends(_hot_applicant)]
+APPLICANTS = frozenset({Role.APPLICANT})
 
 
 def _port_in_scope(port_code: str, user: Officer, uow: RequestWork) -> Port:

@@ -13,12 +13,23 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import psycopg
+import psycopg_pool
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from puerta.errors import BY_STATUS, INTERNAL, INVALID_INPUT, Category, InvalidValue, PuertaError
+from puerta.errors import (
+    BY_STATUS,
+    INTERNAL,
+    INVALID_INPUT,
+    Category,
+    InvalidValue,
+    PuertaError,
+    StoreUnavailable,
+)
 from puerta.i18n.message import REGISTRY, M, Message
 from puerta.i18n.translate import json_params, render
 from puerta.web import metrics
@@ -26,6 +37,14 @@ from puerta.web.language import locale_of
 
 log = logging.getLogger("puerta.web")
 MEDIA_TYPE = "application/problem+json"
+#: The drivers' ways of saying the store did not answer: no connection free in time,
+#: a connection lost (PostgreSQL restarting), SQLite's lock not had in time.
+STORE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    psycopg_pool.PoolTimeout,
+    psycopg.OperationalError,
+    sqlalchemy.exc.TimeoutError,
+    sqlalchemy.exc.OperationalError,
+)
 
 #: Pydantic's error types, rendered through the catalog (``input.<type>``); the
 #: placeholders are the names Pydantic puts in the error's ``ctx``.
@@ -135,6 +154,18 @@ def input_error(error: dict[str, Any]) -> tuple[Message, dict[str, Any]]:
     return message, {k: params.get(k, "") for k in message.placeholders}
 
 
+def is_unavailable(exc: Exception) -> bool:
+    """Whether a driver error means "not now" rather than a bug: PostgreSQL's connection
+    errors and pool timeouts, SQLite's lock not had in time."""
+    if isinstance(exc, sqlalchemy.exc.OperationalError):
+        cause = exc.orig
+        if isinstance(cause, psycopg.OperationalError):
+            return True
+        text = str(cause).lower()
+        return "locked" in text or "busy" in text
+    return True
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(PuertaError)
     async def _domain(request: Request, exc: PuertaError) -> JSONResponse:
@@ -169,6 +200,25 @@ def install(app: FastAPI) -> None:
         )
         message = HTTP_MESSAGES.get(exc.status_code, HTTP_OTHER)
         return problem(request, category, message, headers=getattr(exc, "headers", None))
+
+    async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        if not is_unavailable(exc):
+            raise exc  # a programming error (a write in a read-only transaction): a 500
+        # No statement text or parameters in the log: they may hold personal data.
+        route = metrics.route_of(request.scope) or "unmatched"
+        log.warning("store unavailable on %s %s: %s", request.method, route, type(exc).__name__)
+        seconds = request.app.state.settings.retry_after_seconds
+        refusal = StoreUnavailable(seconds=seconds)
+        return problem(
+            request,
+            refusal.category,
+            refusal.message,
+            refusal.params,
+            headers={"Retry-After": str(seconds)},
+        )
+
+    for kind in STORE_UNAVAILABLE:
+        app.add_exception_handler(kind, _store_unavailable)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

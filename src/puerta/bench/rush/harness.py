@@ -47,6 +47,7 @@ from puerta.bench.rush.options import (
     small_store_capacity,
     window_open_through,
 )
+from puerta.bench.rush.probe import Probe
 from puerta.bench.rush.server import GRACE_SECONDS, Server, free_port, serve_supports
 from puerta.clock import SystemClock
 from puerta.config import Settings
@@ -206,6 +207,11 @@ class Run:
         log_from = self.server.log_size()
         started = SystemClock().now()
         print(f"{key}: {conns} connections for {self.args.duration} s ...", flush=True)
+        prober = None
+        if name == "overload":  # the admitted p99 as a client sees it (probe.py)
+            askers = self.data.applicants[1:41]
+            prober = Probe(self.server.base, [(a.registration_id, a.token) for a in askers])
+            prober.start()
         result = wrk.run(
             self.wrk_path,
             url=self.server.base,
@@ -220,6 +226,9 @@ class Run:
             name=key.replace("@", "-"),
         )
         load_stopped = time.monotonic()
+        if prober is not None:
+            prober.stop()
+            entry["probe"] = prober.summary()
         first = self._auth_probe()
         health = self.server.probe("/healthz", timeout=self.args.probe_timeout)
         cpu1 = self.server.cpu()
@@ -342,6 +351,7 @@ class Run:
             peak_goodput=peak,
             first_after_s=first["seconds"] if first.get("status") == 200 else None,
             store_ok=entry.get("store_check", {}).get("ok"),
+            probe=entry.get("probe"),
         )
         entry["targets"] = [t.as_dict() for t in found]
         entry["pass"] = all(t.passed for t in found) if found else None

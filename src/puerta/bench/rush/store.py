@@ -9,7 +9,7 @@ the same helpers: the schema by :mod:`puerta.migrate`, ports by
 :class:`~puerta.registration.schemas.TravelerIn`, photos checked by
 :func:`~puerta.registration.photos.check_photo` and kept in the
 :class:`~puerta.registration.photos.FileSystemPhotoStore`, session tokens
-hashed by :func:`puerta.accounts.service._token_hash`, and the draw run by
+hashed by :func:`puerta.accounts.service.token_hash`, and the draw run by
 :func:`puerta.draw.service.run_draw` after the seed commitment was published
 before the window opened, as the scheduler does.
 """
@@ -321,7 +321,7 @@ def _sessions(
         token = secrets.token_urlsafe(32)
         rows.append(
             {
-                "token_hash": accounts_service._token_hash(token),
+                "token_hash": accounts_service.token_hash(token),
                 "csrf_token": secrets.token_urlsafe(24),
                 "user_id": uid,
                 "created_at": now,
