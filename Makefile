@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench bench-draw bench-rush lock clean db-upgrade
+.PHONY: run test lint format bench bench-draw bench-draw-service bench-rush lock clean db-upgrade
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,11 +36,15 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests migrations
 	$(BIN)/ruff format src tests migrations
 
-## make bench: both benchmarks (BENCHMARKS.md): the draw, then the rush (needs PostgreSQL; installs wrk)
-bench: bench-draw bench-rush
+## make bench: the benchmarks (BENCHMARKS.md): the draw, the draw in the service, then the rush (both need PostgreSQL; the rush installs wrk)
+bench: bench-draw bench-draw-service bench-rush
 
 bench-draw: $(STAMP)
 	$(BIN)/python -m puerta.bench.draw_bench
+
+DRAW_SERVICE_ARGS ?=
+bench-draw-service: $(STAMP)
+	$(BIN)/python -m puerta.bench.service_draw $(DRAW_SERVICE_ARGS)
 
 RUSH_ARGS ?=
 bench-rush: $(STAMP)

@@ -1,17 +1,22 @@
-"""``python -m puerta.bench``: the draw benchmark (1,000,000 requests), then the rush.
+"""``python -m puerta.bench``: the draw benchmark (1,000,000 requests), the draw in the
+service on PostgreSQL, then the rush.
 
-``python -m puerta.bench draw`` or ``python -m puerta.bench rush`` runs one of
-them; the rush needs PostgreSQL (``--database-url``) and wrk. Arguments after
-the name go to that benchmark.
+``python -m puerta.bench draw``, ``... draw-service`` or ``... rush`` runs one of
+them; the last two need PostgreSQL (``--database-url``), the rush also wrk.
+Arguments after the name go to that benchmark.
 """
 
 import sys
 
-from puerta.bench import draw_bench, rush
+from puerta.bench import draw_bench, rush, service_draw
 
 args = sys.argv[1:]
-which = args.pop(0) if args and args[0] in ("draw", "rush") else "both"
-if which in ("draw", "both"):
+which = args.pop(0) if args and args[0] in ("draw", "draw-service", "rush") else "all"
+code = 0
+if which in ("draw", "all"):
     draw_bench.main(args if which == "draw" else [])
-if which in ("rush", "both"):
-    sys.exit(rush.main(args if which == "rush" else []))
+if which in ("draw-service", "all"):
+    code = service_draw.main(args if which == "draw-service" else [])
+if which in ("rush", "all"):
+    code = rush.main(args if which == "rush" else []) or code
+sys.exit(code)

@@ -29,6 +29,7 @@ import os
 import resource
 import sys
 import time
+from collections.abc import Mapping
 
 import numpy as np
 import polars as pl
@@ -106,7 +107,11 @@ NATIVE = {
 
 
 def synthetic_pool(
-    n_requests: int, seed: int = 0
+    n_requests: int,
+    seed: int = 0,
+    *,
+    port_shares: Mapping[str, float] | None = None,
+    with_person: bool = False,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Requests, traveler rows (with names) and identity labels for a pool of ``n_requests``.
 
@@ -114,6 +119,11 @@ def synthetic_pool(
     later registration of a household rewrites its names with the usual
     variation (upper case, native script, dropped second surname, day and
     month swapped), so resolution has real work to do.
+
+    A household asks at one port: one of the eight, evenly, or drawn with
+    ``port_shares`` (port code -> share, e.g. ``Settings.port_shares``).
+    ``with_person`` adds the true person of each traveler row (``person``), for
+    checks; the default frames are the benchmark's, unchanged.
     """
     rng = np.random.default_rng(seed)
     n_h = n_requests  # more than enough; cut below
@@ -176,12 +186,20 @@ def synthetic_pool(
         )
         .drop("noise")
     )
-    ports = np.array(["SYS", "CXL", "NOG", "ELP", "EGP", "LRD", "HID", "BRO"])
+    if with_person:
+        travelers = travelers.with_columns(person=pl.Series(person))
+    if port_shares is None:
+        ports = np.array(["SYS", "CXL", "NOG", "ELP", "EGP", "LRD", "HID", "BRO"])
+        port_of_h = ports[rng.integers(0, 8, size=n_h)]
+    else:
+        codes = sorted(port_shares)
+        weights = np.array([port_shares[c] for c in codes], dtype=float)
+        port_of_h = np.array(codes)[rng.choice(len(codes), size=n_h, p=weights / weights.sum())]
     age = rng.integers(0, 180, size=n_requests)
     requests = pl.DataFrame(
         {
             "request_id": np.arange(n_requests),
-            "port_code": ports[rng.integers(0, 8, size=n_h)][reg_h],
+            "port_code": port_of_h[reg_h],
             "registered_at": np.datetime64("2023-06-01") - age.astype("timedelta64[D]"),
             "public_id": [f"{i:020x}" for i in range(n_requests)],
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -36,10 +37,17 @@ def commit(date: DateOption) -> None:
 @app.command("run")
 def run(date: DateOption) -> None:
     """Draw the pool of DATE (after its window has closed). A drawn day is final."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
     with common.unit_of_work() as session:
         draw = draw_service.run_draw(
-            session, pool_date=date.date(), settings=common.settings(), clock=common.clock()
+            session,
+            pool_date=date.date(),
+            settings=common.settings(),
+            clock=common.clock(),
+            timings=timings,
         )
+        committing = time.perf_counter()
         typer.echo(
             f"drew {draw.pool_date}: pool {draw.pool_size} requests, "
             f"{draw.seats_offered} seats offered for {draw.appointment_date} "
@@ -47,6 +55,9 @@ def run(date: DateOption) -> None:
         )
         for warning in draw.warnings or []:
             typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW)
+    timings["commit"] = time.perf_counter() - committing
+    steps = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in timings.items())
+    typer.echo(f"timings: {steps}; total {time.perf_counter() - started:.2f} s")
 
 
 @app.command("publish")

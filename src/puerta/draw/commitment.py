@@ -86,6 +86,24 @@ def public_id(secret: bytes, pool_date: str | date, request_id: int) -> str:
     return hmac.new(secret, msg, hashlib.sha256).hexdigest()[:20]
 
 
+def public_ids(secret: bytes, pool_date: str | date, request_ids: Iterable[int]) -> list[str]:
+    """:func:`public_id` of each of ``request_ids``, the key schedule done once.
+
+    Example:
+        >>> public_ids(b"k", "2023-06-01", [7, 8]) == [
+        ...     public_id(b"k", "2023-06-01", 7), public_id(b"k", "2023-06-01", 8)]
+        True
+    """
+    keyed = hmac.new(secret, digestmod=hashlib.sha256)
+    prefix = f"puerta-entrant-v1|{_iso(pool_date)}|"
+    out = []
+    for rid in request_ids:
+        h = keyed.copy()
+        h.update(f"{prefix}{rid}".encode())
+        out.append(h.hexdigest()[:20])
+    return out
+
+
 def derive_randomness(
     seed: bytes, pool_date: str | date, pool_root: bytes, beacon: bytes = b""
 ) -> bytes:

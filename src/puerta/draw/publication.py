@@ -25,14 +25,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
+from puerta import frames
 from puerta.clock import Clock
 from puerta.config import Settings
 from puerta.draw import commitment as cm
@@ -53,6 +58,20 @@ from puerta.registration.models import Registration, Traveler
 from puerta.requests.models import AppointmentRequest
 from puerta.requests.service import window_from
 from puerta.requests.window import Window
+
+Timings = dict[str, float] | None
+"""Where a step's seconds are added (by name), when the caller wants them."""
+
+
+@contextmanager
+def timed(timings: Timings, step: str) -> Iterator[None]:
+    """Add the block's wall seconds to ``timings[step]`` (nothing when ``timings`` is None)."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        if timings is not None:
+            timings[step] = timings.get(step, 0.0) + time.perf_counter() - start
 
 
 def window_opens_at(window: Window, pool_date: date) -> datetime:
@@ -121,47 +140,64 @@ def commit_upcoming(session: Session, *, settings: Settings, clock: Clock) -> li
     return done
 
 
-def _pool_frames(
-    session: Session, pool_date: date
-) -> tuple[list[AppointmentRequest], pl.DataFrame, pl.DataFrame]:
-    """The pooled requests of active registrations, and their travelers' identities."""
-    rows = session.execute(
-        select(AppointmentRequest, Registration.created_at)
-        .join(Registration, Registration.id == AppointmentRequest.registration_id)
-        .where(
-            AppointmentRequest.pool_date == pool_date,
-            AppointmentRequest.status == RequestStatus.POOLED.value,
-            Registration.status == RegistrationStatus.ACTIVE.value,
-        )
-        .order_by(AppointmentRequest.id)
-    ).all()
-    reqs = [r[0] for r in rows]
-    requests = pl.DataFrame(
-        {
-            "request_id": [r.id for r in reqs],
-            "registration_id": [r.registration_id for r in reqs],
-            "port_code": [r.port_code for r in reqs],
-            "registered_at": [at for _, at in rows],
-        },
-        schema_overrides={"request_id": pl.Int64, "registration_id": pl.Utf8, "port_code": pl.Utf8},
+def _pooled(pool_date: date) -> tuple[Any, ...]:
+    """The pooled requests of ``pool_date`` of active registrations (join Registration)."""
+    return (
+        AppointmentRequest.pool_date == pool_date,
+        AppointmentRequest.status == RequestStatus.POOLED.value,
+        Registration.status == RegistrationStatus.ACTIVE.value,
     )
-    trav = session.execute(
+
+
+def _in_pool(pool_date: date) -> Select[tuple[str]]:
+    """The registrations of ``pool_date``'s pool, as a subquery."""
+    return (
+        select(AppointmentRequest.registration_id)
+        .join(Registration, Registration.id == AppointmentRequest.registration_id)
+        .where(*_pooled(pool_date))
+    )
+
+
+def _pool_frames(session: Session, pool_date: date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The pooled requests of active registrations, and their travelers' identities.
+
+    Column-wise (:func:`puerta.frames.frame`: ``COPY`` on PostgreSQL), never
+    an ORM object per request: a day's pool is a million rows.
+    """
+    requests = frames.frame(
+        session,
         select(
-            AppointmentRequest.id,
+            AppointmentRequest.id.label("request_id"),
+            AppointmentRequest.registration_id,
+            AppointmentRequest.port_code,
+            frames.instant(session, Registration.created_at).label("registered_at"),
+            AppointmentRequest.priority,
+        )
+        .join(Registration, Registration.id == AppointmentRequest.registration_id)
+        .where(*_pooled(pool_date)),
+        {
+            "request_id": pl.Int64,
+            "registration_id": pl.Utf8,
+            "port_code": pl.Utf8,
+            "registered_at": frames.INSTANT,
+            "priority": pl.Boolean,
+        },
+    ).sort("request_id")
+    travelers = frames.frame(
+        session,
+        select(
+            AppointmentRequest.id.label("request_id"),
             Traveler.registration_id,
-            Traveler.position,
+            Traveler.position.label("traveler_index"),
             Traveler.given_names,
             Traveler.family_names,
             Traveler.date_of_birth,
             Traveler.sex,
         )
+        .join(Registration, Registration.id == AppointmentRequest.registration_id)
         .join(Traveler, Traveler.registration_id == AppointmentRequest.registration_id)
-        .where(AppointmentRequest.id.in_([r.id for r in reqs]))
-        .order_by(AppointmentRequest.id, Traveler.position)
-    ).all()
-    travelers = pl.DataFrame(
-        [tuple(t) for t in trav],
-        schema={
+        .where(*_pooled(pool_date)),
+        {
             "request_id": pl.Int64,
             "registration_id": pl.Utf8,
             "traveler_index": pl.Int64,
@@ -170,9 +206,8 @@ def _pool_frames(
             "date_of_birth": pl.Date,
             "sex": pl.Utf8,
         },
-        orient="row",
-    )
-    return reqs, requests, travelers
+    ).sort("request_id", "traveler_index")
+    return requests, travelers
 
 
 def resolve_persons(travelers: pl.DataFrame, resolver: PersonResolver) -> pl.DataFrame:
@@ -185,21 +220,35 @@ def resolve_persons(travelers: pl.DataFrame, resolver: PersonResolver) -> pl.Dat
     return pl.DataFrame({"request_id": travelers["request_id"], "person": person})
 
 
-def _apply_priority(session: Session, reqs: list[AppointmentRequest], pool_date: date) -> None:
-    """Requests of groups deferred by an earlier draw at the same port go first; once."""
-    open_deferrals = session.scalars(
-        select(Deferral).where(
+def _apply_priority(session: Session, requests: pl.DataFrame, pool_date: date) -> pl.DataFrame:
+    """Requests of groups deferred by an earlier draw at the same port go first; once.
+
+    Returns ``requests`` with ``priority`` set for them; their deferrals are spent.
+    """
+    open_deferrals = session.execute(
+        select(Deferral.id, Deferral.registration_id, Deferral.port_code)
+        .where(
             Deferral.used_on.is_(None),
             Deferral.deferred_on < pool_date,
-            Deferral.registration_id.in_({r.registration_id for r in reqs}),
+            Deferral.registration_id.in_(_in_pool(pool_date)),
         )
+        .order_by(Deferral.id)
     ).all()
-    by_key = {(d.registration_id, d.port_code): d for d in open_deferrals}
-    for request in reqs:
-        deferral = by_key.get((request.registration_id, request.port_code))
-        if deferral is not None:
-            request.priority = True
-            deferral.used_on = pool_date
+    by_key = {(reg, port): did for did, reg, port in open_deferrals}
+    if not by_key:
+        return requests
+    keys = pl.DataFrame(
+        [(reg, port, did) for (reg, port), did in by_key.items()],
+        schema={"registration_id": pl.Utf8, "port_code": pl.Utf8, "deferral_id": pl.Int64},
+        orient="row",
+    )
+    matched = requests.join(
+        keys, on=["registration_id", "port_code"], how="left", maintain_order="left"
+    )
+    used = matched["deferral_id"].drop_nulls().unique().to_list()
+    if used:
+        session.execute(update(Deferral).where(Deferral.id.in_(used)).values(used_on=pool_date))
+    return requests.with_columns(priority=pl.col("priority") | matched["deferral_id"].is_not_null())
 
 
 def close_pool(
@@ -209,8 +258,45 @@ def close_pool(
     settings: Settings,
     clock: Clock,
     resolver: PersonResolver | None = None,
+    timings: Timings = None,
 ) -> DrawCommitment:
-    """Resolve the closed pool to entrants and publish its records and Merkle root."""
+    """Resolve the closed pool to entrants and publish its records and Merkle root.
+
+    Each pooled request gets its public id (and, when deferred last time at
+    its port, its priority). ``timings``: each step's seconds are added there
+    (``load``, ``public ids``, ``persons``, ``publish``, ``reviews``,
+    ``requests``).
+    """
+    row, pooled = close_pool_unstored(
+        session,
+        pool_date=pool_date,
+        settings=settings,
+        clock=clock,
+        resolver=resolver,
+        timings=timings,
+    )
+    with timed(timings, "requests"):
+        store_pooled(session, pooled)
+    return row
+
+
+def close_pool_unstored(
+    session: Session,
+    *,
+    pool_date: date,
+    settings: Settings,
+    clock: Clock,
+    resolver: PersonResolver | None = None,
+    timings: Timings = None,
+) -> tuple[DrawCommitment, pl.DataFrame]:
+    """:func:`close_pool` but for the requests' own rows: those the caller writes.
+
+    Returns the commitment and the pooled requests (``request_id``,
+    ``public_id``, ``priority``, ...), for :func:`store_pooled`. Why: the draw
+    that closes its own pool (:func:`puerta.draw.service.run_draw`) writes
+    each request once, public id and answer together, instead of a million
+    rows twice.
+    """
     now = clock.now()
     closes = window_from(settings).closes_at(pool_date)
     if now < closes:
@@ -220,27 +306,58 @@ def close_pool(
     )
     if row.pool_published_at is not None:
         raise PoolAlreadyPublished(pool_date=pool_date)
-    reqs, requests, travelers = _pool_frames(session, pool_date)
-    _apply_priority(session, reqs, pool_date)
-    key = entrant_key(settings)
-    for request in reqs:
-        request.public_id = cm.public_id(key, pool_date, request.id)
-    requests = requests.with_columns(
-        public_id=pl.Series([r.public_id for r in reqs], dtype=pl.Utf8),
-        priority=pl.Series([r.priority for r in reqs], dtype=pl.Boolean),
+    with timed(timings, "load"):
+        session.flush()
+        requests, travelers = _pool_frames(session, pool_date)
+    with timed(timings, "public ids"):
+        requests = _apply_priority(session, requests, pool_date)
+        key = entrant_key(settings)
+        requests = requests.with_columns(
+            public_id=pl.Series(
+                cm.public_ids(key, pool_date, requests["request_id"].to_list()), dtype=pl.Utf8
+            )
+        )
+    with timed(timings, "persons"):
+        if resolver is None:
+            resolver = findings_identities.draw_resolver(session, _in_pool(pool_date))
+        persons = resolve_persons(travelers, resolver)
+        del travelers
+    with timed(timings, "publish"):
+        entrants = fair.form_entrants(requests, persons)
+        records = cm.records(entrants)
+        row.records = records
+        row.pool_root = cm.merkle_root(records).hex()
+        row.pool_size = requests.height
+        row.pool_published_at = now
+    with timed(timings, "reviews"):
+        _store_reviews(session, entrants, requests, pool_date, now)
+        session.flush()
+    return row, requests
+
+
+def store_pooled(
+    session: Session, pooled: pl.DataFrame, *, answered: tuple[str, str] | None = None
+) -> None:
+    """Write each pooled request's public id and priority, in bulk.
+
+    ``answered`` (``(from status, to status)``): also move each of them still
+    in the first status to the second (the draw's "not selected"). Objects of
+    those requests already in the session are expired, so they read the
+    stored values back.
+    """
+    frames.update_by_id(
+        session,
+        AppointmentRequest.__table__,
+        pooled.select(pl.col("request_id").alias("id"), "public_id", "priority"),
+        replace={"status": answered} if answered is not None else {},
     )
-    if resolver is None:
-        resolver = findings_identities.draw_resolver(session, requests["registration_id"].to_list())
-    persons = resolve_persons(travelers, resolver)
-    entrants = fair.form_entrants(requests, persons)
-    records = cm.records(entrants)
-    row.records = records
-    row.pool_root = cm.merkle_root(records).hex()
-    row.pool_size = len(reqs)
-    row.pool_published_at = now
-    _store_reviews(session, entrants, requests, pool_date, now)
-    session.flush()
-    return row
+    if not len(session.identity_map):
+        return
+    ids = set(pooled["request_id"].to_list())
+    stale = ["public_id", "priority", *(["status"] if answered is not None else [])]
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, AppointmentRequest) and obj.id in ids:
+            session.expire(obj, stale)
 
 
 def _store_reviews(
@@ -250,25 +367,33 @@ def _store_reviews(
     pool_date: date,
     now: datetime,
 ) -> None:
-    registration_of = dict(requests.select("request_id", "registration_id").iter_rows())
-    for rid, anchor, role, travelers, seats in (
+    """The merged and linked requests, for review: one ``draw_reviews`` row each, in bulk."""
+    registration_of = requests.select("request_id", "registration_id")
+    rows = (
         entrants.members.filter(pl.col("role") != "entrant")
         .select("request_id", "anchor", "role", "travelers", "seats")
-        .iter_rows()
-    ):
-        session.add(
-            DrawReview(
-                pool_date=pool_date,
-                request_id=rid,
-                registration_id=registration_of[rid],
-                into_request_id=anchor,
-                into_registration_id=registration_of[anchor],
-                role=role,
-                travelers=travelers,
-                seats=seats,
-                created_at=now,
-            )
+        .join(registration_of, on="request_id", how="left", maintain_order="left")
+        .join(
+            registration_of.rename(
+                {"request_id": "anchor", "registration_id": "into_registration_id"}
+            ),
+            on="anchor",
+            how="left",
+            maintain_order="left",
         )
+        .select(
+            pl.lit(pool_date).alias("pool_date"),
+            "request_id",
+            "registration_id",
+            pl.col("anchor").alias("into_request_id"),
+            "into_registration_id",
+            "role",
+            "travelers",
+            "seats",
+            pl.lit(now).cast(frames.INSTANT).alias("created_at"),
+        )
+    )
+    frames.insert(session, DrawReview.__table__, rows)
 
 
 def reviews(session: Session, pool_date: date) -> list[DrawReview]:

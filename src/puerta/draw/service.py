@@ -30,6 +30,9 @@ from puerta.registration.models import Registration, Traveler
 from puerta.requests.models import AppointmentRequest
 from puerta.requests.service import window_from
 
+LOOKUP_CHUNK = 5_000
+"""Ids per ``IN`` list (PostgreSQL takes at most 65,535 bound parameters a statement)."""
+
 
 def load_pool(session: Session, pool_date: date) -> list[PoolEntry]:
     """The day's pooled requests of active registrations, with group sizes."""
@@ -76,12 +79,15 @@ def run_draw(
     appointment_date: date | None = None,
     beacon: bytes = b"",
     resolver: PersonResolver | None = None,
+    timings: publication.Timings = None,
 ) -> Draw:
     """Draw ``pool_date``'s pool once; a day that has been drawn is never drawn again.
 
     The algorithm is ``settings.draw_algorithm``: Puerta's (published and
     verifiable, :mod:`puerta.draw.publication`) or the report's baseline.
-    ``seed`` must match a published commitment when one exists.
+    ``seed`` must match a published commitment when one exists. ``timings``
+    gets each step's seconds: closing the pool's
+    (:func:`~puerta.draw.publication.close_pool`), then ``draw`` and ``offers``.
     """
     if session.scalar(select(Draw.id).where(Draw.pool_date == pool_date)) is not None:
         raise DrawAlreadyRun(pool_date=pool_date)
@@ -98,11 +104,18 @@ def run_draw(
     row = publication.commit(
         session, pool_date=pool_date, settings=settings, clock=clock, seed=seed
     )
+    pooled = None  # the pool closed earlier: its requests hold their public ids
     if row.pool_published_at is None:
-        publication.close_pool(
-            session, pool_date=pool_date, settings=settings, clock=clock, resolver=resolver
+        # Closed here: each request's row is written once, with its answer (_offer_all).
+        row, pooled = publication.close_pool_unstored(
+            session,
+            pool_date=pool_date,
+            settings=settings,
+            clock=clock,
+            resolver=resolver,
+            timings=timings,
         )
-    return _run_fair(session, row, appointment_date, free, settings, now, beacon)
+    return _run_fair(session, row, appointment_date, free, settings, now, beacon, timings, pooled)
 
 
 def _run_fair(
@@ -113,16 +126,23 @@ def _run_fair(
     settings: Settings,
     now: datetime,
     beacon: bytes,
+    timings: publication.Timings = None,
+    pooled: pl.DataFrame | None = None,
 ) -> Draw:
-    """Allocate on the published records, persist offers and deferrals, reveal the seed."""
-    records = row.records or []
-    seed = bytes.fromhex(row.seed_hex)
-    randomness = cm.derive_randomness(
-        seed, row.pool_date, bytes.fromhex(row.pool_root or ""), beacon
-    )
-    parsed = parse_many(records)
-    entrants = cm.entrants_from_table(parsed)
-    alloc = fair.allocate(entrants, free, randomness, settings.seniority_share)
+    """Allocate on the published records, persist offers and deferrals, reveal the seed.
+
+    ``pooled``: the pool's requests when :func:`~puerta.draw.publication.close_pool_unstored`
+    closed it in this transaction; their public ids are written with their answers.
+    """
+    with publication.timed(timings, "draw"):
+        records = row.records or []
+        seed = bytes.fromhex(row.seed_hex)
+        randomness = cm.derive_randomness(
+            seed, row.pool_date, bytes.fromhex(row.pool_root or ""), beacon
+        )
+        parsed = parse_many(records)
+        entrants = cm.entrants_from_table(parsed)
+        alloc = fair.allocate(entrants, free, randomness, settings.seniority_share)
     warnings = []
     if row.late:
         warnings.append(
@@ -153,9 +173,10 @@ def _run_fair(
         seed_revealed_at=now,
         published_at=now,
     )
-    session.add(draw)
-    session.flush()
-    _offer_all(session, draw, parsed, alloc, settings, now)
+    with publication.timed(timings, "offers"):
+        session.add(draw)
+        session.flush()
+        _offer_all(session, draw, parsed, alloc, settings, now, pooled)
     return draw
 
 
@@ -166,27 +187,62 @@ def _offer_all(
     alloc: fair.Allocation,
     settings: Settings,
     now: datetime,
+    pooled: pl.DataFrame | None = None,
 ) -> None:
-    """Hold seats for every selected request (the seats its record adds); remember deferrals."""
+    """Hold seats for every selected request (the seats its record adds); remember deferrals.
+
+    Then every other request of the pool is not selected (with ``pooled``:
+    in the same statement that stores each request's public id).
+    """
     seats_of = _seats_by_request(parsed, alloc.selected)
-    requests = {
-        r.public_id: r
-        for r in session.scalars(
-            select(AppointmentRequest).where(
-                AppointmentRequest.pool_date == draw.pool_date,
-                AppointmentRequest.public_id.in_(list(seats_of)),
-            )
-        )
-    }
+    requests = _by_public_id(session, draw.pool_date, [*seats_of, *alloc.deferred], pooled)
     deadline = now + timedelta(hours=settings.confirm_hours)
     for public_id, (seats, reason) in seats_of.items():
         request = requests.get(public_id)
         if request is None or request.status != RequestStatus.POOLED.value:
             continue  # withdrawn since the pool closed: its seats stay unused today
         _offer(session, draw, request, seats, reason, deadline, now)
-    _defer(session, alloc.deferred, draw.pool_date)
+    _defer(session, alloc.deferred, draw.pool_date, requests)
     session.flush()
+    if pooled is not None:
+        answer = (RequestStatus.POOLED.value, RequestStatus.NOT_SELECTED.value)
+        publication.store_pooled(session, pooled, answered=answer)
     _not_selected(session, draw.pool_date)
+
+
+def _by_public_id(
+    session: Session, pool_date: date, public_ids: list[str], pooled: pl.DataFrame | None
+) -> dict[str, AppointmentRequest]:
+    """The pool's requests with these public ids (stored, or in ``pooled`` when not yet)."""
+    out: dict[str, AppointmentRequest] = {}
+    if pooled is None:
+        for start in range(0, len(public_ids), LOOKUP_CHUNK):
+            part = public_ids[start : start + LOOKUP_CHUNK]
+            out |= {
+                r.public_id or "": r
+                for r in session.scalars(
+                    select(AppointmentRequest).where(
+                        AppointmentRequest.pool_date == pool_date,
+                        AppointmentRequest.public_id.in_(part),
+                    )
+                )
+            }
+        return out
+    public_of = dict(
+        pooled.filter(pl.col("public_id").is_in(public_ids))
+        .select("request_id", "public_id")
+        .iter_rows()
+    )
+    ids = list(public_of)
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        part = ids[start : start + LOOKUP_CHUNK]
+        out |= {
+            public_of[r.id]: r
+            for r in session.scalars(
+                select(AppointmentRequest).where(AppointmentRequest.id.in_(part))
+            )
+        }
+    return out
 
 
 def _seats_by_request(parsed: pl.DataFrame, selected: dict[str, str]) -> dict[str, tuple[int, str]]:
@@ -228,22 +284,23 @@ def _offer(
     draw.seats_offered += seats
 
 
-def _defer(session: Session, deferred: tuple[str, ...], pool_date: date) -> None:
+def _defer(
+    session: Session,
+    deferred: tuple[str, ...],
+    pool_date: date,
+    requests: dict[str, AppointmentRequest],
+) -> None:
     """Remember deferred groups: their next request at that port goes first."""
-    if not deferred:
-        return
-    for request in session.scalars(
-        select(AppointmentRequest).where(
-            AppointmentRequest.pool_date == pool_date,
-            AppointmentRequest.public_id.in_(list(deferred)),
-        )
-    ):
+    for entrant_id in deferred:
+        request = requests.get(entrant_id)
+        if request is None:
+            continue
         session.add(
             Deferral(
                 registration_id=request.registration_id,
                 port_code=request.port_code,
                 deferred_on=pool_date,
-                entrant_id=request.public_id or "",
+                entrant_id=entrant_id,
             )
         )
 

@@ -17,10 +17,14 @@ never silently dropped.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
+from puerta import frames
 from puerta.findings.models import Finding, FindingTraveler
 from puerta.findings.value import DUPLICATE_PERSON
 from puerta.identity.resolver import LinkedResolver
@@ -29,29 +33,38 @@ from puerta.lifecycle import FindingStatus
 ON = ("registration_id", "traveler_index")
 
 
-def identity_labels(session: Session, registration_ids: list[str]) -> pl.DataFrame:
+def identity_labels(session: Session, registration_ids: Sequence[str] | Select) -> pl.DataFrame:
     """``registration_id``, ``traveler_index``, ``identity`` (a finding id) for the
-    travelers of ``registration_ids`` that a standing duplicate-person finding names."""
+    travelers of ``registration_ids`` that a standing duplicate-person finding names.
+
+    ``registration_ids``: a list, or a query selecting them (one statement for a
+    whole pool: a list of a million is read a thousand at a time).
+    """
+    query = (
+        select(
+            FindingTraveler.registration_id,
+            FindingTraveler.position.label("traveler_index"),
+            Finding.id.label("identity"),
+        )
+        .join(Finding, Finding.id == FindingTraveler.finding_id)
+        .where(
+            Finding.kind == DUPLICATE_PERSON,
+            Finding.status != FindingStatus.DISMISSED.value,
+        )
+    )
+    schema = {"registration_id": pl.Utf8, "traveler_index": pl.Int64, "identity": pl.Int64}
+    if isinstance(registration_ids, Select):
+        return frames.frame(
+            session, query.where(FindingTraveler.registration_id.in_(registration_ids)), schema
+        )
     rows: list[tuple[str, int, int]] = []
     for start in range(0, len(registration_ids), 1000):
         part = registration_ids[start : start + 1000]
-        rows += session.execute(
-            select(FindingTraveler.registration_id, FindingTraveler.position, Finding.id)
-            .join(Finding, Finding.id == FindingTraveler.finding_id)
-            .where(
-                Finding.kind == DUPLICATE_PERSON,
-                Finding.status != FindingStatus.DISMISSED.value,
-                FindingTraveler.registration_id.in_(part),
-            )
-        ).all()
-    return pl.DataFrame(
-        rows,
-        schema={"registration_id": pl.Utf8, "traveler_index": pl.Int64, "identity": pl.Int64},
-        orient="row",
-    )
+        rows += session.execute(query.where(FindingTraveler.registration_id.in_(part))).all()
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def draw_resolver(session: Session, registration_ids: list[str]) -> LinkedResolver:
+def draw_resolver(session: Session, registration_ids: Sequence[str] | Select) -> LinkedResolver:
     """The draw's resolver for a pool of ``registration_ids``: keys plus standing findings.
 
     A person's travelers outside the pool do not matter: links among the
