@@ -112,7 +112,9 @@ class Settings(BaseSettings):
         default=4, ge=1, description="Further slots only for health checks, metrics and officers."
     )
     admission_queue: int = Field(
-        default=256, ge=0, description="Requests that may wait for a slot; beyond, 503."
+        default=1024,
+        ge=0,
+        description="Requests that may wait for a slot (each a coroutine, no thread); beyond, 503.",
     )
     admission_wait_seconds: float = Field(
         default=0.5, ge=0, description="How long a request waits for a slot before a 503."

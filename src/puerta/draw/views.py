@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -115,7 +116,7 @@ def get_review(pool_date: date, db: ReadSession, _user: Analyst) -> list[ReviewO
     ]
 
 
-@entry_router.get("/{registration_id}/entry")
+@entry_router.get("/{registration_id}/entry", response_model=dict[str, Any])
 async def get_entry(
     registration_id: str,
     request: Request,
@@ -125,7 +126,7 @@ async def get_entry(
     settings: SettingsDep,
     clock: ClockDep,
     pool_date: date | None = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """The owner's entrant id, inclusion proof, standing, and after the draw the result."""
     out = None
     if pool_date is None:  # the noon rush asks for the latest: one statement
@@ -142,7 +143,7 @@ async def get_entry(
         )
     for key, (message, params) in out.pop("messages", {}).items():
         out[key] = say(request, message, params)
-    return out
+    return JSONResponse(out)  # plain JSON values already: no encoding pass
 
 
 def _entry_slowly(

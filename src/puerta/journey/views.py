@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, UploadFile, status
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from puerta.clock import Clock
@@ -98,7 +99,7 @@ def withdraw(
     return registration_out(withdraw_registration(db, registration=registration, clock=clock))
 
 
-@router.get("/{registration_id}/status")
+@router.get("/{registration_id}/status", response_model=dict[str, Any])
 async def get_status(
     registration_id: str,
     request: Request,
@@ -106,7 +107,7 @@ async def get_status(
     statements: StatementsDep,
     database: DatabaseDep,
     clock: ClockDep,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Where the registration stands: ``stage`` (a stable code), ``message`` and the facts."""
     now = clock.now()
     current = await hot_path.status(
@@ -114,12 +115,15 @@ async def get_status(
     )
     if current is None:  # the ORM path says why (401, 403, 404), or answers after a race
         current = await run_in_threadpool(_status_slowly, database, who, registration_id, clock)
-    return {
-        "stage": current.stage.value,
-        "code": current.message.code,
-        "message": say(request, current.message),
-        **current.details,
-    }
+    # Plain JSON values already: sent as they are, without FastAPI's encoding pass.
+    return JSONResponse(
+        {
+            "stage": current.stage.value,
+            "code": current.message.code,
+            "message": say(request, current.message),
+            **current.details,
+        }
+    )
 
 
 def _status_slowly(
