@@ -117,6 +117,13 @@ def test_negotiation_uses_the_default_when_nothing_matches() -> None:
 
 @pytest.mark.usefixtures("spanish")
 def test_the_api_answers_in_the_negotiated_language(api) -> None:  # type: ignore[no-untyped-def]
+    anonymous = api.client.get(
+        "/api/v1/registrations/R-NONE/status", headers={"Accept-Language": "es-MX"}
+    )
+    assert anonymous.status_code == 401
+    assert anonymous.headers["content-language"] == "es"
+    # An account's language comes before the header (web/language.py: the choice order);
+    # made without one, it is the language the person read when signing up.
     token = api.sign_up_verified("ana@example.org")
     rid = api.registration(token)
     gone = api.client.get(
@@ -124,5 +131,5 @@ def test_the_api_answers_in_the_negotiated_language(api) -> None:  # type: ignor
         headers={**api.auth(token), "Accept-Language": "es-MX"},
     )
     assert gone.status_code == 404
-    assert gone.headers["content-language"] == "es"
+    assert gone.headers["content-language"] == "en"  # signed up reading English
     assert gone.json()["code"] == "registration.not_found"

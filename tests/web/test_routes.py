@@ -52,6 +52,7 @@ ANALYSTS = Access(
 R = "/api/v1/registrations/{registration_id}"
 ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/"): ANYONE,
+    ("GET", "/language"): ANYONE,
     ("GET", "/healthz"): ANYONE,
     # no account: loopback or the metrics token, else 404 (tests/web/test_metrics.py)
     ("GET", "/metrics"): ANYONE,

@@ -16,7 +16,8 @@ class SignUp(BaseModel):
 
     email: Email
     password: str = Field(max_length=256)
-    language: Annotated[str, AfterValidator(language_tag)] = "en"
+    #: The person's language; when absent, the one they were reading in when they signed up.
+    language: Annotated[str, AfterValidator(language_tag)] | None = None
 
 
 class VerifyEmail(BaseModel):

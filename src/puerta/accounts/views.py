@@ -20,7 +20,7 @@ from puerta.web.deps import (
     SignedIn,
     client_ip,
 )
-from puerta.web.language import say
+from puerta.web.language import locale_of, say
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 RESEND_ACCEPTED = M(
@@ -56,7 +56,7 @@ def sign_up(
         db,
         email=body.email,
         password_hash=password_hash,
-        language=body.language,
+        language=body.language or locale_of(request).replace("_", "-"),
         settings=settings,
         clock=clock,
         mail=mail,

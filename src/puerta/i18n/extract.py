@@ -21,7 +21,17 @@ from puerta.i18n.translate import LOCALES_DIR
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 TEMPLATE = LOCALES_DIR / "messages.pot"
 KEYWORDS = {**DEFAULT_KEYWORDS, "M": ((1, "c"), 2)}
-METHODS = [("**.py", "python")]
+#: The pages' templates (``{% trans %}``, ``_()``: plain gettext, the English text as
+#: the id) and the code (``M(code, text)``: the code as the context).
+METHODS = [("**.py", "python"), ("web/templates/**.html", "jinja2.ext:babel_extract")]
+OPTIONS = {
+    "web/templates/**.html": {
+        "extensions": "jinja2.ext.i18n",
+        "trim_blocks": "true",
+        "lstrip_blocks": "true",
+        "newstyle_gettext": "true",
+    }
+}
 
 
 def extract() -> Catalog:
@@ -35,14 +45,14 @@ def extract() -> Catalog:
         fuzzy=False,
     )
     for filename, lineno, message, comments, context in extract_from_dir(
-        PACKAGE_DIR, METHODS, keywords=KEYWORDS, comment_tags=("Translators:",)
+        PACKAGE_DIR, METHODS, OPTIONS, keywords=KEYWORDS, comment_tags=("Translators:",)
     ):
         catalog.add(
             message,
             locations=[(f"puerta/{filename}", lineno)],
             auto_comments=comments,
             context=context,
-            flags=("python-brace-format",) if "{" in str(message) else (),
+            flags=_flags(message, filename),
         )
     return catalog
 
@@ -69,3 +79,11 @@ def write_template(path: Path = TEMPLATE) -> int:
 def read_template(path: Path = TEMPLATE) -> Catalog:
     with path.open("rb") as fh:
         return read_po(fh)
+
+
+def _flags(message: object, filename: str) -> tuple[str, ...]:
+    """How placeholders are written: ``{name}`` in the code, ``%(name)s`` in templates."""
+    text = " ".join(message) if isinstance(message, tuple) else str(message)
+    if filename.endswith(".html"):
+        return ("python-format",) if "%(" in text else ()
+    return ("python-brace-format",) if "{" in text else ()

@@ -10,10 +10,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio.to_thread
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from puerta import __version__
@@ -22,13 +20,11 @@ from puerta.clock import Clock, SystemClock
 from puerta.config import Settings, get_settings
 from puerta.confirmation.liveness import LivenessProvider, LocalLivenessProvider
 from puerta.db import Database
-from puerta.ports import service as ports_service
 from puerta.registration.photos import FileSystemPhotoStore, PhotoStore
-from puerta.requests.service import window_from
 from puerta.statements import PgStatements, Statements, ThreadedStatements
 from puerta.web import api_docs, metrics, problems, scheduler
 from puerta.web.admission import Admission
-from puerta.web.deps import Public, ReadSession
+from puerta.web.deps import Public
 from puerta.web.routers import feature_routers
 
 HERE = Path(__file__).parent
@@ -140,28 +136,8 @@ def create_app(
     app.include_router(metrics.router)  # /metrics: loopback or metrics_token only
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     api_docs.install(app)
-    templates = Jinja2Templates(directory=HERE / "templates")
 
     app.add_middleware(SecurityHeaders)
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False, dependencies=[Public])
-    def home(request: Request, session: ReadSession) -> HTMLResponse:
-        ports = ports_service.list_ports(session)
-        port_rows = [(p.code, p.name, p.daily_capacity) for p in ports]
-        window = window_from(settings)
-        now = app.state.clock.now()
-        pool_date = window.pool_date(now)
-        return templates.TemplateResponse(
-            request,
-            "index.html",
-            {
-                "ports": port_rows,
-                "pool_date": pool_date,
-                "next_opening": None if pool_date else window.next_opening(now),
-                "settings": settings,
-                "version": __version__,
-            },
-        )
 
     @app.get("/healthz", include_in_schema=False, dependencies=[Public])
     async def healthz() -> dict[str, str]:

@@ -54,6 +54,7 @@ from puerta.errors import (
 from puerta.ports import service as ports_service
 from puerta.ports.models import Port
 from puerta.statements import Statements
+from puerta.web.language import ACCOUNT_LANGUAGE
 
 SESSION_COOKIE = "__Host-puerta_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -196,7 +197,9 @@ BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
 
 
 def _auth(request: Request, uow: RequestWork, clock: ClockDep, _bearer: BearerDep) -> Auth:
-    return authenticate(uow.session, credential_of(request), request.method, clock)
+    auth = authenticate(uow.session, credential_of(request), request.method, clock)
+    request.scope[ACCOUNT_LANGUAGE] = auth.user.language  # web/language.py: the choice order
+    return auth
 
 
 AuthDep = Annotated[Auth, Depends(_auth)]

@@ -1,8 +1,9 @@
 """The reader's language on the web side, and rendering a message for them.
 
-Choice order today: the ``Accept-Language`` header, then the configured
-default. (The person's explicit choice and their account's language come
-first once the pages offer them.)
+Choice order: the person's explicit choice (the ``puerta_lang`` cookie the
+language chooser sets), then their account's language (put in the request's
+scope by the sign-in check, :data:`ACCOUNT_LANGUAGE`), then the
+``Accept-Language`` header, then the configured default.
 """
 
 from __future__ import annotations
@@ -15,13 +16,24 @@ from fastapi import Request
 from puerta.i18n.message import Message
 from puerta.i18n.translate import available_locales, negotiate, render
 
+LANGUAGE_COOKIE = "puerta_lang"
+#: The scope key under which the sign-in check leaves the account's language.
+ACCOUNT_LANGUAGE = "puerta.account_language"
+
 
 def locale_of(request: Request) -> str:
-    """The negotiated language among the catalogs the server has."""
+    """The reader's language among the catalogs the server has (see the module)."""
+    available = available_locales()
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in available:
+        return chosen  # type: ignore[return-value]
+    account = request.scope.get(ACCOUNT_LANGUAGE)
+    if account:
+        found = negotiate(account, available, "")
+        if found in available and (found != "en" or account.lower().startswith("en")):
+            return found
     settings = request.app.state.settings
-    return negotiate(
-        request.headers.get("accept-language"), available_locales(), settings.default_language
-    )
+    return negotiate(request.headers.get("accept-language"), available, settings.default_language)
 
 
 def say(request: Request, message: Message, params: Mapping[str, Any] | None = None) -> str:

@@ -18,7 +18,7 @@ import psycopg_pool
 import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from puerta.errors import (
@@ -34,6 +34,7 @@ from puerta.i18n.message import REGISTRY, M, Message
 from puerta.i18n.translate import json_params, render
 from puerta.web import metrics
 from puerta.web.language import locale_of
+from puerta.web.pages import page, wants_html
 
 log = logging.getLogger("puerta.web")
 MEDIA_TYPE = "application/problem+json"
@@ -112,12 +113,69 @@ def problem(
     *,
     headers: dict[str, str] | None = None,
     **extra: Any,
-) -> JSONResponse:
+) -> Response:
+    """The error as problem+json, or as a page for a browser that asked for one."""
+    if wants_html(request):
+        return error_page(request, category, message, params, headers=headers)
     body, locale = problem_body(request, category, message, params)
     body.update({k: v for k, v in extra.items() if v is not None})
     out_headers = {**(headers or {}), "Content-Language": locale}
     return JSONResponse(
         body, status_code=category.status, media_type=MEDIA_TYPE, headers=out_headers
+    )
+
+
+#: What a person can do next, by HTTP status: the error page's list.
+NEXT_STEPS: dict[int, tuple[Message, ...]] = {
+    404: (M("page.next.check_address", "Check the address, or start again from the start page."),),
+    403: (
+        M(
+            "page.next.forbidden",
+            "This page is not for your account. Sign in with the account that can see it.",
+        ),
+    ),
+    429: (
+        M("page.next.wait_retry", "Wait {seconds} seconds, then try again."),
+        M("page.next.no_cost", "Asking later in the day costs you nothing: the draw is the same."),
+    ),
+    503: (
+        M("page.next.wait_retry", "Wait {seconds} seconds, then try again."),
+        M("page.next.no_cost", "Asking later in the day costs you nothing: the draw is the same."),
+    ),
+    500: (
+        M("page.next.retry_later", "Try again in a few minutes."),
+        M(
+            "page.next.report",
+            "If it happens again, tell the people who help you with Puerta what you did.",
+        ),
+    ),
+}
+GENERIC_NEXT = (M("page.next.back", "Go back and try again."),)
+
+
+def error_page(
+    request: Request,
+    category: Category,
+    message: Message,
+    params: dict[str, Any] | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The same error as a page in the reader's language, with what to do next."""
+    settings = request.app.state.settings
+    locale, tz = locale_of(request), settings.timezone
+    seconds = {"seconds": settings.retry_after_seconds}
+    steps = NEXT_STEPS.get(category.status, GENERIC_NEXT)
+    return page(
+        request,
+        "errors/error.html",
+        {
+            "title": render(category.title, locale=locale, tz=tz),
+            "detail": render(message, params, locale=locale, tz=tz),
+            "next_steps": [render(s, seconds, locale=locale, tz=tz) for s in steps],
+        },
+        status=category.status,
+        headers={**(headers or {}), "Cache-Control": "no-store"},
     )
 
 

@@ -16,8 +16,10 @@ def feature_routers() -> list[APIRouter]:
     from puerta.ports import views as ports_views
     from puerta.registration import views as registration_views
     from puerta.requests import views as requests_views
+    from puerta.web import home
 
     return [
+        home.router,
         accounts_views.router,
         registration_views.router,
         journey_views.router,

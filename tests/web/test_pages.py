@@ -1,0 +1,191 @@
+"""The pages' foundation: the start page, the language choice, error pages, the catalog.
+
+The pseudo-locale test renders each page with a catalog that wraps every
+message in ⟦ ⟧; any visible text outside the brackets did not pass through the
+catalog (a string left in English in a template), unless it is data the page
+shows (a port's name, a number, the product's name).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from babel.support import NullTranslations
+from fastapi.testclient import TestClient
+
+from puerta.web import pages
+from puerta.web.language import LANGUAGE_COOKIE
+from tests.api_support import Api
+
+HTML = {"Accept": "text/html,application/xhtml+xml"}
+PSEUDO = "eo"  # a locale Babel knows and Puerta does not ship: formats work, names differ
+
+
+class Pseudo(NullTranslations):
+    """Every message wrapped, placeholders kept: ``⟦Sign in⟧``."""
+
+    def gettext(self, message: str) -> str:
+        return f"⟦{message}⟧"
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return f"⟦{singular if n == 1 else plural}⟧"
+
+    def pgettext(self, _context: str, message: str) -> str:
+        return f"⟦{message}⟧"
+
+    def npgettext(self, _context: str, singular: str, plural: str, n: int) -> str:
+        return f"⟦{singular if n == 1 else plural}⟧"
+
+    # Babel's NullTranslations binds these aliases to the base class's methods.
+    ugettext, ungettext = gettext, ngettext
+    upgettext, unpgettext = pgettext, npgettext
+
+
+@pytest.fixture
+def pseudo(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    from puerta.i18n import translate
+
+    real_catalog, real_locales = translate.catalog, translate.available_locales
+    monkeypatch.setattr(
+        translate, "catalog", lambda loc: Pseudo() if loc == PSEUDO else real_catalog(loc)
+    )
+    for module in (translate, pages):
+        monkeypatch.setattr(module, "available_locales", lambda: (*real_locales(), PSEUDO))
+    from puerta.web import home, language
+
+    monkeypatch.setattr(language, "available_locales", lambda: (*real_locales(), PSEUDO))
+    monkeypatch.setattr(home, "available_locales", lambda: (*real_locales(), PSEUDO))
+    monkeypatch.setattr(pages, "catalog", translate.catalog)
+    pages.environment.cache_clear()
+    pages.language_choices.cache_clear()
+    yield PSEUDO
+    pages.environment.cache_clear()
+    pages.language_choices.cache_clear()
+
+
+class Visible(HTMLParser):
+    """The text a reader sees, minus what is data by nature (options, code samples)."""
+
+    SKIP = frozenset({"script", "style", "option", "code"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chunks: list[str] = []
+        self._skipping: list[str] = []
+        self.title = ""
+
+    def handle_starttag(self, tag: str, _attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self._skipping.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skipping and self._skipping[-1] == tag:
+            self._skipping.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping and data.strip():
+            self.chunks.append(data.strip())
+
+
+def untranslated(html: str, data: set[str]) -> list[str]:
+    parser = Visible()
+    parser.feed(html)
+    text = " ".join(parser.chunks)
+    outside = re.sub(r"⟦[^⟧]*⟧", " ", text)
+    for item in sorted(data, key=len, reverse=True):
+        outside = outside.replace(item, " ")
+    leftovers = re.sub(r"[\s\d.,:;·()/–-]+", " ", outside).split()
+    return [w for w in leftovers if w not in {"Puerta", "/docs"}]
+
+
+def _port_data() -> set[str]:
+    from puerta.ports.catalogue import PORTS
+
+    out: set[str] = set()
+    for port in PORTS:
+        out |= {port.name, port.city, port.state}
+    return out
+
+
+def test_every_visible_string_of_the_start_page_passes_through_the_catalog(
+    api: Api, pseudo: str
+) -> None:
+    api.client.cookies.set(LANGUAGE_COOKIE, pseudo)
+    r = api.client.get("/", headers=HTML)
+    assert r.status_code == 200
+    assert untranslated(r.text, _port_data()) == []
+    assert f'lang="{pseudo}"' in r.text
+
+
+def test_the_untranslated_check_can_fail() -> None:
+    assert untranslated("<p>⟦Fine⟧ Left in English</p>", set()) == ["Left", "in", "English"]
+
+
+@pytest.mark.parametrize("path", ["/no-such-page", "/api/v1/registrations/R-NONE/status"])
+def test_error_pages_pass_through_the_catalog(api: Api, pseudo: str, path: str) -> None:
+    api.client.cookies.set(LANGUAGE_COOKIE, pseudo)
+    r = api.client.get(path, headers=HTML)
+    if path.startswith("/api/"):  # the API answers JSON whatever the Accept header
+        assert r.headers["content-type"].startswith("application/problem+json")
+        return
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("text/html")
+    assert untranslated(r.text, set()) == []
+
+
+def test_the_start_page_says_what_puerta_is_and_shows_the_ports(client: TestClient) -> None:
+    r = client.get("/", headers=HTML)
+    assert r.status_code == 200
+    assert '<html lang="en" dir="ltr">' in r.text
+    assert "Nobody can sell you an appointment or a better chance" in r.text
+    assert "Asking early gives no advantage" in r.text
+    assert "San Ysidro" in r.text
+    assert "test-secret" not in r.text  # templates never see the settings object
+    # The language chooser comes before the page's own content.
+    assert r.text.index('name="lang"') < r.text.index("<main")
+
+
+def test_the_language_choice_is_kept_and_only_local_paths_are_followed(
+    client: TestClient,
+) -> None:
+    kept = client.get("/language", params={"lang": "en", "next": "/docs"}, follow_redirects=False)
+    assert kept.status_code == 303
+    assert kept.headers["location"] == "/docs"
+    assert f"{LANGUAGE_COOKIE}=en" in kept.headers["set-cookie"]
+    for elsewhere in ("https://evil.example/", "//evil.example/", "evil"):
+        r = client.get(
+            "/language", params={"lang": "en", "next": elsewhere}, follow_redirects=False
+        )
+        assert r.headers["location"] == "/"
+    unknown = client.get("/language", params={"lang": "xx", "next": "/"}, follow_redirects=False)
+    assert "set-cookie" not in unknown.headers
+
+
+def test_the_choice_order(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from starlette.requests import Request
+
+    from puerta.web import language
+
+    monkeypatch.setattr(language, "available_locales", lambda: ("en", "es", "ht"))
+
+    def request(**parts: Any) -> Request:
+        headers = [(k.encode(), v.encode()) for k, v in parts.get("headers", {}).items()]
+        scope = {"type": "http", "headers": headers, "app": client.app, **parts.get("scope", {})}
+        return Request(scope)
+
+    header = {"accept-language": "ht, en;q=0.5"}
+    assert language.locale_of(request(headers=header)) == "ht"
+    account = {language.ACCOUNT_LANGUAGE: "es"}
+    assert language.locale_of(request(headers=header, scope=account)) == "es"
+    chosen = {**header, "cookie": f"{LANGUAGE_COOKIE}=en"}
+    assert language.locale_of(request(headers=chosen, scope=account)) == "en"
+    assert language.locale_of(request(headers={"accept-language": "fr"})) == "en"
+
+
+def test_api_errors_stay_json_for_api_clients(client: TestClient) -> None:
+    r = client.get("/no-such-page")
+    assert r.headers["content-type"].startswith("application/problem+json")
