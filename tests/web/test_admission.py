@@ -229,3 +229,30 @@ def test_a_slot_freed_as_a_waiter_times_out_is_not_lost() -> None:
         return gate.active, gate.waiting
 
     assert asyncio.run(scenario()) == (0, 0)
+
+
+def test_a_shed_browser_gets_a_page_in_its_language(
+    db: Database, settings: Settings, clock: FrozenClock
+) -> None:
+    tight = _settings(
+        settings,
+        db_pool_size=4,
+        db_max_overflow=0,
+        admission_limit=1,
+        admission_reserved=1,
+        admission_queue=0,
+        admission_wait_seconds=0.0,
+        retry_after_seconds=7,
+    )
+    app, small, _ = _app_and_tokens(db, tight, clock, users=1)
+    page = {"Accept": "text/html", "Accept-Language": "en"}
+    try:
+        answers = asyncio.run(_burst(app, [("/", page)] * 16))
+    finally:
+        small.engine.dispose()
+    shed = [r for r in answers if r.status_code == 503]
+    assert shed, [r.status_code for r in answers]
+    assert shed[0].headers["content-type"].startswith("text/html")
+    assert shed[0].headers["retry-after"] == "7"
+    assert "Wait 7 seconds, then try again." in shed[0].text
+    assert '<html lang="en"' in shed[0].text

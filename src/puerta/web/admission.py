@@ -30,7 +30,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from puerta.errors import SERVICE_BUSY
 from puerta.i18n import M
 from puerta.web import metrics
-from puerta.web.problems import problem_body
+from puerta.web.language import LANGUAGE_COOKIE
+from puerta.web.pages import wants_html
+from puerta.web.problems import error_page, problem_body
+
+PROBLEM_TYPE = b"application/problem+json"
+HTML_TYPE = b"text/html; charset=utf-8"
 
 BUSY = M(
     "rush.busy",
@@ -133,7 +138,7 @@ class Admission:
         self.retry_after = retry_after
         # The refusal's body by Accept-Language: under overload most answers are
         # refusals, and every microsecond one costs is taken from the admitted.
-        self._refusals: dict[str | None, tuple[bytes, str]] = {}
+        self._refusals: dict[tuple[str | None, str | None, bool], tuple[bytes, str, bytes]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -159,18 +164,32 @@ class Admission:
         }
 
     async def _busy(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """503 problem+json in the reader's language, with Retry-After; nothing else runs."""
+        """503 in the reader's language, with Retry-After; nothing else runs.
+
+        problem+json for API clients, a page for a browser asking for one; either is
+        rendered once per (language choice, Accept-Language, kind) and kept.
+        """
         request = Request(scope, receive)
-        key = request.headers.get("accept-language")
+        html = wants_html(request)
+        key = (
+            request.cookies.get(LANGUAGE_COOKIE),
+            request.headers.get("accept-language"),
+            html,
+        )
         known = self._refusals.get(key)
         if known is None:
-            body, locale = problem_body(request, SERVICE_BUSY, BUSY, {"seconds": self.retry_after})
-            known = (json.dumps(body, ensure_ascii=False).encode(), locale)
+            params = {"seconds": self.retry_after}
+            if html:
+                rendered = error_page(request, SERVICE_BUSY, BUSY, params)
+                known = (bytes(rendered.body), rendered.headers["content-language"], HTML_TYPE)
+            else:
+                body, locale = problem_body(request, SERVICE_BUSY, BUSY, params)
+                known = (json.dumps(body, ensure_ascii=False).encode(), locale, PROBLEM_TYPE)
             if len(self._refusals) < REFUSALS_KEPT:
                 self._refusals[key] = known
-        payload, locale = known
+        payload, locale, kind = known
         headers = [
-            (b"content-type", b"application/problem+json"),
+            (b"content-type", kind),
             (b"content-length", str(len(payload)).encode()),
             (b"retry-after", str(self.retry_after).encode()),
             (b"content-language", locale.encode()),
