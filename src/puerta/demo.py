@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from PIL import Image, ImageDraw
@@ -25,7 +25,8 @@ from puerta.confirmation import service as confirmation_service
 from puerta.confirmation.liveness import LocalLivenessProvider
 from puerta.draw import publication as draw_publication
 from puerta.draw import service as draw_service
-from puerta.draw.models import Draw, Selection
+from puerta.draw.models import Draw, DrawCommitment, Selection
+from puerta.errors import NotADemoStore, WindowClosed
 from puerta.journey import requesting
 from puerta.ports import service as ports_service
 from puerta.registration import service as registration_service
@@ -33,12 +34,16 @@ from puerta.registration.photos import PhotoStore, check_photo
 from puerta.registration.schemas import RegistrationIn, TravelerIn
 from puerta.requests import service as requests_service
 from puerta.requests.schemas import RequestIn
+from puerta.requests.window import Window
 
 APPLICANT_EMAIL = "applicant@demo.puerta.test"
 APPLICANT_PASSWORD = "demo-applicant-2026"  # noqa: S105 - public demo credential
 STAFF_PASSWORD = "demo-officer-2026"  # noqa: S105 - public demo credential
 ANALYST_EMAIL = "analyst@demo.puerta.test"
 TIJUANA = (32.5149, -117.0382)
+#: The demo's draws use this public seed: anyone can recompute them, and a store whose
+#: commitments use it is a demo store (``is_demo_store``), the only kind ``draw_now`` draws.
+DEMO_SEED = b"puerta-demo"
 
 GIVEN = ["María José", "Luis Alberto", "Wideline", "Jean Robert", "Aleksandr", "Ana Lucía"]
 FAMILY = [
@@ -184,31 +189,39 @@ def load(session: Session, *, settings: Settings, clock: Clock, store: PhotoStor
         clock=clock,
     )
 
-    # Yesterday's window: a handful of applicants asked, the draw ran, most confirmed.
+    # The last window that has closed: a handful of applicants asked, the draw ran, most
+    # confirmed. (The last, not always yesterday's: the demo applicant's open offer must
+    # still be open when a newcomer looks at it.)
     now = clock.now()
     window = requests_service.window_from(settings)
-    yesterday = (now - timedelta(days=1)).astimezone(window.zone).date()
-    past = FrozenClock(window.closes_at(yesterday) - timedelta(hours=3))
-    # The seed commitment was published before that window opened, as the scheduler does.
-    before = FrozenClock(draw_publication.window_opens_at(window, yesterday) - timedelta(minutes=5))
-    draw_publication.commit(
-        session, pool_date=yesterday, settings=settings, clock=before, seed=b"puerta-demo"
-    )
+    drawn_day = last_closed_pool(window, now)
+    past = FrozenClock(window.closes_at(drawn_day) - timedelta(hours=3))
+    # Every seed commitment is published before its window opens, as the scheduler does,
+    # so that the demo's draws verify without a timing warning.
+    for day in {drawn_day, *upcoming_pools(window, now)}:
+        _commit_before_opening(session, window, day, settings)
     owner = _applicant(session, APPLICANT_EMAIL, past)
-    _registration(session, owner, 2, 1, settings=settings, clock=past, store=store)
     codes = [p.code for p in ports]
+    mine = [
+        _registration(session, owner, 2, 1, settings=settings, clock=past, store=store),
+        _registration(session, owner, 1, 2, settings=settings, clock=past, store=store),
+    ]
+    others = []
     for n in range(24):
         other = _applicant(session, f"family{n}@demo.puerta.test", past)
-        reg = _registration(
-            session,
-            other,
-            1 + n % 4,
-            10 + n,
-            settings=settings,
-            clock=past,
-            store=store,
-            address=SHARED_HOUSE if n % 2 == 0 else None,
+        others.append(
+            _registration(
+                session,
+                other,
+                1 + n % 4,
+                10 + n,
+                settings=settings,
+                clock=past,
+                store=store,
+                address=SHARED_HOUSE if n % 2 == 0 else None,
+            )
         )
+    for n, reg in enumerate([*mine, *others]):
         requesting.request_appointment(
             session,
             registration=reg,
@@ -218,18 +231,25 @@ def load(session: Session, *, settings: Settings, clock: Clock, store: PhotoStor
             settings=settings,
             clock=past,
         )
-    after = FrozenClock(window.closes_at(yesterday) + timedelta(minutes=5))
+    after = FrozenClock(window.closes_at(drawn_day) + timedelta(minutes=5))
     draw = draw_service.run_draw(
-        session, pool_date=yesterday, settings=settings, clock=after, seed=b"puerta-demo"
+        session, pool_date=drawn_day, settings=settings, clock=after, seed=DEMO_SEED
     )
     provider = LocalLivenessProvider(settings.photo_max_bytes)
+    waiting = {mine[1].id}  # the demo applicant's second group: an offer to confirm
     for i, selection in enumerate(
         session.scalars(
             select(Selection).where(Selection.draw_id == draw.id).order_by(Selection.id)
         )
     ):
-        if i % 5 == 4:
-            continue  # left to confirm, so the demo shows a pending selection too
+        if selection.registration_id in waiting or (
+            i % 5 == 4 and selection.registration_id != mine[0].id
+        ):
+            if selection.deadline < now + timedelta(hours=2):  # about to lapse: extend it
+                confirmation_service.extend(
+                    session, selection=selection, settings=settings, clock=after
+                )
+            continue  # left to confirm, so the demo shows pending selections too
         confirmation_service.confirm(
             session,
             selection=selection,
@@ -242,3 +262,71 @@ def load(session: Session, *, settings: Settings, clock: Clock, store: PhotoStor
         )
     summary.appointment_day = draw.appointment_date
     return summary
+
+
+def last_closed_pool(window: Window, now: datetime) -> date:
+    """The latest pool date whose window closed (and whose draw ran) before ``now``."""
+    day = now.astimezone(window.zone).date()
+    while window.closes_at(day) + timedelta(minutes=5) > now:
+        day -= timedelta(days=1)
+    return day
+
+
+def upcoming_pools(window: Window, now: datetime) -> list[date]:
+    """The pool open now (if any) and the next window's."""
+    days = [window.pool_date(now), window.pool_date(window.next_opening(now))]
+    return [d for d in days if d is not None]
+
+
+def _commit_before_opening(
+    session: Session, window: Window, pool_date: date, settings: Settings
+) -> None:
+    opens = draw_publication.window_opens_at(window, pool_date)
+    draw_publication.commit(
+        session,
+        pool_date=pool_date,
+        settings=settings,
+        clock=FrozenClock(opens - timedelta(minutes=5)),
+        seed=DEMO_SEED,
+    )
+
+
+def is_demo_store(session: Session) -> bool:
+    """Whether this store's draws use the public demo seed: then they are not secret,
+    so it can only be a demo (``puerta demo load`` commits every pool with it)."""
+    return (
+        session.scalar(
+            select(DrawCommitment.id).where(DrawCommitment.seed_hex == DEMO_SEED.hex()).limit(1)
+        )
+        is not None
+    )
+
+
+@dataclass(frozen=True)
+class DemoDraw:
+    pool_date: date
+    pool_size: int
+    seats_offered: int
+
+
+def draw_now(session: Session, *, settings: Settings, clock: Clock) -> DemoDraw:
+    """Close the open pool now and draw it, on a demo store only (``puerta demo draw``).
+
+    The draw is the real one, run as if the window had just closed (its times read
+    the window's closing time), so that a newcomer sees a result and an offer to
+    confirm without waiting for 11:00 New York time; the pool's day is then drawn,
+    and asking again before the window really closes changes nothing for it.
+    """
+    if not is_demo_store(session):
+        raise NotADemoStore()
+    window = requests_service.window_from(settings)
+    now = clock.now()
+    pool_date = window.pool_date(now)
+    if pool_date is None:
+        raise WindowClosed(opens_at=window.next_opening(now), timezone=settings.timezone)
+    _commit_before_opening(session, window, pool_date, settings)
+    closed = FrozenClock(window.closes_at(pool_date) + timedelta(minutes=1))
+    draw = draw_service.run_draw(
+        session, pool_date=pool_date, settings=settings, clock=closed, seed=DEMO_SEED
+    )
+    return DemoDraw(pool_date, draw.pool_size, draw.seats_offered)

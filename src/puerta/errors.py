@@ -531,6 +531,15 @@ class DrawAlreadyRun(PuertaError):
     pool_date: date
 
 
+class NotADemoStore(PuertaError):
+    category = CONFLICT
+    message = M(
+        "demo.not_a_demo_store",
+        "This is not a demo store: a draw runs only when its window closes. "
+        "`puerta demo draw` works only on a store made by `puerta demo load`.",
+    )
+
+
 class PoolStillOpen(PuertaError):
     category = CONFLICT
     message = M(

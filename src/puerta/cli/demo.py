@@ -41,6 +41,19 @@ def load(
         _population()
 
 
+@app.command("draw")
+def draw() -> None:
+    """Close today's open pool now and draw it: a demo store only (see the README)."""
+    settings = common.settings()
+    with common.unit_of_work() as session:
+        done = demo.draw_now(session, settings=settings, clock=common.clock())
+    day = done.pool_date.isoformat()
+    typer.echo(
+        f"drew the pool of {day}: {done.pool_size} requests, {done.seats_offered} seats offered"
+    )
+    typer.echo(f"  verify it: puerta draw verify --date {day}")
+
+
 def _population() -> None:
     """Generate (once), import (idempotent) and analyse the synthetic population."""
     from puerta.dataset.importer import import_dataset
