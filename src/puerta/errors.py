@@ -191,6 +191,7 @@ class CodeRecentlySent(PuertaError):
 
 class CodeWrong(PuertaError):
     category = INVALID_INPUT
+    keeps_changes = True  # the wrong attempt is counted: five, and the code is spent
     message = M("account.code_wrong", "This code is wrong or has expired.")
 
 

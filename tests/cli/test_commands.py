@@ -109,7 +109,8 @@ def test_demo_is_idempotent_and_draw_is_final() -> None:
     assert invoke("outbox").exit_code == 0
 
 
-def test_demo_draw_is_refused_on_a_store_that_is_not_a_demo(data_dir: Path) -> None:
+@pytest.mark.usefixtures("data_dir")
+def test_demo_draw_is_refused_on_a_store_that_is_not_a_demo() -> None:
     assert invoke("db", "upgrade").exit_code == 0
     refused = invoke("demo", "draw")
     assert refused.exit_code == 1

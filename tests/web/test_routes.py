@@ -60,6 +60,8 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/accounts"): ANYONE,
     ("POST", "/api/v1/accounts/verify"): ANYONE,
     ("POST", "/api/v1/accounts/verify/resend"): ANYONE,
+    ("POST", "/api/v1/accounts/password/forgot"): ANYONE,
+    ("POST", "/api/v1/accounts/password/reset"): ANYONE,
     ("POST", "/api/v1/sessions"): ANYONE,
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("DELETE", "/api/v1/sessions/current"): SIGNED_IN,

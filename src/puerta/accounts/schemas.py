@@ -33,6 +33,20 @@ class ResendCode(BaseModel):
     email: Email
 
 
+class ForgotPassword(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+
+
+class ResetPassword(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+    code: str = Field(min_length=6, max_length=6, pattern=r"^\d{6}$")
+    password: str = Field(max_length=256)
+
+
 class SignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

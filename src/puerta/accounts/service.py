@@ -37,6 +37,14 @@ CODE_MINUTES = 15
 CODE_ATTEMPTS = 5
 RESEND_SECONDS = 60
 VERIFY = "verify-email"
+RESET = "reset-password"
+RESET_SUBJECT = M("mail.reset.subject", "Your Puerta password code")
+RESET_BODY = M(
+    "mail.reset.body",
+    "Someone asked to change the password of your Puerta account. Your code is {code}. "
+    "It works for {minutes} minutes. If it was not you, do nothing: your password stays "
+    "the same.",
+)
 VERIFY_SUBJECT = M("mail.verify.subject", "Your Puerta verification code")
 VERIFY_BODY = M(
     "mail.verify.body",
@@ -127,11 +135,13 @@ def send_verification(
     )
 
 
-def _code_sent_recently(session: Session, user: User, now: datetime) -> bool:
-    """Whether a verification code went to ``user`` less than a minute ago."""
+def _code_sent_recently(
+    session: Session, user: User, now: datetime, purpose: str = VERIFY
+) -> bool:
+    """Whether a code for ``purpose`` went to ``user`` less than a minute ago."""
     recent = session.scalar(
         select(EmailCode)
-        .where(EmailCode.user_id == user.id, EmailCode.purpose == VERIFY)
+        .where(EmailCode.user_id == user.id, EmailCode.purpose == purpose)
         .order_by(EmailCode.created_at.desc())
         .limit(1)
     )
@@ -156,15 +166,24 @@ def verify_email(
     session: Session, *, email: str, code: str, settings: Settings, clock: Clock
 ) -> User:
     user = find_user(session, email)
-    wrong = CodeWrong(field="code")
     if user is None:
-        raise wrong
+        raise CodeWrong(field="code")
     if user.email_verified_at is not None:
         return user
     now = clock.now()
+    _use_code(session, user, VERIFY, code, settings, now)
+    user.email_verified_at = now
+    return user
+
+
+def _use_code(
+    session: Session, user: User, purpose: str, code: str, settings: Settings, now: datetime
+) -> None:
+    """Spend ``user``'s latest live code for ``purpose`` if ``code`` is it; else refuse."""
+    wrong = CodeWrong(field="code")
     pending = session.scalar(
         select(EmailCode)
-        .where(EmailCode.user_id == user.id, EmailCode.purpose == VERIFY)
+        .where(EmailCode.user_id == user.id, EmailCode.purpose == purpose)
         .where(EmailCode.used_at.is_(None), EmailCode.expires_at > now)
         .order_by(EmailCode.created_at.desc())
         .limit(1)
@@ -177,7 +196,64 @@ def verify_email(
         pending.attempts += 1
         raise wrong
     pending.used_at = now
-    user.email_verified_at = now
+
+
+def request_reset(
+    session: Session, *, email: str, settings: Settings, clock: Clock, mail: MailSender
+) -> None:
+    """Mail a password-reset code to an active account, at most one a minute.
+
+    Never raises and does the same for an unknown address, so that the answer
+    cannot tell which addresses have accounts.
+    """
+    user = find_user(session, email)
+    now = clock.now()
+    if user is None or not user.is_active or _code_sent_recently(session, user, now, RESET):
+        return
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    session.add(
+        EmailCode(
+            user_id=user.id,
+            purpose=RESET,
+            code_hash=_code_hash(settings, user.id, code),
+            expires_at=now + timedelta(minutes=CODE_MINUTES),
+            created_at=now,
+        )
+    )
+    mail.send(
+        session,
+        to=user.email,
+        subject=render(RESET_SUBJECT, locale=user.language),
+        body=render(RESET_BODY, {"code": code, "minutes": CODE_MINUTES}, locale=user.language),
+    )
+
+
+def reset_password(
+    session: Session,
+    *,
+    email: str,
+    code: str,
+    password_hash: str,
+    settings: Settings,
+    clock: Clock,
+) -> User:
+    """Set a new password with the emailed code (``password_hash`` from
+    :func:`hash_new_password`, the sign-up rules); every open session ends.
+
+    The code proves the address too, so an unverified account becomes verified.
+    """
+    user = find_user(session, email)
+    if user is None or not user.is_active:
+        raise CodeWrong(field="code")
+    now = clock.now()
+    _use_code(session, user, RESET, code, settings, now)
+    user.password_hash = password_hash
+    if user.email_verified_at is None:
+        user.email_verified_at = now
+    for open_session in session.scalars(
+        select(AuthSession).where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+    ):
+        open_session.revoked_at = now
     return user
 
 

@@ -6,7 +6,16 @@ from fastapi import APIRouter, Request, Response, status
 
 from puerta.accounts import service
 from puerta.accounts.models import User
-from puerta.accounts.schemas import ResendCode, SessionOut, SignIn, SignUp, UserOut, VerifyEmail
+from puerta.accounts.schemas import (
+    ForgotPassword,
+    ResendCode,
+    ResetPassword,
+    SessionOut,
+    SignIn,
+    SignUp,
+    UserOut,
+    VerifyEmail,
+)
 from puerta.i18n import M
 from puerta.web.deps import (
     SESSION_COOKIE,
@@ -84,6 +93,45 @@ def resend(
     # One answer whether the address is unknown, verified, rate-limited or sent a code.
     service.resend_verification(db, email=body.email, settings=settings, clock=clock, mail=mail)
     return {"detail": say(request, RESEND_ACCEPTED)}
+
+
+RESET_ACCEPTED = M(
+    "account.reset_accepted",
+    "If this address has an account, a code to change its password is on its way.",
+)
+
+
+@router.post(
+    "/accounts/password/forgot", status_code=status.HTTP_202_ACCEPTED, dependencies=[Public]
+)
+def forgot_password(
+    body: ForgotPassword,
+    request: Request,
+    db: DbSession,
+    settings: SettingsDep,
+    clock: ClockDep,
+    mail: MailDep,
+) -> dict[str, str]:
+    """Mail a code to change the password; the same answer for every address."""
+    service.request_reset(db, email=body.email, settings=settings, clock=clock, mail=mail)
+    return {"detail": say(request, RESET_ACCEPTED)}
+
+
+@router.post("/accounts/password/reset", dependencies=[Public])
+def reset_password(
+    body: ResetPassword, db: DbSession, settings: SettingsDep, clock: ClockDep
+) -> UserOut:
+    """Set a new password with the emailed code (the sign-up rules); other sessions end."""
+    password_hash = service.hash_new_password(body.password)  # argon2, no connection yet
+    user = service.reset_password(
+        db,
+        email=body.email,
+        code=body.code,
+        password_hash=password_hash,
+        settings=settings,
+        clock=clock,
+    )
+    return user_out(user)
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED, dependencies=[Public])
