@@ -189,3 +189,22 @@ def test_the_choice_order(client: TestClient, monkeypatch: pytest.MonkeyPatch) -
 def test_api_errors_stay_json_for_api_clients(client: TestClient) -> None:
     r = client.get("/no-such-page")
     assert r.headers["content-type"].startswith("application/problem+json")
+
+
+FORM_PAGES = ["/account/new", "/account/verify", "/sign-in", "/account/forgot", "/account/reset"]
+
+
+@pytest.mark.parametrize("path", FORM_PAGES)
+def test_every_visible_string_of_the_account_pages_passes_through_the_catalog(
+    api: Api, pseudo: str, path: str
+) -> None:
+    api.client.cookies.set(LANGUAGE_COOKIE, pseudo)
+    r = api.client.get(path, headers=HTML)
+    assert r.status_code == 200
+    assert untranslated(r.text, set()) == []
+    token = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
+    failed = api.client.post(
+        path, data={"email": "x", "password": "y", "code": "z", "csrf_token": token}, headers=HTML
+    )
+    assert failed.status_code == 400
+    assert untranslated(failed.text, {"x"}) == []

@@ -53,6 +53,19 @@ R = "/api/v1/registrations/{registration_id}"
 ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/"): ANYONE,
     ("GET", "/language"): ANYONE,
+    # The account pages (accounts/pages.py): public, each checks its own form token.
+    ("GET", "/account/new"): ANYONE,
+    ("POST", "/account/new"): ANYONE,
+    ("GET", "/account/verify"): ANYONE,
+    ("POST", "/account/verify"): ANYONE,
+    ("GET", "/sign-in"): ANYONE,
+    ("POST", "/sign-in"): ANYONE,
+    ("GET", "/account"): ANYONE,
+    ("POST", "/sign-out"): ANYONE,
+    ("GET", "/account/forgot"): ANYONE,
+    ("POST", "/account/forgot"): ANYONE,
+    ("GET", "/account/reset"): ANYONE,
+    ("POST", "/account/reset"): ANYONE,
     ("GET", "/healthz"): ANYONE,
     # no account: loopback or the metrics token, else 404 (tests/web/test_metrics.py)
     ("GET", "/metrics"): ANYONE,

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 def feature_routers() -> list[APIRouter]:
     """Imported lazily so that importing the web package stays cheap."""
+    from puerta.accounts import pages as accounts_pages
     from puerta.accounts import views as accounts_views
     from puerta.arrivals import views as arrivals_views
     from puerta.confirmation import views as confirmation_views
@@ -20,6 +21,7 @@ def feature_routers() -> list[APIRouter]:
 
     return [
         home.router,
+        accounts_pages.router,
         accounts_views.router,
         registration_views.router,
         journey_views.router,
