@@ -66,6 +66,9 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/account/forgot"): ANYONE,
     ("GET", "/account/reset"): ANYONE,
     ("POST", "/account/reset"): ANYONE,
+    # The applicant's pages (journey/pages.py): signed-out browsers are sent to sign in.
+    ("GET", "/registrations"): ANYONE,
+    ("GET", "/registrations/{registration_id}"): ANYONE,
     ("GET", "/healthz"): ANYONE,
     # no account: loopback or the metrics token, else 404 (tests/web/test_metrics.py)
     ("GET", "/metrics"): ANYONE,

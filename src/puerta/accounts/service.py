@@ -135,9 +135,7 @@ def send_verification(
     )
 
 
-def _code_sent_recently(
-    session: Session, user: User, now: datetime, purpose: str = VERIFY
-) -> bool:
+def _code_sent_recently(session: Session, user: User, now: datetime, purpose: str = VERIFY) -> bool:
     """Whether a code for ``purpose`` went to ``user`` less than a minute ago."""
     recent = session.scalar(
         select(EmailCode)

@@ -13,6 +13,7 @@ def feature_routers() -> list[APIRouter]:
     from puerta.confirmation import views as confirmation_views
     from puerta.draw import views as draw_views
     from puerta.findings import views as findings_views
+    from puerta.journey import pages as journey_pages
     from puerta.journey import views as journey_views
     from puerta.ports import views as ports_views
     from puerta.registration import views as registration_views
@@ -22,6 +23,7 @@ def feature_routers() -> list[APIRouter]:
     return [
         home.router,
         accounts_pages.router,
+        journey_pages.router,
         accounts_views.router,
         registration_views.router,
         journey_views.router,
