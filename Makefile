@@ -5,8 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# What the browser tests (tests/browser/) need from Debian: chromium, and Noto fonts for
+# every script the pages use (fonts-noto-core: Arabic, Armenian, Georgian, Gurmukhi, ...;
+# fonts-noto-cjk: Chinese). scripts/debian-packages.sh installs only what is missing.
+BROWSER_PACKAGES := chromium fonts-noto-core fonts-noto-cjk
 
-.PHONY: run test lint format bench bench-draw bench-draw-service bench-rush lock clean db-upgrade
+.PHONY: run test test-browser browser-packages lint format bench bench-draw bench-draw-service bench-rush lock clean db-upgrade
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,12 +24,21 @@ run: $(STAMP)
 	$(BIN)/puerta demo load
 	$(BIN)/puerta serve --host $(HOST) --port $(PORT)
 
-## make test: set up, lint (ruff, import-linter), and run the whole suite (SQLite, and PostgreSQL when reachable; required under CI=true)
-test: $(STAMP)
+## make test: set up (the venv; chromium and fonts from Debian when missing), lint (ruff, import-linter), and run the whole suite (SQLite, and PostgreSQL when reachable; required under CI=true)
+test: $(STAMP) browser-packages
 	$(BIN)/ruff check src tests migrations
 	$(BIN)/ruff format --check src tests migrations
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+## make test-browser: only the browser tests (tests/browser/); screenshots in build/screenshots/
+test-browser: $(STAMP) browser-packages
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m browser tests/browser
+
+# Under CI=true a failed install stops here; elsewhere (no root, no apt) the browser tests skip.
+browser-packages:
+	@scripts/debian-packages.sh $(BROWSER_PACKAGES) || { case "$$CI" in [Tt][Rr][Uu][Ee]) exit 1;; esac; \
+	  echo "make: $(BROWSER_PACKAGES) not installed: the browser tests will be skipped" >&2; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests migrations

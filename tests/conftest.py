@@ -149,3 +149,28 @@ def clock() -> FrozenClock:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "var", secret_key="test-secret", _env_file=None)
+
+
+# --- the browser tests' screenshots (tests/browser/) ----------------------------------------
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
+_SESSION_MARK = SCREENSHOTS.parent / ".test-session-start"  # its mtime: when this run began
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the main process, not an xdist worker
+        _SESSION_MARK.parent.mkdir(parents=True, exist_ok=True)
+        _SESSION_MARK.touch()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say where this run's screenshots are, for a person to look at."""
+    if not _SESSION_MARK.exists() or not SCREENSHOTS.is_dir():
+        return
+    began = _SESSION_MARK.stat().st_mtime
+    shots = [p for p in SCREENSHOTS.rglob("*.png") if p.stat().st_mtime >= began]
+    if shots:
+        languages = sorted({p.parent.name for p in shots})
+        terminalreporter.write_line(
+            f"screenshots: {len(shots)} in {SCREENSHOTS} ({', '.join(languages)})"
+        )
