@@ -1,0 +1,66 @@
+"""The applicant's registrations and status as pages, through a session cookie."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from puerta.config import Settings
+from puerta.demo import synthetic_portrait
+from tests.api.test_journey import run_draw
+from tests.api_support import TIJUANA, Api
+
+HTML = {"Accept": "text/html"}
+COOKIE = "__Host-puerta_session"
+
+
+def _browser(api: Api, token: str) -> TestClient:
+    api.client.cookies.set(COOKIE, token)
+    return api.client
+
+
+def test_a_signed_out_browser_is_sent_to_sign_in(api: Api) -> None:
+    for path in ("/registrations", "/registrations/R-ANY"):
+        r = api.client.get(path, headers=HTML, follow_redirects=False)
+        assert (r.status_code, r.headers["location"]) == (303, "/sign-in")
+
+
+def test_the_status_page_follows_the_journey(api: Api, settings: Settings) -> None:
+    token = api.sign_up_verified("ana@example.org")
+    rid = api.registration(token, travelers=2)
+    assert api.request(token, rid).status_code == 201
+    browser = _browser(api, token)
+    listed = browser.get("/registrations", headers=HTML)
+    assert f'href="/registrations/{rid}"' in listed.text
+    assert "Your request is in the pool for the next draw." in listed.text
+    pending = browser.get(f"/registrations/{rid}", headers=HTML)
+    assert "Your request is in the draw of March 4, 2026 for San Ysidro" in pending.text
+    assert 'href="/api/v1/draws/2026-03-04/verify"' in pending.text
+    run_draw(api, settings)
+    selected = browser.get(f"/registrations/{rid}", headers=HTML)
+    assert "You were selected. Confirm before the deadline." in selected.text
+    assert "Confirm before" in selected.text
+    browser.cookies.clear()
+    confirmed = api.client.post(
+        f"/api/v1/registrations/{rid}/selection/confirm",
+        files={"live_photo": ("live.png", synthetic_portrait(4242), "image/png")},
+        data={k: str(v) for k, v in TIJUANA.items()},
+        headers=api.auth(token),
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    code = confirmed.json()["code"]
+    booked = _browser(api, token).get(f"/registrations/{rid}", headers=HTML)
+    assert "Your appointment is confirmed." in booked.text
+    assert code in booked.text
+    assert "720 E San Ysidro Blvd" in booked.text or "San Ysidro, CA" in booked.text
+    assert f"/api/v1/registrations/{rid}/appointment/qr.png" in booked.text
+    qr = api.client.get(f"/api/v1/registrations/{rid}/appointment/qr.png")
+    assert qr.headers["content-type"] == "image/png"  # the cookie opens the image too
+
+
+def test_someone_elses_registration_is_not_found(api: Api) -> None:
+    ana = api.sign_up_verified("ana@example.org")
+    rid = api.registration(ana)
+    bo = api.sign_up_verified("bo@example.org")
+    r = _browser(api, bo).get(f"/registrations/{rid}", headers=HTML)
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("text/html")
