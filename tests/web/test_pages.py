@@ -208,3 +208,21 @@ def test_every_visible_string_of_the_account_pages_passes_through_the_catalog(
     )
     assert failed.status_code == 400
     assert untranslated(failed.text, {"x"}) == []
+
+
+def test_every_visible_string_of_the_applicants_pages_passes_through_the_catalog(
+    api: Api, pseudo: str
+) -> None:
+    from tests.api.test_journey import run_draw
+
+    token = api.sign_up_verified("ana@example.org")
+    rid = api.registration(token, travelers=2)
+    assert api.request(token, rid).status_code == 201
+    run_draw(api, api.client.app.state.settings)  # type: ignore[attr-defined]
+    api.client.cookies.set(LANGUAGE_COOKIE, pseudo)
+    api.client.cookies.set("__Host-puerta_session", token)
+    names = {"Ana 0", "Ana 1", "Morales Pérez", "ana@example.org"}
+    for path in ("/registrations", f"/registrations/{rid}", "/account"):
+        r = api.client.get(path, headers=HTML)
+        assert r.status_code == 200, (path, r.text[:300])
+        assert untranslated(r.text, names | _port_data()) == [], path
