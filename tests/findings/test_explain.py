@@ -87,7 +87,7 @@ def test_typed_parameters_are_formatted_for_the_reader() -> None:
         "12 OAK ST, AUSTIN TX 78701 between May 1, 2023 and Aug 30, 2023. "
         "Appointments at 2 ports (SYS 12 and TIJ 9)."
     )
-    # Spanish has no catalog yet: the words stay English, Babel's formats do not.
+    # In Spanish: the catalog's words, and Babel's number, date and list formats for Spanish.
     spanish = fx.render_explanation(stored, locale="es")
     assert "1.450" in spanish
     assert "1 may 2023" in spanish

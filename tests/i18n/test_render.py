@@ -104,10 +104,43 @@ def test_fuzzy_translations_are_not_served() -> None:
         ("zh-Hans-CN", "zh_Hans"),
         ("*", "en"),
         ("garbage;;q=x", "en"),
+        # No prefix match: the same language in its likely script and region (CLDR).
+        ("pt", "pt_BR"),
+        ("pt-BR", "pt_BR"),
+        ("pt-PT", "pt_BR"),  # the same script: Brazilian Portuguese before English
+        ("zh", "zh_Hans"),
+        ("zh-CN", "zh_Hans"),
+        ("zh-cn", "zh_Hans"),
+        ("zh-SG", "zh_Hans"),
+        ("zh-Hans", "zh_Hans"),
+        ("uz", "uz_Latn"),
+        ("uz-UZ", "uz_Latn"),
+        ("uz-Latn-UZ", "uz_Latn"),
+        # Another script is not the same writing: no Hans catalog for Hant, no Latin for Cyrillic.
+        ("zh-TW", "en"),
+        ("zh-Hant", "en"),
+        ("zh-HK", "en"),
+        ("zh-Hant-CN", "en"),
+        ("uz-Cyrl", "en"),
+        ("uz-Cyrl-UZ", "en"),
+        ("uz-AF", "en"),  # Arabic script in Afghanistan
+        # The likely match is per tag, in the header's order of preference.
+        ("zh-TW, es;q=0.5", "es"),
+        ("pt;q=0.5, es", "es"),
+        ("de, uz-UZ;q=0.9, es;q=0.8", "uz_Latn"),
+        ("und", "en"),
     ],
 )
 def test_negotiation(header: str, expected: str) -> None:
-    assert negotiate(header, ("en", "es", "zh_Hans"), "en") == expected
+    assert negotiate(header, ("en", "es", "pt_BR", "uz_Latn", "zh_Hans"), "en") == expected
+
+
+def test_negotiation_prefers_the_tags_region_then_the_languages_likely_one() -> None:
+    both = ("en", "pt_PT", "pt_BR")
+    assert negotiate("pt-PT", both, "en") == "pt_PT"  # a prefix match
+    assert negotiate("pt", both, "en") == "pt_BR"  # pt is pt_Latn_BR
+    assert negotiate("pt-AO", both, "en") == "pt_BR"  # no pt_AO: the language's likely region
+    assert negotiate("pt-AO", ("en", "pt_PT"), "en") == "pt_PT"
 
 
 def test_negotiation_uses_the_default_when_nothing_matches() -> None:

@@ -30,6 +30,7 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel import lists as babel_lists
 from babel import numbers as babel_numbers
+from babel.core import get_global, parse_locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -78,20 +79,95 @@ def available_locales() -> tuple[str, ...]:
 def negotiate(accept_language: str | None, available: Sequence[str], default: str) -> str:
     """The best of ``available`` for an ``Accept-Language`` header, else ``default``.
 
-    ``es-MX`` matches a Spanish catalog ``es``; ``zh-Hans-CN`` matches ``zh_Hans``.
+    For each tag, in the header's order of preference: first a prefix match (``es-MX``
+    matches a Spanish catalog ``es``; ``zh-Hans-CN`` matches ``zh_Hans``), then the same
+    language in its likely script from CLDR (``pt`` matches ``pt_BR``, ``zh-CN`` and ``zh``
+    match ``zh_Hans``, ``uz-UZ`` matches ``uz_Latn``; ``zh-TW`` and ``uz-Cyrl`` do not).
 
     Example:
         >>> negotiate("fr;q=0.4, es-MX, en;q=0.8", ("en", "es"), "en")
         'es'
+        >>> negotiate("zh-CN", ("en", "zh_Hans"), "en")
+        'zh_Hans'
     """
+    return _negotiate(accept_language or "", tuple(available), default)
+
+
+@lru_cache(maxsize=1024)
+def _negotiate(header: str, available: tuple[str, ...], default: str) -> str:
     by_lower = {a.lower().replace("_", "-"): a for a in available}
-    for tag in _preferences(accept_language or ""):
-        parts = tag.lower().split("-")
+    by_likely = _by_likely_script(available)
+    for tag in _preferences(header):
+        parts = tag.lower().replace("_", "-").split("-")
         for n in range(len(parts), 0, -1):
             found = by_lower.get("-".join(parts[:n]))
             if found is not None:
                 return found
+        likely = _likely_subtags(tag)
+        if likely is not None:
+            language, script, region = likely
+            candidates = by_likely.get((language, script))
+            if candidates:
+                # The catalog of the tag's own region if there is one (pt-PT: a pt_PT),
+                # else the language's likely region first (pt-AO: pt_BR).
+                return next((a for r, a in candidates if r == region), candidates[0][1])
     return default if default in available else SOURCE_LOCALE
+
+
+@lru_cache(maxsize=8)
+def _by_likely_script(
+    available: tuple[str, ...],
+) -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
+    """The catalogs by (language, likely script), each as (likely region, name).
+
+    Within a language and script the catalog of the language's own likely region comes
+    first (``pt_BR`` before a ``pt_PT``), then the others by name.
+    """
+    index: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for name in sorted(available):
+        likely = _likely_subtags(name)
+        if likely is not None:
+            language, script, region = likely
+            index.setdefault((language, script), []).append((region, name))
+    ordered: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+    for (language, script), entries in index.items():
+        home = _likely_subtags(language)
+        home_region = home[2] if home is not None else None
+        ordered[language, script] = tuple(sorted(entries, key=lambda e: e[0] != home_region))
+    return ordered
+
+
+@lru_cache(maxsize=512)
+def _likely_subtags(tag: str) -> tuple[str, str, str] | None:
+    """``(language, script, region)`` of a tag, the missing ones added from CLDR's likely
+    subtags (``zh-CN`` is ``zh Hans CN``, ``uz`` is ``uz Latn UZ``); None if unparsable."""
+    try:
+        language, region, script, *_ = parse_locale(tag.replace("_", "-"), sep="-")
+    except ValueError:
+        return None
+    if language == "und":  # "undetermined" asks for no language in particular
+        return None
+    likely: Mapping[str, str] = get_global("likely_subtags")
+    # CLDR's lookup order (UTS #35, "Likely Subtags"); a tag's own subtags are kept.
+    keys = [
+        "_".join(k)
+        for k in (
+            (language, script, region),
+            (language, region),
+            (language, script),
+            (language,),
+            ("und", script, region),
+            ("und", region),
+            ("und", script),
+        )
+        if all(k)
+    ]
+    for key in keys:
+        found = likely.get(key)
+        if found is not None:
+            _, found_region, found_script, *_ = parse_locale(found)
+            return language, script or found_script or "", region or found_region or ""
+    return language, script or "", region or ""
 
 
 def _preferences(header: str) -> list[str]:
