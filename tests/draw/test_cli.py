@@ -56,12 +56,16 @@ def test_demo_draw_verifies_and_tampering_is_rejected(demo: str, tmp_path: Path)
     # Someone edits the stored records behind the application's back.
     engine = sa.create_engine(get_settings().effective_database_url)
     with engine.begin() as conn:
+        day = {"d": demo}  # the demo commits upcoming pools too: edit the drawn one's
         records = json.loads(
-            conn.execute(sa.text("SELECT records FROM draw_commitments")).scalar_one()
+            conn.execute(
+                sa.text("SELECT records FROM draw_commitments WHERE pool_date = :d"), day
+            ).scalar_one()
         )
         records[0] = records[0][:-1] + ("1" if records[0].endswith("0") else "0")
         conn.execute(
-            sa.text("UPDATE draw_commitments SET records = :r"), {"r": json.dumps(records)}
+            sa.text("UPDATE draw_commitments SET records = :r WHERE pool_date = :d"),
+            {"r": json.dumps(records), **day},
         )
     engine.dispose()
     stored = runner.invoke(app, ["draw", "verify", "--date", demo])

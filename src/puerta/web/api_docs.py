@@ -31,8 +31,12 @@ POLICY = (
 
 
 def _locked(page: HTMLResponse) -> HTMLResponse:
-    page.headers["Content-Security-Policy"] = POLICY
-    return page
+    """The policy, and a language on the page (FastAPI's templates have none; the API's
+    reference is in English)."""
+    body = bytes(page.body).replace(b"<html>", b'<html lang="en">', 1)
+    out = HTMLResponse(body, status_code=page.status_code)
+    out.headers["Content-Security-Policy"] = POLICY
+    return out
 
 
 def install(app: FastAPI) -> None:
