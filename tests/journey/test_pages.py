@@ -64,3 +64,45 @@ def test_someone_elses_registration_is_not_found(api: Api) -> None:
     r = _browser(api, bo).get(f"/registrations/{rid}", headers=HTML)
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("text/html")
+
+
+def _ask_token(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+
+
+def test_asking_through_the_page(api: Api) -> None:
+    token = api.sign_up_verified("ana@example.org")
+    rid = api.registration(token, travelers=1)
+    browser = _browser(api, token)
+    status = browser.get(f"/registrations/{rid}", headers=HTML)
+    assert f'href="/registrations/{rid}/ask"' in status.text
+    form = browser.get(f"/registrations/{rid}/ask", headers=HTML)
+    assert "San Ysidro" in form.text
+    assert "people a day" in form.text
+    csrf = _ask_token(form.text)
+    url = f"/registrations/{rid}/ask"
+    blind = browser.post(url, data={"port_code": "SYS", "csrf_token": csrf}, headers=HTML)
+    assert blind.status_code == 400
+    assert "could not read where you are" in blind.text
+    far = browser.post(
+        url,
+        data={"port_code": "SYS", "latitude": "40.7", "longitude": "-74.0", "csrf_token": csrf},
+        headers=HTML,
+    )
+    assert far.status_code == 400
+    assert "outside the area" in far.text
+    forged = browser.post(
+        url, data={"port_code": "SYS", **{k: str(v) for k, v in TIJUANA.items()}}, headers=HTML
+    )
+    assert forged.status_code == 400  # no session token in the form: nothing written
+    asked = browser.post(
+        url,
+        data={"port_code": "ELP", **{k: str(v) for k, v in TIJUANA.items()}, "csrf_token": csrf},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert (asked.status_code, asked.headers["location"]) == (303, f"/registrations/{rid}")
+    after = browser.get(f"/registrations/{rid}", headers=HTML)
+    assert "Your request is in the draw of March 4, 2026 for El Paso" in after.text

@@ -69,6 +69,8 @@ ROUTES: dict[tuple[str, str], Access] = {
     # The applicant's pages (journey/pages.py): signed-out browsers are sent to sign in.
     ("GET", "/registrations"): ANYONE,
     ("GET", "/registrations/{registration_id}"): ANYONE,
+    ("GET", "/registrations/{registration_id}/ask"): ANYONE,
+    ("POST", "/registrations/{registration_id}/ask"): ANYONE,
     ("GET", "/healthz"): ANYONE,
     # no account: loopback or the metrics token, else 404 (tests/web/test_metrics.py)
     ("GET", "/metrics"): ANYONE,

@@ -21,9 +21,8 @@ from fastapi import Request, Response
 from pydantic import BaseModel, ValidationError
 
 from puerta.errors import PuertaError
-from puerta.i18n.message import M, Message
-from puerta.i18n.translate import render
-from puerta.web.language import locale_of
+from puerta.i18n.message import M
+from puerta.web.language import say
 
 T = TypeVar("T", bound=BaseModel)
 FORM_COOKIE = "puerta_form"
@@ -67,12 +66,6 @@ class Errors:
         return [(None, t) for t in self.form] + list(self.fields.items())
 
 
-def _say(request: Request, message: Message, params: dict[str, Any] | None = None) -> str:
-    return render(
-        message, params, locale=locale_of(request), tz=request.app.state.settings.timezone
-    )
-
-
 def parse(request: Request, model: type[T], data: dict[str, Any]) -> tuple[T | None, Errors]:
     """``data`` as ``model``, or the reasons it is not, per field, in the reader's language."""
     from puerta.web.problems import input_error
@@ -85,16 +78,16 @@ def parse(request: Request, model: type[T], data: dict[str, Any]) -> tuple[T | N
             name = ".".join(str(p) for p in e["loc"]) or "form"
             if name not in errors.fields:
                 message, params = input_error(dict(e))
-                errors.fields[name] = _say(request, message, params)
+                errors.fields[name] = say(request, message, params)
         return None, errors
 
 
 def domain_errors(request: Request, exc: PuertaError, fallback_field: str | None = None) -> Errors:
     """A service's refusal on the field it names (else the form's summary)."""
-    text = _say(request, exc.message, exc.params)
+    text = say(request, exc.message, exc.params)
     name = exc.field or fallback_field
     return Errors(fields={name: text}) if name else Errors(form=[text])
 
 
 def expired(request: Request) -> Errors:
-    return Errors(form=[_say(request, FORM_EXPIRED)])
+    return Errors(form=[say(request, FORM_EXPIRED)])
