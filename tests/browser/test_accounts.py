@@ -8,6 +8,7 @@ import secrets
 import sqlite3
 import time
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -29,6 +30,37 @@ def _code(site: Site, email: str) -> str:
             return re.search(r"\b(\d{6})\b", row[0]).group(1)  # type: ignore[union-attr]
         time.sleep(0.2)
     raise AssertionError(f"no mail to {email}")
+
+
+def _register_through_the_api(site: Site, email: str) -> str:
+    from puerta.demo import synthetic_portrait
+    from tests.api_support import traveler
+
+    with httpx.Client(base_url=site.url, timeout=30) as api:
+        signed = api.post(
+            "/api/v1/sessions", json={"email": email, "password": "correct horse battery staple"}
+        )
+        assert signed.status_code == 201, signed.text
+        auth = {"Authorization": f"Bearer {signed.json()['token']}"}
+        made = api.post("/api/v1/registrations", json={"travelers": [traveler()]}, headers=auth)
+        assert made.status_code == 201, made.text
+        rid = made.json()["id"]
+        photo = api.put(
+            f"/api/v1/registrations/{rid}/travelers/0/photo",
+            files={"photo": ("me.png", synthetic_portrait(len(email)), "image/png")},
+            headers=auth,
+        )
+        assert photo.status_code == 200, photo.text
+        return rid
+
+
+def _window_open() -> bool:
+    """Whether the request window is open now (11:00 to 12:00 New York time it is not)."""
+    from puerta.clock import SystemClock
+    from puerta.config import Settings
+    from puerta.requests.service import window_from
+
+    return window_from(Settings(_env_file=None)).pool_date(SystemClock().now()) is not None
 
 
 def _look(page: Page, watch: Watch, name: str, lang: str) -> None:
@@ -81,3 +113,20 @@ def test_an_applicant_makes_an_account_and_signs_in(
     page.locator("a[href='/registrations']").click()
     page.wait_for_url("**/registrations")
     _look(page, watch, "registrations", locale)
+
+    # The registration pages are not built yet: the group is registered through the API,
+    # then the person asks for an appointment on the page, the browser giving the location.
+    rid = _register_through_the_api(site, email)
+    page.reload(wait_until="networkidle")
+    page.locator(f"a[href='/registrations/{rid}']").click()
+    page.wait_for_url(f"**/registrations/{rid}")
+    _look(page, watch, "status-ready", locale)
+    page.locator(f"a[href='/registrations/{rid}/ask']").click()
+    page.wait_for_url(f"**/registrations/{rid}/ask")
+    _look(page, watch, "ask", locale)
+    page.locator("label[for='port-ELP']").click()
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**/registrations/{rid}")
+    if _window_open():
+        expect(page.locator(".lead")).to_have_class("lead stage-pending_request")
+        _look(page, watch, "status-pending", locale)

@@ -87,6 +87,12 @@ class Formats:
     def datetime(self, value: datetime, form: str = "medium") -> str:
         return babel_dates.format_datetime(value, form, tzinfo=self.zone_info, locale=self.locale)
 
+    def moment(self, value: datetime) -> str:
+        """A day and an hour, the way the language joins them, without seconds or offset."""
+        pattern = babel_dates.get_datetime_format("long", locale=self.locale)
+        pattern = str(pattern).replace("'", "")
+        return pattern.format(self.time(value), self.date(value, "long"))
+
     def time(self, value: datetime | time, form: str = "short") -> str:
         if isinstance(value, datetime):
             return babel_dates.format_time(value, form, tzinfo=self.zone_info, locale=self.locale)
