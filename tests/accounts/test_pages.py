@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import select
 
-from puerta.accounts.models import OutboxMessage, User
-from tests.api_support import Api
+from puerta.accounts.models import User
+from tests.api_support import Api, last_code
 
 HTML = {"Accept": "text/html"}
 
@@ -22,16 +22,6 @@ def _get_form(api: Api, path: str) -> str:
     page = api.client.get(path, headers=HTML)
     assert page.status_code == 200, page.text
     return _token(page.text)
-
-
-def _last_code(api: Api, email: str) -> str:
-    with api.db.session() as s:
-        body = s.scalars(
-            select(OutboxMessage.body)
-            .where(OutboxMessage.to_address == email)
-            .order_by(OutboxMessage.id)
-        ).all()[-1]
-    return re.search(r"\b(\d{6})\b", body).group(1)  # type: ignore[union-attr]
 
 
 def test_sign_up_verify_sign_in_and_out_in_a_browser(api: Api) -> None:
@@ -50,7 +40,7 @@ def test_sign_up_verify_sign_in_and_out_in_a_browser(api: Api) -> None:
     assert made.status_code == 303, made.text
     assert made.headers["location"] == "/account/verify?email=ana%40example.org"
     token = _get_form(api, made.headers["location"])
-    code = _last_code(api, "ana@example.org")
+    code = last_code(api.db, "ana@example.org")
     checked = api.client.post(
         "/account/verify",
         data={"email": "ana@example.org", "code": code, "csrf_token": token},
@@ -155,7 +145,7 @@ def test_a_new_password_through_the_pages(api: Api) -> None:
         "/account/reset",
         data={
             "email": "ana@example.org",
-            "code": _last_code(api, "ana@example.org"),
+            "code": last_code(api.db, "ana@example.org"),
             "password": "a brand new passphrase",
             "csrf_token": token,
         },

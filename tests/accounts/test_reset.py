@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
-from sqlalchemy import select
-
-from puerta.accounts.models import OutboxMessage
-from tests.api_support import Api
+from tests.api_support import Api, last_code
 
 PASSWORD = "correct horse battery"
 NEW = "a brand new passphrase"
-
-
-def _code(api: Api, email: str) -> str:
-    with api.db.session() as s:
-        body = s.scalars(
-            select(OutboxMessage.body)
-            .where(OutboxMessage.to_address == email)
-            .order_by(OutboxMessage.id)
-        ).all()[-1]
-    return re.search(r"\b(\d{6})\b", body).group(1)  # type: ignore[union-attr]
 
 
 def test_a_forgotten_password_is_reset_with_the_emailed_code(api: Api) -> None:
@@ -29,7 +14,7 @@ def test_a_forgotten_password_is_reset_with_the_emailed_code(api: Api) -> None:
     asked = api.client.post("/api/v1/accounts/password/forgot", json={"email": "ana@example.org"})
     assert (asked.status_code, unknown.status_code) == (202, 202)
     assert asked.json() == unknown.json()  # the answer does not tell who has an account
-    code = _code(api, "ana@example.org")
+    code = last_code(api.db, "ana@example.org")
     weak = api.client.post(
         "/api/v1/accounts/password/reset",
         json={"email": "ana@example.org", "code": code, "password": "short"},
@@ -57,7 +42,7 @@ def test_a_forgotten_password_is_reset_with_the_emailed_code(api: Api) -> None:
 def test_five_wrong_codes_spend_the_code(api: Api) -> None:
     api.sign_up_verified("ana@example.org", PASSWORD)
     api.client.post("/api/v1/accounts/password/forgot", json={"email": "ana@example.org"})
-    code = _code(api, "ana@example.org")
+    code = last_code(api.db, "ana@example.org")
     wrong = "000000" if code != "000000" else "111111"
     body = {"email": "ana@example.org", "password": NEW}
     answers = [

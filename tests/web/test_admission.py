@@ -92,10 +92,9 @@ def test_many_more_requests_than_connections_are_all_answered(
     assert [r.status_code for r in answers] == [200] * 64
 
 
-def test_beyond_the_queue_the_answer_is_503_with_retry_after_and_officers_still_work(
-    db: Database, settings: Settings, clock: FrozenClock
-) -> None:
-    tight = _settings(
+def _tight(settings: Settings) -> Settings:
+    """One slot, no queue: the second request at once is shed, told to retry in 7 s."""
+    return _settings(
         settings,
         db_pool_size=4,
         db_max_overflow=0,
@@ -105,6 +104,12 @@ def test_beyond_the_queue_the_answer_is_503_with_retry_after_and_officers_still_
         admission_wait_seconds=0.0,
         retry_after_seconds=7,
     )
+
+
+def test_beyond_the_queue_the_answer_is_503_with_retry_after_and_officers_still_work(
+    db: Database, settings: Settings, clock: FrozenClock
+) -> None:
+    tight = _tight(settings)
     app, small, tokens = _app_and_tokens(db, tight, clock, users=1)
     auth = {"Authorization": f"Bearer {tokens[0]}", "Accept-Language": "en"}
     try:
@@ -234,16 +239,7 @@ def test_a_slot_freed_as_a_waiter_times_out_is_not_lost() -> None:
 def test_a_shed_browser_gets_a_page_in_its_language(
     db: Database, settings: Settings, clock: FrozenClock
 ) -> None:
-    tight = _settings(
-        settings,
-        db_pool_size=4,
-        db_max_overflow=0,
-        admission_limit=1,
-        admission_reserved=1,
-        admission_queue=0,
-        admission_wait_seconds=0.0,
-        retry_after_seconds=7,
-    )
+    tight = _tight(settings)
     app, small, _ = _app_and_tokens(db, tight, clock, users=1)
     page = {"Accept": "text/html", "Accept-Language": "en"}
     try:

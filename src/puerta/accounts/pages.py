@@ -10,11 +10,12 @@ session's CSRF token.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
 
 from puerta.accounts import passwords, service
 from puerta.accounts.schemas import ForgotPassword, ResetPassword, SignIn, SignUp, VerifyEmail
@@ -37,6 +38,7 @@ from puerta.web.language import locale_of
 from puerta.web.pages import page
 
 router = APIRouter(include_in_schema=False, dependencies=[Public])
+M = TypeVar("M", bound=BaseModel)
 Field = Annotated[str, Form()]
 
 
@@ -65,6 +67,24 @@ def _form(
     return response
 
 
+def _posted(
+    request: Request,
+    template: str,
+    typed: dict[str, Any],
+    model: type[M],
+    data: dict[str, Any],
+    token: str,
+) -> tuple[M, None] | tuple[None, HTMLResponse]:
+    """A post's form as ``model``, or the form shown again: an old or foreign token
+    (nothing is read), or the fields' errors."""
+    if not forms.token_ok(request, token):
+        return None, _form(request, template, typed, forms.expired(request))
+    body, errors = forms.parse(request, model, data)
+    if body is None:
+        return None, _form(request, template, typed, errors)
+    return body, None
+
+
 def _next(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
@@ -90,12 +110,10 @@ def sign_up(
     csrf_token: Field = "",
 ) -> Response:
     typed = {"email": email, "language": language}
-    if not forms.token_ok(request, csrf_token):
-        return _form(request, "accounts/sign_up.html", typed, forms.expired(request))
     data = {"email": email, "password": password, "language": language or None}
-    body, errors = forms.parse(request, SignUp, data)
+    body, shown = _posted(request, "accounts/sign_up.html", typed, SignUp, data, csrf_token)
     if body is None:
-        return _form(request, "accounts/sign_up.html", typed, errors)
+        return shown
     try:
         password_hash = service.hash_new_password(body.password)  # argon2, no connection yet
         user = service.sign_up(
@@ -131,11 +149,16 @@ def verify(
     csrf_token: Field = "",
 ) -> Response:
     typed = {"email": email}
-    if not forms.token_ok(request, csrf_token):
-        return _form(request, "accounts/verify.html", typed, forms.expired(request))
-    body, errors = forms.parse(request, VerifyEmail, {"email": email, "code": code.strip()})
+    body, shown = _posted(
+        request,
+        "accounts/verify.html",
+        typed,
+        VerifyEmail,
+        {"email": email, "code": code.strip()},
+        csrf_token,
+    )
     if body is None:
-        return _form(request, "accounts/verify.html", typed, errors)
+        return shown
     try:
         service.verify_email(db, email=body.email, code=body.code, settings=settings, clock=clock)
     except PuertaError as exc:
@@ -165,11 +188,16 @@ def sign_in(
     csrf_token: Field = "",
 ) -> Response:
     typed = {"email": email}
-    if not forms.token_ok(request, csrf_token):
-        return _form(request, "accounts/sign_in.html", typed, forms.expired(request))
-    body, errors = forms.parse(request, SignIn, {"email": email, "password": password})
+    body, shown = _posted(
+        request,
+        "accounts/sign_in.html",
+        typed,
+        SignIn,
+        {"email": email, "password": password},
+        csrf_token,
+    )
     if body is None:
-        return _form(request, "accounts/sign_in.html", typed, errors)
+        return shown
     # As the API does: the hash in a short read, argon2 holding no connection.
     with database.read_only() as read:
         stored = service.stored_hash(read, email=body.email)
@@ -239,11 +267,11 @@ def forgot(
     csrf_token: Field = "",
 ) -> Response:
     typed = {"email": email}
-    if not forms.token_ok(request, csrf_token):
-        return _form(request, "accounts/forgot.html", typed, forms.expired(request))
-    body, errors = forms.parse(request, ForgotPassword, {"email": email})
+    body, shown = _posted(
+        request, "accounts/forgot.html", typed, ForgotPassword, {"email": email}, csrf_token
+    )
     if body is None:
-        return _form(request, "accounts/forgot.html", typed, errors)
+        return shown
     service.request_reset(db, email=body.email, settings=settings, clock=clock, mail=mail)
     return _next(f"/account/reset?email={quote(body.email)}")
 
@@ -265,12 +293,10 @@ def reset(
     csrf_token: Field = "",
 ) -> Response:
     typed = {"email": email}
-    if not forms.token_ok(request, csrf_token):
-        return _form(request, "accounts/reset.html", typed, forms.expired(request))
     data = {"email": email, "code": code.strip(), "password": password}
-    body, errors = forms.parse(request, ResetPassword, data)
+    body, shown = _posted(request, "accounts/reset.html", typed, ResetPassword, data, csrf_token)
     if body is None:
-        return _form(request, "accounts/reset.html", typed, errors)
+        return shown
     try:
         password_hash = service.hash_new_password(body.password)
         service.reset_password(

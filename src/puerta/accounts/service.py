@@ -116,22 +116,39 @@ def send_verification(
     now = clock.now()
     if _code_sent_recently(session, user, now):
         raise CodeRecentlySent(seconds=RESEND_SECONDS)
+    _mail_code(session, user, VERIFY, settings, now, mail)
+
+
+#: The mail each purpose's code goes out in.
+CODE_MAIL = {VERIFY: (VERIFY_SUBJECT, VERIFY_BODY), RESET: (RESET_SUBJECT, RESET_BODY)}
+
+
+def _mail_code(
+    session: Session,
+    user: User,
+    purpose: str,
+    settings: Settings,
+    now: datetime,
+    mail: MailSender,
+) -> None:
+    """A new one-time code for ``purpose``: its hash kept, the code mailed."""
     code = f"{secrets.randbelow(1_000_000):06d}"
     session.add(
         EmailCode(
             user_id=user.id,
-            purpose=VERIFY,
+            purpose=purpose,
             code_hash=_code_hash(settings, user.id, code),
             expires_at=now + timedelta(minutes=CODE_MINUTES),
             created_at=now,
         )
     )
     # Mail is an edge: it is rendered here, in the language the account chose.
+    subject, body = CODE_MAIL[purpose]
     mail.send(
         session,
         to=user.email,
-        subject=render(VERIFY_SUBJECT, locale=user.language),
-        body=render(VERIFY_BODY, {"code": code, "minutes": CODE_MINUTES}, locale=user.language),
+        subject=render(subject, locale=user.language),
+        body=render(body, {"code": code, "minutes": CODE_MINUTES}, locale=user.language),
     )
 
 
@@ -208,22 +225,7 @@ def request_reset(
     now = clock.now()
     if user is None or not user.is_active or _code_sent_recently(session, user, now, RESET):
         return
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    session.add(
-        EmailCode(
-            user_id=user.id,
-            purpose=RESET,
-            code_hash=_code_hash(settings, user.id, code),
-            expires_at=now + timedelta(minutes=CODE_MINUTES),
-            created_at=now,
-        )
-    )
-    mail.send(
-        session,
-        to=user.email,
-        subject=render(RESET_SUBJECT, locale=user.language),
-        body=render(RESET_BODY, {"code": code, "minutes": CODE_MINUTES}, locale=user.language),
-    )
+    _mail_code(session, user, RESET, settings, now, mail)
 
 
 def reset_password(
