@@ -106,3 +106,54 @@ def test_asking_through_the_page(api: Api) -> None:
     assert (asked.status_code, asked.headers["location"]) == (303, f"/registrations/{rid}")
     after = browser.get(f"/registrations/{rid}", headers=HTML)
     assert "Your request is in the draw of March 4, 2026 for El Paso" in after.text
+
+
+def test_confirming_through_the_page_then_the_calendar_event(api: Api, settings: Settings) -> None:
+    token = api.sign_up_verified("ana@example.org")
+    rid = api.registration(token, travelers=1)
+    assert api.request(token, rid).status_code == 201
+    run_draw(api, settings)
+    browser = _browser(api, token)
+    status = browser.get(f"/registrations/{rid}", headers=HTML)
+    assert f'href="/registrations/{rid}/confirm"' in status.text
+    form = browser.get(f"/registrations/{rid}/confirm", headers=HTML)
+    assert 'capture="user"' in form.text
+    csrf = _ask_token(form.text)
+    url = f"/registrations/{rid}/confirm"
+    where = {k: str(v) for k, v in TIJUANA.items()}
+    no_photo = browser.post(url, data={**where, "csrf_token": csrf}, headers=HTML)
+    assert no_photo.status_code == 400
+    assert "Take a live photo" in no_photo.text
+    done = browser.post(
+        url,
+        data={**where, "csrf_token": csrf},
+        files={"live_photo": ("live.png", synthetic_portrait(777), "image/png")},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert (done.status_code, done.headers["location"]) == (303, f"/registrations/{rid}"), (
+        done.text[:500]
+    )
+    booked = browser.get(f"/registrations/{rid}", headers=HTML)
+    assert "Your appointment is confirmed." in booked.text
+    ics = browser.get(f"/registrations/{rid}/appointment.ics")
+    assert ics.headers["content-type"].startswith("text/calendar")
+    assert "DTSTART;TZID=America/Los_Angeles:20260318T" in ics.text  # San Ysidro's own time
+    assert ics.text.endswith("END:VCALENDAR\r\n")
+
+
+def test_a_photo_that_is_not_a_face_is_advice_on_the_page(api: Api, settings: Settings) -> None:
+    token = api.sign_up_verified("ana@example.org")
+    rid = api.registration(token, travelers=1)
+    assert api.request(token, rid).status_code == 201
+    run_draw(api, settings)
+    browser = _browser(api, token)
+    csrf = _ask_token(browser.get(f"/registrations/{rid}/confirm", headers=HTML).text)
+    bad = browser.post(
+        f"/registrations/{rid}/confirm",
+        data={**{k: str(v) for k, v in TIJUANA.items()}, "csrf_token": csrf},
+        files={"live_photo": ("x.png", b"not an image at all", "image/png")},
+        headers=HTML,
+    )
+    assert bad.status_code == 400
+    assert "There is a problem" in bad.text

@@ -71,6 +71,9 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/registrations/{registration_id}"): ANYONE,
     ("GET", "/registrations/{registration_id}/ask"): ANYONE,
     ("POST", "/registrations/{registration_id}/ask"): ANYONE,
+    ("GET", "/registrations/{registration_id}/confirm"): ANYONE,
+    ("POST", "/registrations/{registration_id}/confirm"): ANYONE,
+    ("GET", "/registrations/{registration_id}/appointment.ics"): ANYONE,
     ("GET", "/healthz"): ANYONE,
     # no account: loopback or the metrics token, else 404 (tests/web/test_metrics.py)
     ("GET", "/metrics"): ANYONE,

@@ -4,21 +4,24 @@ The status page is the status API's use case (``journey.status.status_of``)
 rendered for a person: every stage has its wording in the catalog, dates and
 times are in the reader's language, the appointment's time in its port's own
 time zone. Asking is the API's use case too (``journey.requesting``), with the
-location read by the browser once, when the person asks (``static/ask.js``).
+location read by the browser once, when the person asks (``static/location.js``).
 A signed-out browser is sent to sign in.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from puerta.accounts.models import User
 from puerta.clock import Clock
+from puerta.confirmation import service as confirmation_service
+from puerta.confirmation.deps import LivenessDep
+from puerta.confirmation.slots import SLOT_MINUTES
 from puerta.errors import PuertaError
 from puerta.i18n import M
 from puerta.journey import requesting
@@ -26,7 +29,7 @@ from puerta.journey.status import Stage, status_of
 from puerta.ports import service as ports_service
 from puerta.ports.models import Port
 from puerta.registration import service as registration_service
-from puerta.requests.schemas import RequestIn
+from puerta.requests.schemas import Coordinates, RequestIn
 from puerta.web import forms
 from puerta.web.deps import (
     APPLICANTS,
@@ -34,6 +37,7 @@ from puerta.web.deps import (
     DbSession,
     Public,
     ReadSession,
+    RequestWork,
     SettingsDep,
     admit,
     authenticate,
@@ -42,8 +46,13 @@ from puerta.web.deps import (
 )
 from puerta.web.language import say
 from puerta.web.pages import page
+from puerta.web.uploads import read_upload
 
 router = APIRouter(include_in_schema=False, dependencies=[Public])
+NO_PHOTO = M(
+    "page.confirm.no_photo",
+    "Take a live photo of your face (or choose one you took just now), then send it.",
+)
 NO_LOCATION = M(
     "page.ask.no_location",
     "Puerta could not read where you are. Turn on your phone's location, allow it for this "
@@ -121,6 +130,7 @@ def status_page(
             },
             "travelers": [f"{t.given_names} {t.family_names}" for t in registration.travelers],
             "can_ask": current.stage in CAN_ASK,
+            "can_confirm": current.stage == Stage.SELECTED,
             **facts,
         },
     )
@@ -222,3 +232,165 @@ def ask(
         refusal = forms.domain_errors(request, exc)
         return _ask_form(request, db, registration_id, token, refusal, port_code)
     return RedirectResponse(f"/registrations/{registration_id}", status_code=303)
+
+
+# --- confirming a selection, and the appointment to keep --------------------------------------
+
+
+def _confirm_form(
+    request: Request, registration_id: str, token: str, errors: forms.Errors | None = None
+) -> HTMLResponse:
+    return page(
+        request,
+        "journey/confirm.html",
+        {"registration_id": registration_id, "token": token, "errors": errors or forms.Errors()},
+        status=400 if errors else 200,
+    )
+
+
+@router.get("/registrations/{registration_id}/confirm", response_class=HTMLResponse)
+def confirm_page(
+    registration_id: str, request: Request, db: ReadSession, clock: ClockDep
+) -> Response:
+    try:
+        auth = authenticate(db, credential_of(request), "GET", clock)
+        user = admit(auth.user, APPLICANTS)
+    except PuertaError:
+        return _to_sign_in()
+    registration_service.get_owned(db, registration_id=registration_id, owner=user)
+    return _confirm_form(request, registration_id, auth.session.csrf_token)
+
+
+@router.post("/registrations/{registration_id}/confirm", response_class=HTMLResponse)
+def confirm(
+    registration_id: str,
+    request: Request,
+    work: RequestWork,
+    db: DbSession,
+    settings: SettingsDep,
+    clock: ClockDep,
+    liveness: LivenessDep,
+    live_photo: UploadFile | None = None,
+    latitude: Annotated[str, Form()] = "",
+    longitude: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """The API's confirmation, step by step: checks, the liveness call holding no
+    connection, then the booking; a refusal is advice on the page, and a failed
+    live photo is counted (it keeps its change), so it is committed here."""
+    try:
+        auth = authenticate(db, credential_of(request), "GET", clock)
+        user = admit(auth.user, APPLICANTS)
+    except PuertaError:
+        return _to_sign_in()
+    token = auth.session.csrf_token
+    if not forms.token_ok(request, csrf_token, token):
+        return _confirm_form(request, registration_id, token, forms.expired(request))
+    if live_photo is None or not live_photo.filename:
+        errors = forms.Errors(fields={"live_photo": say(request, NO_PHOTO)})
+        return _confirm_form(request, registration_id, token, errors)
+    if not latitude or not longitude:
+        errors = forms.Errors(fields={"location": say(request, NO_LOCATION)})
+        return _confirm_form(request, registration_id, token, errors)
+    where, errors = forms.parse(
+        request, Coordinates, {"latitude": latitude, "longitude": longitude}
+    )
+    if where is None:
+        return _confirm_form(request, registration_id, token, errors)
+    point = {"latitude": where.latitude, "longitude": where.longitude}
+    try:
+        data = read_upload(live_photo, settings.photo_max_bytes, field="live_photo")
+        registration = registration_service.get_owned(
+            db, registration_id=registration_id, owner=user
+        )
+        selection = confirmation_service.current_offer(db, registration)
+        known = confirmation_service.known_images(
+            db, selection=selection, live_photo=data, settings=settings, clock=clock, **point
+        )
+        work.release()
+        result = liveness.check(data, seen_before=known.seen_before)
+        registration = registration_service.get_owned(
+            db, registration_id=registration_id, owner=user
+        )
+        selection = confirmation_service.current_offer(db, registration)
+        confirmation_service.book_checked(
+            db, selection=selection, result=result, settings=settings, clock=clock, **point
+        )
+    except PuertaError as exc:
+        if exc.keeps_changes:
+            work.commit()
+        refusal = forms.domain_errors(request, exc, "live_photo")
+        return _confirm_form(request, registration_id, token, refusal)
+    return RedirectResponse(f"/registrations/{registration_id}", status_code=303)
+
+
+@router.get("/registrations/{registration_id}/appointment.ics")
+def appointment_ics(
+    registration_id: str, request: Request, db: ReadSession, clock: ClockDep
+) -> Response:
+    """The booked appointment as a calendar event, at the port's own time."""
+    user = _applicant(request, db, clock)
+    if user is None:
+        return _to_sign_in()
+    registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
+    appointment = confirmation_service.booked_appointment(db, registration)
+    port = db.get(Port, appointment.port_code)
+    assert port is not None
+    body = calendar_event(
+        uid=f"{appointment.code}@puerta",
+        day=appointment.day,
+        start=appointment.slot_start,
+        minutes=SLOT_MINUTES,
+        timezone=port.timezone,
+        summary=f"Puerta: {port.name} ({appointment.code})",
+        location=f"{port.address}, {port.city}, {port.state} {port.zip_code}",
+        stamp=clock.now(),
+    )
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="puerta-{appointment.code}.ics"'},
+    )
+
+
+def calendar_event(
+    *,
+    uid: str,
+    day: date,
+    start: time,
+    minutes: int,
+    timezone: str,
+    summary: str,
+    location: str,
+    stamp: datetime,
+) -> str:
+    """One RFC 5545 event in the port's time zone (``TZID``), lines ending CRLF.
+
+    Example:
+        >>> text = calendar_event(uid="X@puerta", day=date(2026, 3, 18), start=time(9),
+        ...     minutes=15, timezone="America/Los_Angeles", summary="S", location="L",
+        ...     stamp=datetime(2026, 3, 1, tzinfo=UTC))
+        >>> "DTSTART;TZID=America/Los_Angeles:20260318T090000" in text
+        True
+    """
+
+    def escaped(text: str) -> str:
+        return text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
+
+    begin = datetime.combine(day, start)
+    end = begin + timedelta(minutes=minutes)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Puerta//Appointment//EN",
+        "BEGIN:VEVENT",
+        f"UID:{uid}",
+        f"DTSTAMP:{stamp.astimezone(UTC):%Y%m%dT%H%M%SZ}",
+        f"DTSTART;TZID={timezone}:{begin:%Y%m%dT%H%M%S}",
+        f"DTEND;TZID={timezone}:{end:%Y%m%dT%H%M%S}",
+        f"SUMMARY:{escaped(summary)}",
+        f"LOCATION:{escaped(location)}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "\r\n".join(lines) + "\r\n"

@@ -1,7 +1,8 @@
-// Reads the location once when the applicant asks, and only then (the page says why).
-// Without it the form still posts, and the server answers with what to do.
+// Reads the location once, when the person sends a form that needs it (asking,
+// confirming), and only then: each page says why. Without it the form still posts,
+// and the server answers with what to do.
 (function () {
-  var form = document.getElementById("ask-form");
+  var form = document.querySelector("form[data-needs-location]");
   if (!form || !navigator.geolocation) return;
   var button = form.querySelector("button[type=submit]");
   var status = document.getElementById("location-status");
