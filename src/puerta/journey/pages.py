@@ -60,11 +60,20 @@ NO_LOCATION = M(
 )
 
 
-def _applicant(request: Request, db: Session, clock: Clock) -> User | None:
+def _signed_in(request: Request, db: Session, clock: Clock) -> tuple[User, str] | None:
+    """The signed-in applicant and their session's CSRF token, or None (then: sign in).
+
+    Read as a GET: a page's form carries the token in a field, checked by the route."""
     try:
-        return admit(authenticate(db, credential_of(request), "GET", clock).user, APPLICANTS)
+        auth = authenticate(db, credential_of(request), "GET", clock)
+        return admit(auth.user, APPLICANTS), auth.session.csrf_token
     except PuertaError:
         return None
+
+
+def _applicant(request: Request, db: Session, clock: Clock) -> User | None:
+    found = _signed_in(request, db, clock)
+    return found[0] if found else None
 
 
 def _to_sign_in() -> RedirectResponse:
@@ -181,13 +190,12 @@ def _ask_form(
 
 @router.get("/registrations/{registration_id}/ask", response_class=HTMLResponse)
 def ask_page(registration_id: str, request: Request, db: ReadSession, clock: ClockDep) -> Response:
-    try:
-        auth = authenticate(db, credential_of(request), "GET", clock)
-        user = admit(auth.user, APPLICANTS)
-    except PuertaError:
+    found = _signed_in(request, db, clock)
+    if found is None:
         return _to_sign_in()
+    user, token = found
     registration_service.get_owned(db, registration_id=registration_id, owner=user)
-    return _ask_form(request, db, registration_id, auth.session.csrf_token)
+    return _ask_form(request, db, registration_id, token)
 
 
 @router.post("/registrations/{registration_id}/ask", response_class=HTMLResponse)
@@ -203,12 +211,10 @@ def ask(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Join today's pool through the same use case as the API; errors come back on the page."""
-    try:
-        auth = authenticate(db, credential_of(request), "GET", clock)
-        user = admit(auth.user, APPLICANTS)
-    except PuertaError:
+    found = _signed_in(request, db, clock)
+    if found is None:
         return _to_sign_in()
-    token = auth.session.csrf_token
+    user, token = found
     if not forms.token_ok(request, csrf_token, token):
         return _ask_form(request, db, registration_id, token, forms.expired(request), port_code)
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
@@ -252,13 +258,12 @@ def _confirm_form(
 def confirm_page(
     registration_id: str, request: Request, db: ReadSession, clock: ClockDep
 ) -> Response:
-    try:
-        auth = authenticate(db, credential_of(request), "GET", clock)
-        user = admit(auth.user, APPLICANTS)
-    except PuertaError:
+    found = _signed_in(request, db, clock)
+    if found is None:
         return _to_sign_in()
+    user, token = found
     registration_service.get_owned(db, registration_id=registration_id, owner=user)
-    return _confirm_form(request, registration_id, auth.session.csrf_token)
+    return _confirm_form(request, registration_id, token)
 
 
 @router.post("/registrations/{registration_id}/confirm", response_class=HTMLResponse)
@@ -278,12 +283,10 @@ def confirm(
     """The API's confirmation, step by step: checks, the liveness call holding no
     connection, then the booking; a refusal is advice on the page, and a failed
     live photo is counted (it keeps its change), so it is committed here."""
-    try:
-        auth = authenticate(db, credential_of(request), "GET", clock)
-        user = admit(auth.user, APPLICANTS)
-    except PuertaError:
+    found = _signed_in(request, db, clock)
+    if found is None:
         return _to_sign_in()
-    token = auth.session.csrf_token
+    user, token = found
     if not forms.token_ok(request, csrf_token, token):
         return _confirm_form(request, registration_id, token, forms.expired(request))
     if live_photo is None or not live_photo.filename:
