@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from puerta.config import Settings
@@ -157,3 +159,39 @@ def test_a_photo_that_is_not_a_face_is_advice_on_the_page(api: Api, settings: Se
     )
     assert bad.status_code == 400
     assert "There is a problem" in bad.text
+
+
+def _do(browser: TestClient, rid: str, action: str) -> Any:
+    step = browser.get(f"/registrations/{rid}/{action}", headers=HTML)
+    assert step.status_code == 200, step.text[:300]
+    return browser.post(
+        f"/registrations/{rid}/{action}",
+        data={"csrf_token": _ask_token(step.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+
+
+def test_each_change_has_a_confirm_step(api: Api, settings: Settings) -> None:
+    token = api.sign_up_verified("ana@example.org")
+    rid = api.registration(token, travelers=1)
+    assert api.request(token, rid).status_code == 201
+    run_draw(api, settings)
+    browser = _browser(api, token)
+    selected = browser.get(f"/registrations/{rid}", headers=HTML)
+    for action in ("extend", "decline", "withdraw"):
+        assert f'href="/registrations/{rid}/{action}"' in selected.text
+    assert _do(browser, rid, "extend").status_code == 303
+    again = _do(browser, rid, "extend")  # the one extension is spent: said on the page
+    assert again.status_code == 400
+    assert "already been used" in again.text
+    unsent = browser.post(f"/registrations/{rid}/decline", data={}, headers=HTML)
+    assert unsent.status_code == 400  # no token in the form: nothing changes
+    assert _do(browser, rid, "decline").status_code == 303
+    declined = browser.get(f"/registrations/{rid}", headers=HTML)
+    assert "You declined the selection." in declined.text
+    assert _do(browser, rid, "withdraw").status_code == 303
+    gone = browser.get(f"/registrations/{rid}", headers=HTML)
+    assert "This registration was withdrawn." in gone.text
+    assert f'href="/registrations/{rid}/withdraw"' not in gone.text
+    assert browser.get(f"/registrations/{rid}/explode", headers=HTML).status_code == 404

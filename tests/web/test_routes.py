@@ -74,6 +74,8 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/registrations/{registration_id}/confirm"): ANYONE,
     ("POST", "/registrations/{registration_id}/confirm"): ANYONE,
     ("GET", "/registrations/{registration_id}/appointment.ics"): ANYONE,
+    ("GET", "/registrations/{registration_id}/{action}"): ANYONE,
+    ("POST", "/registrations/{registration_id}/{action}"): ANYONE,
     ("GET", "/healthz"): ANYONE,
     # no account: loopback or the metrics token, else 404 (tests/web/test_metrics.py)
     ("GET", "/metrics"): ANYONE,
@@ -210,6 +212,7 @@ SAMPLE_PATH = {
     "code": "NOCODE",
     "pool_date": "2026-03-04",
     "finding_id": "987654",
+    "action": "withdraw",
 }
 
 

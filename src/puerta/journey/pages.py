@@ -10,25 +10,30 @@ A signed-out browser is sent to sign in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from puerta.accounts.models import User
 from puerta.clock import Clock
+from puerta.config import Settings
 from puerta.confirmation import service as confirmation_service
 from puerta.confirmation.deps import LivenessDep
 from puerta.confirmation.slots import SLOT_MINUTES
 from puerta.errors import PuertaError
-from puerta.i18n import M
+from puerta.i18n import M, Message
 from puerta.journey import requesting
 from puerta.journey.status import Stage, status_of
+from puerta.journey.withdraw import withdraw as withdraw_registration
 from puerta.ports import service as ports_service
 from puerta.ports.models import Port
 from puerta.registration import service as registration_service
+from puerta.registration.models import Registration
 from puerta.requests.schemas import Coordinates, RequestIn
 from puerta.web import forms
 from puerta.web.deps import (
@@ -140,6 +145,7 @@ def status_page(
             "travelers": [f"{t.given_names} {t.family_names}" for t in registration.travelers],
             "can_ask": current.stage in CAN_ASK,
             "can_confirm": current.stage == Stage.SELECTED,
+            "can_withdraw": current.stage not in (Stage.WITHDRAWN, Stage.DEACTIVATED),
             **facts,
         },
     )
@@ -397,3 +403,147 @@ def calendar_event(
         "END:VCALENDAR",
     ]
     return "\r\n".join(lines) + "\r\n"
+
+
+# --- ending or changing a step, each behind a confirm step -------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """A change the person asks for on a page of its own before it is done."""
+
+    title: Message
+    explain: Message
+    button: Message
+    run: Callable[[Session, Registration, Settings, Clock], object]
+
+
+def _extend(db: Session, registration: Registration, settings: Settings, clock: Clock) -> object:
+    selection = confirmation_service.current_offer(db, registration)
+    return confirmation_service.extend(db, selection=selection, settings=settings, clock=clock)
+
+
+def _decline(db: Session, registration: Registration, _s: Settings, clock: Clock) -> object:
+    selection = confirmation_service.current_offer(db, registration)
+    confirmation_service.decline(db, selection=selection, clock=clock)
+    return None
+
+
+def _cancel(db: Session, registration: Registration, _s: Settings, clock: Clock) -> object:
+    appointment = confirmation_service.booked_appointment(db, registration)
+    return confirmation_service.cancel(db, appointment=appointment, clock=clock)
+
+
+def _withdraw(db: Session, registration: Registration, _s: Settings, clock: Clock) -> object:
+    return withdraw_registration(db, registration=registration, clock=clock)
+
+
+ACTIONS: dict[str, Action] = {
+    "extend": Action(
+        M("page.extend.title", "Ask for more time to confirm"),
+        M(
+            "page.extend.explain",
+            "You can do this once. Your deadline moves out by one more day; your seats stay "
+            "held for you until then.",
+        ),
+        M("page.extend.button", "Yes, give me more time"),
+        _extend,
+    ),
+    "decline": Action(
+        M("page.decline.title", "Say no to this appointment"),
+        M(
+            "page.decline.explain",
+            "Your seats go to other people. You can ask for an appointment again in the next "
+            "window.",
+        ),
+        M("page.decline.button", "Yes, say no"),
+        _decline,
+    ),
+    "cancel": Action(
+        M("page.cancel.title", "Cancel your appointment"),
+        M(
+            "page.cancel.explain",
+            "Your appointment ends and its seats go to other people. You can ask for a new "
+            "appointment in the next window.",
+        ),
+        M("page.cancel.button", "Yes, cancel it"),
+        _cancel,
+    ),
+    "withdraw": Action(
+        M("page.withdraw.title", "Withdraw this registration"),
+        M(
+            "page.withdraw.explain",
+            "Its request, its offer and its appointment end, and it cannot ask again. This "
+            "cannot be undone.",
+        ),
+        M("page.withdraw.button", "Yes, withdraw it"),
+        _withdraw,
+    ),
+}
+
+
+def _action_page(
+    request: Request,
+    registration_id: str,
+    name: str,
+    token: str,
+    errors: forms.Errors | None = None,
+) -> HTMLResponse:
+    action = ACTIONS[name]
+    return page(
+        request,
+        "journey/action.html",
+        {
+            "registration_id": registration_id,
+            "name": name,
+            "title": action.title,
+            "explain": action.explain,
+            "button": action.button,
+            "token": token,
+            "errors": errors or forms.Errors(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@router.get("/registrations/{registration_id}/{action}", response_class=HTMLResponse)
+def action_page(
+    registration_id: str, action: str, request: Request, db: ReadSession, clock: ClockDep
+) -> Response:
+    """The confirm step of ``action`` (extend, decline, cancel, withdraw)."""
+    if action not in ACTIONS:
+        raise HTTPException(status_code=404)
+    found = _signed_in(request, db, clock)
+    if found is None:
+        return _to_sign_in()
+    user, token = found
+    registration_service.get_owned(db, registration_id=registration_id, owner=user)
+    return _action_page(request, registration_id, action, token)
+
+
+@router.post("/registrations/{registration_id}/{action}", response_class=HTMLResponse)
+def do_action(
+    registration_id: str,
+    action: str,
+    request: Request,
+    db: DbSession,
+    settings: SettingsDep,
+    clock: ClockDep,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    if action not in ACTIONS:
+        raise HTTPException(status_code=404)
+    found = _signed_in(request, db, clock)
+    if found is None:
+        return _to_sign_in()
+    user, token = found
+    if not forms.token_ok(request, csrf_token, token):
+        return _action_page(request, registration_id, action, token, forms.expired(request))
+    registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
+    try:
+        ACTIONS[action].run(db, registration, settings, clock)
+    except PuertaError as exc:
+        return _action_page(
+            request, registration_id, action, token, forms.domain_errors(request, exc)
+        )
+    return RedirectResponse(f"/registrations/{registration_id}", status_code=303)
