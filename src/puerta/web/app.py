@@ -131,6 +131,12 @@ def create_app(
     app.state.liveness = liveness or LocalLivenessProvider(settings.photo_max_bytes)
     app.add_middleware(ClockInEffect)
     problems.install(app)
+
+    # First of all routes: load balancers ask it most often, and it should cost least.
+    @app.get("/healthz", include_in_schema=False, dependencies=[Public])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
     for router in feature_routers():
         app.include_router(router)
     app.include_router(metrics.router)  # /metrics: loopback or metrics_token only
@@ -138,10 +144,6 @@ def create_app(
     api_docs.install(app)
 
     app.add_middleware(SecurityHeaders)
-
-    @app.get("/healthz", include_in_schema=False, dependencies=[Public])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
 
     # Outermost (added last): a shed request costs no thread, connection or template.
     app.add_middleware(

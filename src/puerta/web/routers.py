@@ -20,10 +20,9 @@ def feature_routers() -> list[APIRouter]:
     from puerta.requests import views as requests_views
     from puerta.web import home
 
+    # The API first: Starlette tries routes in order, and the rush's calls are API calls;
+    # the pages (fewer requests, and a catch-all ``/registrations/{id}/{action}``) after.
     return [
-        home.router,
-        accounts_pages.router,
-        journey_pages.router,
         accounts_views.router,
         registration_views.router,
         journey_views.router,
@@ -35,4 +34,7 @@ def feature_routers() -> list[APIRouter]:
         draw_views.router,
         draw_views.entry_router,
         findings_views.router,
+        home.router,
+        accounts_pages.router,
+        journey_pages.router,
     ]
