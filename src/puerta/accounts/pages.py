@@ -19,10 +19,10 @@ from pydantic import BaseModel
 
 from puerta.accounts import passwords, service
 from puerta.accounts.schemas import ForgotPassword, ResetPassword, SignIn, SignUp, VerifyEmail
+from puerta.accounts.views import forget_session, keep_session, open_session
 from puerta.errors import PuertaError
 from puerta.web import forms
 from puerta.web.deps import (
-    SESSION_COOKIE,
     ClockDep,
     DatabaseDep,
     DbSession,
@@ -198,24 +198,12 @@ def sign_in(
     )
     if body is None:
         return shown
-    # As the API does: the hash in a short read, argon2 holding no connection.
-    with database.read_only() as read:
-        stored = service.stored_hash(read, email=body.email)
-    check = service.check_password(email=body.email, stored_hash=stored, password=body.password)
     try:
-        new = service.sign_in(db, check=check, settings=settings, clock=clock)
+        new = open_session(database, db, body, settings, clock)
     except PuertaError as exc:
         return _form(request, "accounts/sign_in.html", typed, forms.domain_errors(request, exc))
     response = _next("/account")
-    response.set_cookie(
-        SESSION_COOKIE,
-        new.token,
-        max_age=service.session_hours(settings, new.user) * 3600,
-        path="/",
-        secure=True,
-        httponly=True,
-        samesite="lax",
-    )
+    keep_session(response, new, settings)
     return response
 
 
@@ -244,7 +232,7 @@ def sign_out(request: Request, db: DbSession, clock: ClockDep, csrf_token: Field
         return _next("/account")
     service.sign_out(db, auth=auth.session, clock=clock)
     response = _next("/")
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
+    forget_session(response)
     return response
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
+from sqlalchemy.orm import Session
 
 from puerta.accounts import service
 from puerta.accounts.models import User
@@ -16,6 +17,9 @@ from puerta.accounts.schemas import (
     UserOut,
     VerifyEmail,
 )
+from puerta.clock import Clock
+from puerta.config import Settings
+from puerta.db import Database
 from puerta.i18n import M
 from puerta.web.deps import (
     SESSION_COOKIE,
@@ -134,21 +138,22 @@ def reset_password(
     return user_out(user)
 
 
-@router.post("/sessions", status_code=status.HTTP_201_CREATED, dependencies=[Public])
-def sign_in(
-    body: SignIn,
-    response: Response,
-    database: DatabaseDep,
-    db: DbSession,
-    settings: SettingsDep,
-    clock: ClockDep,
-) -> SessionOut:
-    # The hash is read in a short read of its own and argon2 runs holding no
-    # connection; only then does the request's unit of work take one, to open the session.
+def open_session(
+    database: Database, db: Session, body: SignIn, settings: Settings, clock: Clock
+) -> service.NewSession:
+    """Sign in, for the API and the pages alike.
+
+    The hash is read in a short read of its own and argon2 runs holding no connection;
+    only then does the request's unit of work take one, to open the session.
+    """
     with database.read_only() as read:
         stored = service.stored_hash(read, email=body.email)
     check = service.check_password(email=body.email, stored_hash=stored, password=body.password)
-    new = service.sign_in(db, check=check, settings=settings, clock=clock)
+    return service.sign_in(db, check=check, settings=settings, clock=clock)
+
+
+def keep_session(response: Response, new: service.NewSession, settings: Settings) -> None:
+    """The session cookie: ``__Host-``, Secure, HttpOnly, SameSite=Lax, as long as the session."""
     response.set_cookie(
         SESSION_COOKIE,
         new.token,
@@ -158,6 +163,23 @@ def sign_in(
         httponly=True,
         samesite="lax",
     )
+
+
+def forget_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
+
+
+@router.post("/sessions", status_code=status.HTTP_201_CREATED, dependencies=[Public])
+def sign_in(
+    body: SignIn,
+    response: Response,
+    database: DatabaseDep,
+    db: DbSession,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> SessionOut:
+    new = open_session(database, db, body, settings, clock)
+    keep_session(response, new, settings)
     return SessionOut(
         token=new.token,
         csrf_token=new.csrf_token,
@@ -171,7 +193,7 @@ def sign_out(
     _user: SignedIn, auth: AuthDep, response: Response, db: DbSession, clock: ClockDep
 ) -> Response:
     service.sign_out(db, auth=auth.session, clock=clock)
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
+    forget_session(response)
     response.status_code = status.HTTP_204_NO_CONTENT
     return response
 

@@ -6,9 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Response, UploadFile
 
+from puerta.accounts.models import User
+from puerta.clock import Clock
+from puerta.config import Settings
 from puerta.confirmation import service
 from puerta.confirmation.deps import LivenessDep
+from puerta.confirmation.liveness import LivenessProvider
+from puerta.confirmation.models import Appointment
 from puerta.confirmation.schemas import AppointmentOut, SelectionOut
+from puerta.db import UnitOfWork
 from puerta.registration import service as registration_service
 from puerta.web.deps import (
     Applicant,
@@ -37,28 +43,55 @@ def confirm(
     longitude: Annotated[float, Form(ge=-180, le=180)],
     user: Applicant,
     work: RequestWork,
-    db: DbSession,
+    _db: DbSession,  # declares the write session; confirm_live works in ``work`` itself
     settings: SettingsDep,
     clock: ClockDep,
     liveness: LivenessDep,
 ) -> AppointmentOut:
     """Send a live photo (multipart ``live_photo``) and the device's coordinates."""
     data = read_upload(live_photo, settings.photo_max_bytes, field="live_photo")
-    where = {"latitude": latitude, "longitude": longitude}
-    registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
-    selection = service.current_offer(db, registration)
-    known = service.known_images(
-        db, selection=selection, live_photo=data, settings=settings, clock=clock, **where
-    )
-    # The provider (a vendor's call, or Pillow) runs holding no connection nor lock.
-    work.release()
-    result = liveness.check(data, seen_before=known.seen_before)
-    registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
-    selection = service.current_offer(db, registration)
-    appointment = service.book_checked(
-        db, selection=selection, result=result, settings=settings, clock=clock, **where
+    appointment = confirm_live(
+        work,
+        registration_id=registration_id,
+        owner=user,
+        live_photo=data,
+        latitude=latitude,
+        longitude=longitude,
+        settings=settings,
+        clock=clock,
+        liveness=liveness,
     )
     return AppointmentOut.model_validate(appointment)
+
+
+def confirm_live(
+    work: UnitOfWork,
+    *,
+    registration_id: str,
+    owner: User,
+    live_photo: bytes,
+    latitude: float,
+    longitude: float,
+    settings: Settings,
+    clock: Clock,
+    liveness: LivenessProvider,
+) -> Appointment:
+    """Confirm with a live photo, for the API and the page alike: the checks, then the
+    provider (a vendor's call, or Pillow) holding no connection nor lock, then the booking
+    re-checked on fresh rows."""
+    db, where = work.session, {"latitude": latitude, "longitude": longitude}
+    registration = registration_service.get_owned(db, registration_id=registration_id, owner=owner)
+    selection = service.current_offer(db, registration)
+    known = service.known_images(
+        db, selection=selection, live_photo=live_photo, settings=settings, clock=clock, **where
+    )
+    work.release()
+    result = liveness.check(live_photo, seen_before=known.seen_before)
+    registration = registration_service.get_owned(db, registration_id=registration_id, owner=owner)
+    selection = service.current_offer(db, registration)
+    return service.book_checked(
+        db, selection=selection, result=result, settings=settings, clock=clock, **where
+    )
 
 
 @router.post("/{registration_id}/selection/extend")

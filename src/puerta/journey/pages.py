@@ -25,6 +25,7 @@ from puerta.config import Settings
 from puerta.confirmation import service as confirmation_service
 from puerta.confirmation.deps import LivenessDep
 from puerta.confirmation.slots import SLOT_MINUTES
+from puerta.confirmation.views import confirm_live
 from puerta.errors import PuertaError
 from puerta.i18n import M, Message
 from puerta.journey import requesting
@@ -308,22 +309,15 @@ def confirm(
         return _confirm_form(request, registration_id, token, errors)
     point = {"latitude": where.latitude, "longitude": where.longitude}
     try:
-        data = read_upload(live_photo, settings.photo_max_bytes, field="live_photo")
-        registration = registration_service.get_owned(
-            db, registration_id=registration_id, owner=user
-        )
-        selection = confirmation_service.current_offer(db, registration)
-        known = confirmation_service.known_images(
-            db, selection=selection, live_photo=data, settings=settings, clock=clock, **point
-        )
-        work.release()
-        result = liveness.check(data, seen_before=known.seen_before)
-        registration = registration_service.get_owned(
-            db, registration_id=registration_id, owner=user
-        )
-        selection = confirmation_service.current_offer(db, registration)
-        confirmation_service.book_checked(
-            db, selection=selection, result=result, settings=settings, clock=clock, **point
+        confirm_live(
+            work,
+            registration_id=registration_id,
+            owner=user,
+            live_photo=read_upload(live_photo, settings.photo_max_bytes, field="live_photo"),
+            settings=settings,
+            clock=clock,
+            liveness=liveness,
+            **point,
         )
     except PuertaError as exc:
         if exc.keeps_changes:
