@@ -8,6 +8,7 @@ A translator's guide to these checks: docs/translating.md.
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 
@@ -63,9 +64,14 @@ def _texts(value: str | tuple[str, ...] | list[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+#: A page's placeholder (Jinja's ``trans`` blocks format with ``%``): ``%(email)s``.
+_PERCENT = re.compile(r"%\((\w+)\)[sd]")
+
+
 def _fields(text: str) -> set[str]:
-    """The replacement fields of a format string, spec included: ``{opens_at:time}``."""
-    found = set()
+    """The replacement fields of a message, spec included: ``{opens_at:time}`` in the
+    service's messages, ``%(email)s`` in the pages'."""
+    found = {m.group(0) for m in _PERCENT.finditer(text)}
     for _, name, spec, conversion in string.Formatter().parse(text):
         if name is not None:
             field = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
