@@ -281,6 +281,11 @@ class TooManyTravelers(PuertaError):
     maximum: int
 
 
+class DraftEmpty(PuertaError):
+    category = INVALID_INPUT
+    message = M("registration.draft_empty", "Add at least one traveler before you send.")
+
+
 class RegistrationNotFound(PuertaError):
     category = NOT_FOUND
     message = M("registration.not_found", "There is no such registration in your account.")

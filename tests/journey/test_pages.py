@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -36,7 +37,7 @@ def test_the_status_page_follows_the_journey(api: Api, settings: Settings) -> No
     assert "Your request is in the pool for the next draw." in listed.text
     pending = browser.get(f"/registrations/{rid}", headers=HTML)
     assert "Your request is in the draw of March 4, 2026 for San Ysidro" in pending.text
-    assert 'href="/api/v1/draws/2026-03-04/verify"' in pending.text
+    assert 'href="/draws/2026-03-04"' in pending.text
     run_draw(api, settings)
     selected = browser.get(f"/registrations/{rid}", headers=HTML)
     assert "You were selected. Confirm before the deadline." in selected.text
@@ -195,3 +196,36 @@ def test_each_change_has_a_confirm_step(api: Api, settings: Settings) -> None:
     assert "This registration was withdrawn." in gone.text
     assert f'href="/registrations/{rid}/withdraw"' not in gone.text
     assert browser.get(f"/registrations/{rid}/explode", headers=HTML).status_code == 404
+
+
+def test_not_selected_shows_the_days_figures_and_the_draw_page_checks_it(
+    api: Api, settings: Settings
+) -> None:
+    from sqlalchemy import update
+
+    from puerta.ports.models import Port
+
+    with api.db.session() as s:
+        s.execute(update(Port).where(Port.code == "SYS").values(daily_capacity=1))
+        s.commit()
+    owners = [api.sign_up_verified(f"p{i}@example.org") for i in range(3)]
+    rids = [api.registration(t, travelers=1) for t in owners]
+    for t, rid in zip(owners, rids, strict=True):
+        assert api.request(t, rid, "SYS").status_code == 201
+    run_draw(api, settings)
+    pages = {}
+    for t, rid in zip(owners, rids, strict=True):
+        pages[rid] = _browser(api, t).get(f"/registrations/{rid}", headers=HTML).text
+    losers = [text for text in pages.values() if "You were not selected" in text]
+    winners = [text for text in pages.values() if "You were selected" in text]
+    assert (len(losers), len(winners)) == (2, 1)
+    row = re.search(r'<tr class="yours"><th scope="row">San Ysidro</th>(.*?)</tr>', losers[0])
+    assert row is not None
+    assert re.findall(r">(\d+)<", row.group(1)) == ["3", "1", "1"]  # asked, chosen, seats
+    assert "min left" in winners[0]
+    assert "data-deadline=" in winners[0]
+    draw = api.client.get("/draws/2026-03-04", headers=HTML)
+    assert draw.status_code == 200
+    assert "every check holds" in draw.text
+    assert draw.text.count("Holds:") >= 5
+    assert api.client.get("/draws/2026-01-01", headers=HTML).status_code == 404

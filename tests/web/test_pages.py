@@ -117,7 +117,7 @@ def test_every_visible_string_of_the_start_page_passes_through_the_catalog(
     api.client.cookies.set(LANGUAGE_COOKIE, pseudo)
     r = api.client.get("/", headers=HTML)
     assert r.status_code == 200
-    assert untranslated(r.text, _port_data()) == []
+    assert untranslated(r.text, _port_data() | {"✓", "✗"}) == []
     assert f'lang="{pseudo}"' in r.text
 
 
@@ -226,3 +226,43 @@ def test_every_visible_string_of_the_applicants_pages_passes_through_the_catalog
         r = api.client.get(path, headers=HTML)
         assert r.status_code == 200, (path, r.text[:300])
         assert untranslated(r.text, names | _port_data()) == [], path
+
+
+def test_every_visible_string_of_the_registration_pages_passes_through_the_catalog(
+    api: Api, pseudo: str
+) -> None:
+    from puerta.demo import synthetic_portrait
+    from tests.api.test_journey import run_draw
+    from tests.registration.test_pages import ANA, _add, _registered, _send_photo, _token
+
+    browser, token, rid = _registered(api)
+    _add(browser, ANA)  # a new draft, for its pages
+    browser.cookies.set(LANGUAGE_COOKIE, pseudo)
+    names = {"Ana Lucía", "Mateo", "Morales Pérez", "100 Shelter Way", "San Diego", "92101"}
+    names |= {"Ana Lucía Morales Pérez", "Mateo Morales Pérez", "+52 55 1234 5678", "California"}
+    names |= {"Honduras", "Hondurio", "hispana", "Hispana", "Honduro", "Mar", "Marto"}  # CLDR data (eo)
+    paths = ["/register", "/register/travelers/new", "/register/travelers/1"]
+    paths += ["/register/travelers/1/remove", "/register/check", f"/registrations/{rid}/photos"]
+    for path in paths:
+        r = browser.get(path, headers=HTML)
+        assert r.status_code == 200, (path, r.text[:300])
+        assert untranslated(r.text, names | _port_data()) == [], path
+    form = browser.get("/register/travelers/new", headers=HTML)
+    failed = browser.post(
+        "/register/travelers/new",
+        data={**ANA, "dob_day": "x", "csrf_token": _token(form.text)},
+        headers=HTML,
+    )
+    assert failed.status_code == 400
+    assert untranslated(failed.text, names | _port_data()) == []
+    advice = _send_photo(browser, rid, 1, b"not a photo")
+    assert untranslated(advice.text, names | _port_data()) == []
+    for n in (1, 2):
+        _send_photo(browser, rid, n, synthetic_portrait(n))
+    asked = api.request(token, rid)
+    assert asked.status_code == 201, asked.text
+    pool_date = asked.json()["pool_date"]
+    run_draw(api, api.client.app.state.settings)  # type: ignore[attr-defined]
+    r = browser.get(f"/draws/{pool_date}", headers=HTML)
+    assert r.status_code == 200, r.text[:300]
+    assert untranslated(r.text, _port_data() | {"✓", "✗"}) == []

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from puerta.accounts.models import User
@@ -26,6 +27,7 @@ from puerta.confirmation import service as confirmation_service
 from puerta.confirmation.deps import LivenessDep
 from puerta.confirmation.slots import SLOT_MINUTES
 from puerta.confirmation.views import confirm_live
+from puerta.draw.numbers import day_numbers
 from puerta.errors import PuertaError
 from puerta.i18n import M, Message
 from puerta.journey import requesting
@@ -35,22 +37,20 @@ from puerta.ports import service as ports_service
 from puerta.ports.models import Port
 from puerta.registration import service as registration_service
 from puerta.registration.models import Registration
+from puerta.requests.models import AppointmentRequest
 from puerta.requests.schemas import Coordinates, RequestIn
 from puerta.web import forms
 from puerta.web.deps import (
-    APPLICANTS,
     ClockDep,
     DbSession,
     Public,
     ReadSession,
     RequestWork,
     SettingsDep,
-    admit,
-    authenticate,
     client_ip,
-    credential_of,
 )
 from puerta.web.language import say
+from puerta.web.page_auth import signed_in, to_sign_in
 from puerta.web.pages import page
 from puerta.web.uploads import read_upload
 
@@ -67,23 +67,17 @@ NO_LOCATION = M(
 
 
 def _signed_in(request: Request, db: Session, clock: Clock) -> tuple[User, str] | None:
-    """The signed-in applicant and their session's CSRF token, or None (then: sign in).
-
-    Read as a GET: a page's form carries the token in a field, checked by the route."""
-    try:
-        auth = authenticate(db, credential_of(request), "GET", clock)
-        return admit(auth.user, APPLICANTS), auth.session.csrf_token
-    except PuertaError:
-        return None
+    """The signed-in applicant and their session's form token, or None (then: sign in)."""
+    reader = signed_in(request, db, clock)
+    return None if reader is None else (reader.user, reader.token)
 
 
 def _applicant(request: Request, db: Session, clock: Clock) -> User | None:
-    found = _signed_in(request, db, clock)
-    return found[0] if found else None
+    reader = signed_in(request, db, clock)
+    return None if reader is None else reader.user
 
 
-def _to_sign_in() -> RedirectResponse:
-    return RedirectResponse("/sign-in", status_code=303)
+_to_sign_in = to_sign_in
 
 
 @router.get("/registrations", response_class=HTMLResponse)
@@ -120,8 +114,18 @@ def status_page(
         facts["pool_date"] = date.fromisoformat(details["pool_date"])
     if current.stage in (Stage.SELECTED, Stage.CONFIRMED):
         facts["day"] = date.fromisoformat(details["date"])
+    if current.stage == Stage.NOT_SELECTED:
+        facts["numbers"] = day_numbers(db, facts["pool_date"])
+        facts["highlight"] = db.scalar(
+            select(AppointmentRequest.port_code).where(
+                AppointmentRequest.registration_id == registration.id,
+                AppointmentRequest.pool_date == facts["pool_date"],
+            )
+        )
     if current.stage == Stage.SELECTED:
         facts["deadline"] = datetime.fromisoformat(details["deadline"])
+        left = max(0, int((facts["deadline"] - clock.now()).total_seconds()) // 60)
+        facts["hours_left"], facts["minutes_left"] = divmod(left, 60)
         facts["can_extend"] = details.get("can_extend", False)
     if current.stage == Stage.CONFIRMED:
         facts["slot_start"] = details["slot_start"]
@@ -145,6 +149,7 @@ def status_page(
             },
             "travelers": [f"{t.given_names} {t.family_names}" for t in registration.travelers],
             "can_ask": current.stage in CAN_ASK,
+            "photos_missing": not registration_service.is_complete(registration),
             "can_confirm": current.stage == Stage.SELECTED,
             "can_withdraw": current.stage not in (Stage.WITHDRAWN, Stage.DEACTIVATED),
             **facts,

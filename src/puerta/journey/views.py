@@ -11,16 +11,18 @@ from fastapi import APIRouter, Request, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from puerta.accounts.models import User
 from puerta.clock import Clock
 from puerta.config import Settings
-from puerta.db import Database
+from puerta.db import Database, UnitOfWork
 from puerta.geo.area import is_eligible
 from puerta.journey import editing, hot_path, requesting
 from puerta.journey.status import RegistrationStatus, status_of
 from puerta.journey.withdraw import withdraw as withdraw_registration
 from puerta.registration import service as registration_service
 from puerta.registration.deps import PhotoStoreDep
-from puerta.registration.photos import check_photo
+from puerta.registration.models import Registration
+from puerta.registration.photos import CheckedPhoto, PhotoStore, check_photo
 from puerta.registration.schemas import RegistrationOut, TravelerIn
 from puerta.registration.views import registration_out
 from puerta.requests import service as requests_service
@@ -71,24 +73,50 @@ def put_photo(
     photo: UploadFile,
     user: Applicant,
     work: RequestWork,
-    db: DbSession,
     store: PhotoStoreDep,
     settings: SettingsDep,
     clock: ClockDep,
 ) -> RegistrationOut:
     """Upload a JPEG or PNG portrait (multipart field ``photo``)."""
     data = read_upload(photo, settings.photo_max_bytes, field="photo")
-    registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
+    registration, _ = set_photo_released(
+        work,
+        registration_id=registration_id,
+        owner=user,
+        position=position,
+        data=data,
+        store=store,
+        settings=settings,
+        clock=clock,
+    )
+    return registration_out(registration)
+
+
+def set_photo_released(
+    work: UnitOfWork,
+    *,
+    registration_id: str,
+    owner: User,
+    position: int,
+    data: bytes,
+    store: PhotoStore,
+    settings: Settings,
+    clock: Clock,
+) -> tuple[Registration, CheckedPhoto]:
+    """A traveler's photo set, for the API and the photo page alike.
+
+    Pillow decodes holding no connection (nor, on SQLite, the write lock): the unit of
+    work lets its connection go, and the next query takes one again."""
+    db = work.session
+    registration = registration_service.get_owned(db, registration_id=registration_id, owner=owner)
     editing.ensure_photo_allowed(db, registration=registration, position=position)
-    # Pillow decodes holding no connection (nor, on SQLite, the write lock): the
-    # unit of work lets its connection go, and the next query takes one again.
     work.release()
     checked = check_photo(data, max_bytes=settings.photo_max_bytes)
-    registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
+    registration = registration_service.get_owned(db, registration_id=registration_id, owner=owner)
     editing.set_photo(
         db, registration=registration, position=position, checked=checked, store=store, clock=clock
     )
-    return registration_out(registration)
+    return registration, checked
 
 
 @router.post("/{registration_id}/withdraw")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from puerta.db import Base
@@ -73,3 +74,22 @@ class Photo(Base):
     width: Mapped[int]
     height: Mapped[int]
     created_at: Mapped[datetime]
+
+
+class RegistrationDraft(Base):
+    """A registration being filled in on the pages, one traveler at a time, kept on the
+    server under the browser's session so a lost connection loses nothing; it becomes a
+    registration only at "check your answers" (``registration.drafts.submit``).
+
+    Its travelers are the validated form of each (``TravelerIn`` as JSON). Drafts of
+    sessions that ended are deleted the next time any draft is saved."""
+
+    __tablename__ = "registration_drafts"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("auth_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    travelers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageStat, UnidentifiedImageError
 
 from puerta.errors import (
     PhotoEmpty,
@@ -26,6 +26,9 @@ from puerta.errors import (
 )
 
 MIN_SIDE = 200
+#: Below this mean brightness the officer may not see the face; the photo is still kept
+#: (a refusal here is what kept people retrying for hours), with advice to retake it.
+DARK_BELOW = 60.0
 MAX_PIXELS = 40_000_000
 _MAGIC = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 
@@ -37,6 +40,12 @@ class CheckedPhoto:
     content_type: str
     width: int
     height: int
+    #: Mean brightness, 0 (black) to 255 (white): a dark photo is kept, with advice.
+    brightness: float = 128.0
+
+    @property
+    def looks_dark(self) -> bool:
+        return self.brightness < DARK_BELOW
 
 
 def sniff(data: bytes) -> str | None:
@@ -63,11 +72,16 @@ def check_photo(data: bytes, *, max_bytes: int, field: str = "photo") -> Checked
             if width * height > MAX_PIXELS:
                 raise PhotoTooManyPixels(field=field)
             img.load()
+            small = img.convert("L")
+            small.thumbnail((64, 64))
+            brightness = float(ImageStat.Stat(small).mean[0])
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
         raise PhotoUnreadable(field=field) from None
     if min(width, height) < MIN_SIDE:
         raise PhotoTooSmall(width=width, height=height, min_side=MIN_SIDE, field=field)
-    return CheckedPhoto(data, hashlib.sha256(data).hexdigest(), content_type, width, height)
+    return CheckedPhoto(
+        data, hashlib.sha256(data).hexdigest(), content_type, width, height, brightness
+    )
 
 
 class PhotoStore(Protocol):

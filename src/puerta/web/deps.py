@@ -66,12 +66,23 @@ READ_METHODS = frozenset({"GET", "HEAD"})
 # --- the unit of work ----------------------------------------------------------------------
 
 
+#: Scope key a page sets when it shows a refusal instead of raising it (a form shown
+#: again with the reason): the request's work is then rolled back, not committed.
+REFUSED = "puerta.refused"
+
+
+def refuse(request: Request) -> None:
+    """Roll this request's work back although the route returns normally (see REFUSED)."""
+    request.scope[REFUSED] = True
+
+
 def _unit_of_work(request: Request) -> Iterator[UnitOfWork]:
-    """One unit of work per request: read-only for GET and HEAD, else committed on return."""
+    """One unit of work per request: read-only for GET and HEAD, else committed on return,
+    unless the route refused (a page that shows a domain error rather than raising it)."""
     read_only = request.method in READ_METHODS
     with request.app.state.db.unit_of_work(read_only=read_only) as uow:
         yield uow
-        if not read_only:
+        if not read_only and not request.scope.get(REFUSED):
             uow.commit()
 
 

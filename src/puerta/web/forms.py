@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from puerta.errors import PuertaError
 from puerta.i18n.message import M
+from puerta.web.deps import refuse
 from puerta.web.language import say
 
 T = TypeVar("T", bound=BaseModel)
@@ -82,8 +83,17 @@ def parse(request: Request, model: type[T], data: dict[str, Any]) -> tuple[T | N
         return None, errors
 
 
+def refused(request: Request, exc: PuertaError) -> None:
+    """A refusal shown on the page: nothing the request did lasts, unless the error keeps
+    its changes (a counted attempt), which the route has committed before this."""
+    if not exc.keeps_changes:
+        refuse(request)
+
+
 def domain_errors(request: Request, exc: PuertaError, fallback_field: str | None = None) -> Errors:
-    """A service's refusal on the field it names (else the form's summary)."""
+    """A service's refusal on the field it names (else the form's summary); the request's
+    work is rolled back (:func:`refused`), so nothing is half-written."""
+    refused(request, exc)
     text = say(request, exc.message, exc.params)
     name = exc.field or fallback_field
     return Errors(fields={name: text}) if name else Errors(form=[text])

@@ -11,11 +11,14 @@ def feature_routers() -> list[APIRouter]:
     from puerta.accounts import views as accounts_views
     from puerta.arrivals import views as arrivals_views
     from puerta.confirmation import views as confirmation_views
+    from puerta.draw import pages as draw_pages
     from puerta.draw import views as draw_views
     from puerta.findings import views as findings_views
     from puerta.journey import pages as journey_pages
+    from puerta.journey import photo_pages
     from puerta.journey import views as journey_views
     from puerta.ports import views as ports_views
+    from puerta.registration import pages as registration_pages
     from puerta.registration import views as registration_views
     from puerta.requests import views as requests_views
     from puerta.web import home
@@ -36,5 +39,8 @@ def feature_routers() -> list[APIRouter]:
         findings_views.router,
         home.router,
         accounts_pages.router,
+        registration_pages.router,
+        draw_pages.router,
+        photo_pages.router,  # before the journey's catch-all /registrations/{id}/{action}
         journey_pages.router,
     ]
