@@ -1,8 +1,9 @@
 """The applicant's journey on a phone, in Spanish, Haitian Creole and Arabic, to the
 appointment page; then the port's officer sees the arrival through the API.
 
-Three applicants (one per language) make an account, register (through the API: the
-registration pages are not built yet), ask on the page with the phone's location, are
+Three applicants (one per language) make an account, register a traveler on the pages
+(a mistake first) with a camera-sized photo the browser shrinks, ask on the page with
+the phone's location, are
 drawn by ``puerta demo draw`` (the browser tests' store is a demo store), and confirm
 with a live photo from the file input. Every page is checked as a reader would meet it:
 in the language (right to left for Arabic), accessible (axe), light, every glyph drawn,
@@ -127,25 +128,59 @@ def _sign_up_and_in(a: Applicant, site: Site) -> None:
     _look(a, "account")
 
 
-def _register_through_the_api(site: Site, a: Applicant) -> str:
-    from puerta.demo import synthetic_portrait
-    from tests.api_support import traveler
+def _big_photo(path: Path) -> Path:
+    """A phone camera's picture: 2000x2600 pixels of detail, a few MB as a JPEG."""
+    from PIL import Image
 
-    with httpx.Client(base_url=site.url, timeout=30) as api:
-        signed = api.post("/api/v1/sessions", json={"email": a.email, "password": PASSWORD})
-        assert signed.status_code == 201, signed.text
-        auth = {"Authorization": f"Bearer {signed.json()['token']}"}
-        body = {"travelers": [traveler(given_names=f"Ana {a.lang.upper()}")]}
-        made = api.post("/api/v1/registrations", json=body, headers=auth)
-        assert made.status_code == 201, made.text
-        rid = made.json()["id"]
-        photo = api.put(
-            f"/api/v1/registrations/{rid}/travelers/0/photo",
-            files={"photo": ("me.png", synthetic_portrait(hash(a.email) % 9973), "image/png")},
-            headers=auth,
-        )
-        assert photo.status_code == 200, photo.text
-        return rid
+    noise = Image.effect_noise((2000, 2600), 60).convert("RGB")
+    face = Image.new("RGB", (2000, 2600), (180, 150, 120))
+    Image.blend(face, noise, 0.5).save(path, "JPEG", quality=92)
+    return path
+
+
+def _register_on_the_pages(a: Applicant, photo: Path) -> str:
+    """One traveler through the form (a mistake first), checked, sent; then the photo
+    through the file input, shrunk by the browser on the way."""
+    page = a.page
+    page.goto("/registrations", wait_until="networkidle")
+    _look(a, "registrations-empty")
+    page.locator("a.button[href='/register']").click()
+    page.wait_for_url("**/register/travelers/new")
+    _look(a, "traveler")
+    page.fill("#given_names", f"Ana {a.lang.upper()}")
+    page.fill("#family_names", "Morales Pérez")
+    page.fill("#date_of_birth", "31")  # 31 February: the form says so, keeps the rest
+    page.select_option("#dob_month", "2")
+    page.fill("#dob_year", "1990")
+    page.locator("label[for='sex-F']").click()
+    page.select_option("#country_of_birth", "HN")
+    page.select_option("#citizenship", "HN")
+    page.fill("#phone_number", "55 1234 5678")
+    page.fill("#address_line1", "100 Shelter Way")
+    page.fill("#city", "San Diego")
+    page.select_option("#state", "CA")
+    _send(page)
+    expect(page.locator(".error-summary a[href='#date_of_birth']")).to_be_visible()
+    assert page.locator("#given_names").input_value() == f"Ana {a.lang.upper()}"
+    assert page.locator("#state").input_value() == "CA"
+    _look(a, "traveler-error")
+    page.fill("#date_of_birth", "27")
+    _send(page)
+    page.wait_for_url("**/register")
+    _look(a, "travelers")
+    page.locator("a.button[href='/register/check']").click()
+    page.wait_for_url("**/register/check")
+    _look(a, "check")
+    _send(page)
+    page.wait_for_url("**/registrations/*/photos")
+    rid = page.url.split("/")[-2]
+    _look(a, "photos")
+    page.set_input_files("#photo-1", str(photo))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**/registrations/{rid}/photos?saved=1*")
+    expect(page.locator(f"a.button[href='/registrations/{rid}/ask']")).to_be_visible()
+    _look(a, "photos-done")
+    return rid
 
 
 def _ask(a: Applicant) -> None:
@@ -185,9 +220,19 @@ def _confirm(a: Applicant, photo: Path) -> None:
 def test_the_journey_in_three_languages(
     applicants: list[Applicant], site: Site, tmp_path: Path
 ) -> None:
+    big = _big_photo(tmp_path / "camera.jpg")
     for a in applicants:
         _sign_up_and_in(a, site)
-        a.registration_id = _register_through_the_api(site, a)
+        a.registration_id = _register_on_the_pages(a, big)
+    with sqlite3.connect(site.data_dir / "puerta.sqlite3") as db:
+        sizes = db.execute(
+            "SELECT p.width, p.height, p.size_bytes FROM photos p JOIN travelers t "
+            "ON t.photo_sha256 = p.sha256 WHERE t.registration_id = ?",
+            (applicants[0].registration_id,),
+        ).fetchall()
+    assert len(sizes) == 1
+    assert max(sizes[0][:2]) == 1600  # shrunk by the browser before it was sent
+    assert sizes[0][2] < big.stat().st_size
     if not _window_open():
         pytest.skip("11:00-12:00 New York time: the draw hour, no asking (a real rule)")
     for a in applicants:

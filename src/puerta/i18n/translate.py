@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -295,3 +296,12 @@ def json_param(value: Any) -> Any:
 
 def json_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: json_param(v) for k, v in params.items()}
+
+
+def capitalised(text: str) -> str:
+    """``text`` with a capital first letter, as a list item starts, except in scripts whose
+    capitals are not used that way: Georgian's Mtavruli letters are not sentence capitals
+    ("ქართული", never "Ქართული")."""
+    if not text or "GEORGIAN" in unicodedata.name(text[0], ""):
+        return text
+    return text[:1].upper() + text[1:]

@@ -17,6 +17,7 @@ import pycountry
 from anyascii import anyascii
 from babel import Locale, localedata
 
+from puerta.i18n.translate import capitalised
 from puerta.registration.validation import us_states
 
 Choice = tuple[str, str]  # (code the form sends, name the reader sees)
@@ -56,7 +57,7 @@ def languages(locale: str) -> tuple[Choice, ...]:
     codes = {Locale.parse(i).language for i in localedata.locale_identifiers()}
     codes.discard("root")
     pairs = [(code, names[code]) for code in codes if code in names]
-    return _sorted(locale, [(code, name[:1].upper() + name[1:]) for code, name in pairs])
+    return _sorted(locale, [(code, capitalised(name)) for code, name in pairs])
 
 
 @lru_cache(maxsize=32)
@@ -91,7 +92,7 @@ def months(locale: str) -> tuple[tuple[int, str], ...]:
         name = name.rpartition("_")[0] or None
     else:
         wide = Locale.parse(locale).months["format"]["wide"]
-    return tuple((n, wide[n][:1].upper() + wide[n][1:]) for n in range(1, 13))
+    return tuple((n, capitalised(wide[n])) for n in range(1, 13))
 
 
 @lru_cache(maxsize=1)

@@ -36,7 +36,8 @@ router = APIRouter(include_in_schema=False, dependencies=[Public])
 Field = Annotated[str, Form()]
 BAD_BIRTH_DATE = M(
     "page.register.bad_birth_date",
-    "Enter the day, month and year of birth as numbers, for example 27, March, 1990.",
+    "Write the day and the year of birth as numbers, and choose the month. For example: 27, "
+    "March, 1990.",
 )
 #: The form's fields, in the order the error summary lists them.
 FIELDS = (

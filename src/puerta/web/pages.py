@@ -30,7 +30,7 @@ from fastapi.responses import HTMLResponse
 
 from puerta import __version__
 from puerta.i18n.message import Message
-from puerta.i18n.translate import available_locales, catalog, render
+from puerta.i18n.translate import available_locales, capitalised, catalog, render
 from puerta.web.language import locale_of
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -69,7 +69,7 @@ def language_choices() -> tuple[tuple[str, str, str], ...]:
     out = []
     for code in available_locales():
         name = babel_locale(code).get_display_name(code) or code
-        out.append((code, name[:1].upper() + name[1:], direction(code)))
+        out.append((code, capitalised(name), direction(code)))
     return tuple(sorted(out, key=lambda c: c[1].casefold()))
 
 

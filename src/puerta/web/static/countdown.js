@@ -5,13 +5,12 @@
   var el = document.querySelector("[data-deadline]");
   if (!el) return;
   var deadline = Date.parse(el.dataset.deadline);
-  var format = window.Intl && Intl.NumberFormat ? new Intl.NumberFormat(document.documentElement.lang) : null;
   function show() {
     var left = Math.max(0, Math.floor((deadline - Date.now()) / 60000));
     var h = Math.floor(left / 60), m = left % 60;
     el.textContent = el.dataset.template
-      .replace("{h}", format ? format.format(h) : h)
-      .replace("{m}", format ? format.format(m) : m);
+      .replace("{h}", h)
+      .replace("{m}", m); // plain digits, as the server writes them in every language
   }
   show();
   setInterval(show, 30000);
