@@ -1,7 +1,9 @@
-"""The pages that exist today, in a phone's browser: the start page, the API docs, a 404."""
+"""Pages outside the journey, in a phone's browser: the start page, the day's draw, the
+API docs, a 404."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.support import (
@@ -60,4 +62,22 @@ def test_an_unknown_path_is_a_404(page: Page, watch: Watch) -> None:
     assert response is not None
     assert response.status == 404
     print(shoot(page, "404", lang="en"))
+    check_weight(watch)
+
+
+@pytest.mark.parametrize("locale", ["es", "ht", "ar"])
+def test_the_last_draw_is_one_tap_from_the_start_page(
+    page: Page, watch: Watch, locale: str
+) -> None:
+    """Anyone can check the day's draw: its figures per port and the checks, in words."""
+    page.goto("/", wait_until="networkidle")
+    page.locator("a[href^='/draws/']").click()
+    page.wait_for_url("**/draws/*")
+    assert page.evaluate("document.documentElement.lang") == locale
+    expect(page.locator("table tbody tr").first).to_be_visible()
+    assert page.locator("table tbody tr").count() == 8  # the eight ports
+    assert page.locator(".checks .done").count() >= 5  # every check holds on the demo
+    print(shoot(page, "draw", lang=locale))
+    check_tofu(page)
+    check_axe(page)
     check_weight(watch)

@@ -240,7 +240,15 @@ def test_every_visible_string_of_the_registration_pages_passes_through_the_catal
     browser.cookies.set(LANGUAGE_COOKIE, pseudo)
     names = {"Ana Lucía", "Mateo", "Morales Pérez", "100 Shelter Way", "San Diego", "92101"}
     names |= {"Ana Lucía Morales Pérez", "Mateo Morales Pérez", "+52 55 1234 5678", "California"}
-    names |= {"Honduras", "Hondurio", "hispana", "Hispana", "Honduro", "Mar", "Marto"}  # CLDR data (eo)
+    names |= {
+        "Honduras",
+        "Hondurio",
+        "hispana",
+        "Hispana",
+        "Honduro",
+        "Mar",
+        "Marto",
+    }  # CLDR data (eo)
     paths = ["/register", "/register/travelers/new", "/register/travelers/1"]
     paths += ["/register/travelers/1/remove", "/register/check", f"/registrations/{rid}/photos"]
     for path in paths:

@@ -365,6 +365,11 @@ def get_draw(session: Session, pool_date: date) -> Draw:
     return draw
 
 
+def last_draw_date(session: Session) -> date | None:
+    """The pool date of the latest draw, for the start page's "check it yourself"."""
+    return session.scalar(select(func.max(Draw.pool_date)))
+
+
 def open_offers(session: Session, registration_id: str) -> list[Selection]:
     """The registration's offers still waiting for an answer (at most one in practice)."""
     return list(

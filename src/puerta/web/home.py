@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from puerta.draw import service as draw_service
 from puerta.i18n.translate import available_locales
 from puerta.ports import service as ports_service
 from puerta.requests.service import window_from
@@ -39,6 +40,7 @@ def start(
             "pool_date": pool_date,
             "closes_at": window.closes_at(pool_date) if pool_date else None,
             "next_opening": None if pool_date else window.next_opening(now),
+            "last_draw": draw_service.last_draw_date(session),
         },
     )
 
