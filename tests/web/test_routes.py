@@ -76,6 +76,20 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/registrations/{registration_id}/appointment.ics"): ANYONE,
     ("GET", "/registrations/{registration_id}/{action}"): ANYONE,
     ("POST", "/registrations/{registration_id}/{action}"): ANYONE,
+    ("GET", "/registrations/{registration_id}/photos"): ANYONE,
+    ("POST", "/registrations/{registration_id}/photos/{number}"): ANYONE,
+    # Registering on the pages (registration/pages.py): the same, signed out to sign in.
+    ("GET", "/register"): ANYONE,
+    ("GET", "/register/travelers/new"): ANYONE,
+    ("POST", "/register/travelers/new"): ANYONE,
+    ("GET", "/register/travelers/{number}"): ANYONE,
+    ("POST", "/register/travelers/{number}"): ANYONE,
+    ("GET", "/register/travelers/{number}/remove"): ANYONE,
+    ("POST", "/register/travelers/{number}/remove"): ANYONE,
+    ("GET", "/register/check"): ANYONE,
+    ("POST", "/register/check"): ANYONE,
+    # The day's draw as a public page (draw/pages.py).
+    ("GET", "/draws/{pool_date}"): ANYONE,
     ("GET", "/healthz"): ANYONE,
     # no account: loopback or the metrics token, else 404 (tests/web/test_metrics.py)
     ("GET", "/metrics"): ANYONE,
@@ -208,6 +222,7 @@ def test_reads_take_read_sessions_and_writes_write_sessions(app: FastAPI) -> Non
 SAMPLE_PATH = {
     "registration_id": "R-NOTHING",
     "position": "0",
+    "number": "1",
     "port_code": "SYS",
     "code": "NOCODE",
     "pool_date": "2026-03-04",
