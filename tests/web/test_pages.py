@@ -274,3 +274,18 @@ def test_every_visible_string_of_the_registration_pages_passes_through_the_catal
     r = browser.get(f"/draws/{pool_date}", headers=HTML)
     assert r.status_code == 200, r.text[:300]
     assert untranslated(r.text, _port_data() | {"✓", "✗"}) == []
+
+
+def test_pages_are_sent_compressed_and_the_api_is_not(api: Api) -> None:
+    from tests.registration.test_pages import _browser
+
+    browser, _ = _browser(api)
+    form = browser.get("/register/travelers/new", headers={**HTML, "Accept-Encoding": "gzip"})
+    assert form.headers["content-encoding"] == "gzip"
+    assert len(form.text) > 20_000  # decoded: every country, three times
+    css = browser.get("/static/puerta.css", headers={"Accept-Encoding": "gzip"})
+    assert css.headers.get("content-encoding") == "gzip"
+    listed = browser.get("/api/v1/ports", headers={"Accept-Encoding": "gzip"})
+    assert listed.status_code == 200
+    assert len(listed.content) > 1000  # big enough to compress, yet sent plain
+    assert "content-encoding" not in listed.headers
