@@ -2,8 +2,9 @@
 
 For each of the 14 languages: the public pages (start, make an account, sign in,
 forgotten password, the day's draw, a missing page), then, signed in as the demo
-applicant, the registrations, a traveler's form, the photos, an offer waiting to be
-confirmed and a booked appointment. Each page must be in the chosen language (and
+applicant, the registrations, an offer waiting to be confirmed and its confirm and
+more-time pages, a booked appointment and its cancel step, asking, the photos and a
+traveler's form. Each page must be in the chosen language (and
 right to left for Arabic), draw every glyph (the Noto fonts for Armenian, Georgian,
 Gurmukhi and Chinese), pass axe, stay light, and ask nothing of another host; each
 is photographed into ``build/screenshots/<language>/`` for a reviewer.
@@ -94,12 +95,16 @@ def test_every_page_in_every_language(reader: Page) -> None:
         }
     )
     assert ids, "the demo applicant has registrations"
-    stages = set()
+    stages = {}
     for rid in ids:
         page.goto(f"/registrations/{rid}", wait_until="networkidle")
-        stage = page.locator("p.lead").get_attribute("class") or ""
-        stages.add(stage)
-        _look(page, f"status-{stage.removeprefix('lead stage-')}")
-    assert {"lead stage-selected", "lead stage-confirmed"} <= stages
+        stage = (page.locator("p.lead").get_attribute("class") or "").removeprefix("lead stage-")
+        stages[stage] = rid
+        _look(page, f"status-{stage}")
+    assert {"selected", "confirmed"} <= set(stages)
+    _visit(page, f"/registrations/{stages['selected']}/confirm", "confirm")
+    _visit(page, f"/registrations/{stages['selected']}/extend", "extend")
+    _visit(page, f"/registrations/{stages['confirmed']}/cancel", "cancel")
+    _visit(page, f"/registrations/{stages['confirmed']}/ask", "ask")
     _visit(page, f"/registrations/{ids[0]}/photos", "photos")
     _visit(page, "/register/travelers/new", "traveler")
