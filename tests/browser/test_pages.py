@@ -81,3 +81,29 @@ def test_the_last_draw_is_one_tap_from_the_start_page(
     check_tofu(page)
     check_axe(page)
     check_weight(watch)
+
+
+def test_a_form_sent_on_a_lost_connection_keeps_what_was_typed(page: Page, watch: Watch) -> None:
+    """keep.js: what was typed survives a post that never reached the server."""
+    from puerta.demo import APPLICANT_EMAIL, APPLICANT_PASSWORD
+
+    watch.allowed_console.append(r"ERR_INTERNET_DISCONNECTED")
+    page.goto("/sign-in", wait_until="networkidle")
+    page.fill("#email", APPLICANT_EMAIL)
+    page.fill("#password", APPLICANT_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/account")
+    page.goto("/register/travelers/new", wait_until="networkidle")
+    page.fill("#given_names", "Ana Lucía")
+    page.fill("#family_names", "Morales Pérez")
+    page.select_option("#country_of_birth", "HN")
+    page.locator("label[for='sex-F']").click()
+    page.context.set_offline(True)
+    page.locator("main form button[type=submit]").click()  # the post cannot leave
+    page.wait_for_load_state()
+    page.context.set_offline(False)
+    page.goto("/register/travelers/new", wait_until="networkidle")
+    assert page.locator("#given_names").input_value() == "Ana Lucía"
+    assert page.locator("#family_names").input_value() == "Morales Pérez"
+    assert page.locator("#country_of_birth").input_value() == "HN"
+    assert page.locator("#sex-F").is_checked()
