@@ -39,23 +39,9 @@ BAD_BIRTH_DATE = M(
     "Write the day and the year of birth as numbers, and choose the month. For example: 27, "
     "March, 1990.",
 )
-#: The form's fields, in the order the error summary lists them.
-FIELDS = (
-    "given_names",
-    "family_names",
-    "date_of_birth",
-    "sex",
-    "country_of_birth",
-    "citizenship",
-    "language",
-    "phone_number",
-    "email",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "zip_code",
-)
+#: The form's fields, in the order the error summary lists them: the API's, with the
+#: phone asked as its country and number.
+FIELDS = tuple("phone_number" if f == "phone" else f for f in TravelerIn.model_fields)
 
 
 def _choices(locale: str) -> dict[str, Any]:
