@@ -201,8 +201,29 @@ class CodeAttemptsExhausted(PuertaError):
 
 
 class WrongCredentials(PuertaError):
+    """Keeps its changes: the failure is counted (``accounts.throttle``), and nothing
+    else is written before it is raised."""
+
     category = UNAUTHENTICATED
+    keeps_changes = True
     message = M("auth.wrong_credentials", "Email or password is wrong.")
+
+
+class SignInPaused(PuertaError):
+    """Too many wrong passwords for an account or from one address: a pause that grows,
+    and never lasts more than ``accounts.throttle.MAX_PAUSE``."""
+
+    category = TOO_MANY
+    message = M(
+        "auth.sign_in_paused",
+        "Too many wrong passwords. Wait {minutes} minutes and try again, or get a new "
+        "password by email.",
+    )
+    minutes: int
+
+    @property
+    def retry_after_seconds(self) -> int:
+        return self.minutes * 60
 
 
 class AccountDeactivated(PuertaError):
@@ -393,6 +414,16 @@ class RequestOutsideArea(PuertaError):
         "Your location is outside the area where appointments can be requested: "
         "northern and central Mexico, within reach of the border.",
     )
+
+
+class AskedElsewhere(PuertaError):
+    category = CONFLICT
+    message = M(
+        "request.asked_elsewhere",
+        "You already asked today for {port_code}. You can ask for one port each day: choose "
+        "another port in the next window.",
+    )
+    port_code: str
 
 
 class AlreadySelected(PuertaError):
@@ -695,6 +726,12 @@ class NotAZipCode(InvalidValue):
 
 class BornInFuture(InvalidValue):
     message = M("value.birth_in_future", "The date of birth is in the future.")
+
+
+class DateOutOfRange(InvalidValue):
+    message = M("value.date_out_of_range", "Choose a date from {first} to {last}.")
+    first: str
+    last: str
 
 
 class BornTooLongAgo(InvalidValue):

@@ -112,3 +112,18 @@ def test_withdrawn_registration_cannot_request(api: Api) -> None:
     assert refused.status_code == 409
     assert refused.json()["code"] == "request.registration_inactive"
     assert refused.json()["params"] == {"state": "withdrawn"}
+
+
+def test_asking_again_for_another_port_says_the_days_request_stands(api: Api) -> None:
+    """A retry returns the request; another port the same day is not silently dropped."""
+    token = api.sign_up_verified("ana@example.org")
+    rid = api.registration(token)
+    first = api.request(token, rid, "SYS")
+    assert first.status_code == 201, first.text
+    elsewhere = api.request(token, rid, "ELP")
+    assert elsewhere.status_code == 409, elsewhere.text
+    assert elsewhere.json()["code"] == "request.asked_elsewhere"
+    assert elsewhere.json()["params"]["port_code"] == "SYS"
+    assert "SYS" in elsewhere.json()["detail"]
+    retry = api.request(token, rid, "sys")
+    assert (retry.status_code, retry.json()["id"]) == (200, first.json()["id"])

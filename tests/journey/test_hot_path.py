@@ -70,10 +70,14 @@ def test_a_first_request_is_one_statement_and_a_retry_returns_it(api: Api, spy: 
     assert first.json()["pool_date"] == "2026-03-04"
     assert first.json()["status"] == "pooled"
     spy.found.clear()
-    again = _ask(api, token, rid, port_code="ELP")
+    again = _ask(api, token, rid)
     assert again.status_code == 200
-    assert again.json() == first.json()  # the same request, port unchanged
+    assert again.json() == first.json()  # the same request
     assert spy.found == [(ASKED, False), ("journey.in_pool", True)]
+    spy.found.clear()
+    elsewhere = _ask(api, token, rid, port_code="ELP")  # not a retry: the use case says so
+    assert (elsewhere.status_code, elsewhere.json()["code"]) == (409, "request.asked_elsewhere")
+    assert spy.found[:2] == [(ASKED, False), ("journey.in_pool", True)]
 
 
 REFUSALS = {

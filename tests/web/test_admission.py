@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from puerta.accounts import service as accounts_service
+from puerta.accounts.mail import OutboxSender
 from puerta.accounts.models import Role
 from puerta.clock import FrozenClock
 from puerta.config import Settings
@@ -46,7 +47,9 @@ def _app_and_tokens(db: Database, settings: Settings, clock: FrozenClock, users:
                 stored_hash=accounts_service.stored_hash(s, email=email),
                 password="officer pass 1",
             )
-            new = accounts_service.sign_in(s, check=check, settings=settings, clock=clock)
+            new = accounts_service.sign_in(
+                s, check=check, settings=settings, clock=clock, mail=OutboxSender(clock)
+            )
             tokens.append(new.token)
     small = Database(
         db.url,

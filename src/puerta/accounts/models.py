@@ -78,3 +78,17 @@ class OutboxMessage(Base):
     backend: Mapped[str] = mapped_column(String(16), default="outbox", server_default="outbox")
     #: Failed SMTP deliveries; the job gives up after ``mail.MAX_ATTEMPTS``.
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class SignInThrottle(Base):
+    """Consecutive wrong passwords for one key: ``account:<email>`` or ``address:<ip>``
+    (``accounts.throttle``). A row goes when its key signs in, or is reset by email."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime]
+    paused_until: Mapped[datetime | None] = mapped_column(default=None)
+    #: When the account's owner was told by email of this run of failures.
+    told_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from puerta.accounts import passwords, service
 from puerta.accounts.schemas import ForgotPassword, ResetPassword, SignIn, SignUp, VerifyEmail
 from puerta.accounts.views import forget_session, keep_session, open_session
-from puerta.errors import PuertaError
+from puerta.errors import PuertaError, SignInPaused
 from puerta.web import forms
 from puerta.web.deps import (
     ClockDep,
@@ -183,6 +183,7 @@ def sign_in(
     db: DbSession,
     settings: SettingsDep,
     clock: ClockDep,
+    mail: MailDep,
     email: Field = "",
     password: Field = "",
     csrf_token: Field = "",
@@ -199,9 +200,13 @@ def sign_in(
     if body is None:
         return shown
     try:
-        new = open_session(database, db, body, settings, clock)
+        new = open_session(database, db, body, settings, clock, mail, client_ip(request))
     except PuertaError as exc:
-        return _form(request, "accounts/sign_in.html", typed, forms.domain_errors(request, exc))
+        shown = _form(request, "accounts/sign_in.html", typed, forms.domain_errors(request, exc))
+        if isinstance(exc, SignInPaused):  # a limit: 429 with when to come back
+            shown.status_code = 429
+            shown.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return shown
     response = _next("/account")
     keep_session(response, new, settings)
     return response

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from puerta.accounts import passwords
+from puerta.accounts import passwords, throttle
 from puerta.accounts.mail import MailSender
 from puerta.accounts.models import AuthSession, EmailCode, Role, User
 from puerta.clock import Clock
@@ -44,6 +44,18 @@ RESET_BODY = M(
     "Someone asked to change the password of your Puerta account. Your code is {code}. "
     "It works for {minutes} minutes. If it was not you, do nothing: your password stays "
     "the same.",
+)
+PAUSED_SUBJECT = M(
+    "mail.sign_in_paused.subject", "Someone is trying to sign in to your Puerta account"
+)
+PAUSED_BODY = M(
+    "mail.sign_in_paused.body",
+    "Several wrong passwords were typed for your Puerta account, so signing in is paused "
+    "for a few minutes.\n\n"
+    "If it was you, wait a little and try again, or get a new password with "
+    '"I forgot my password" on the sign-in page. If it was not you, your account is '
+    "safe: get a new password anyway.\n\n"
+    "Puerta is free. Nobody can sell you a better chance or ask you for money.",
 )
 VERIFY_SUBJECT = M("mail.verify.subject", "Your Puerta verification code")
 VERIFY_BODY = M(
@@ -254,6 +266,7 @@ def reset_password(
         select(AuthSession).where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
     ):
         open_session.revoked_at = now
+    throttle.forget(session, throttle.account_key(user.email))  # a pause ends here
     return user
 
 
@@ -304,20 +317,36 @@ def check_password(*, email: str, stored_hash: str | None, password: str) -> Pas
 
 
 def sign_in(
-    session: Session, *, check: PasswordCheck, settings: Settings, clock: Clock
+    session: Session,
+    *,
+    check: PasswordCheck,
+    settings: Settings,
+    clock: Clock,
+    mail: MailSender,
+    ip: str | None = None,
 ) -> NewSession:
     """Open a session for the account ``check`` (from :func:`check_password`) verified.
 
-    The hash is compared again: one changed since it was read is a wrong password.
+    The hash is compared again: one changed since it was read is a wrong password. A
+    wrong password is counted against the account and the address (``throttle``);
+    the account's first pause is mailed to its owner, in their language.
     """
     user = find_user(session, check.email)
+    now = clock.now()
     if user is None or not check.matches or user.password_hash != check.stored_hash:
+        if throttle.record_failure(session, throttle.keys_for(check.email, ip), now) and user:
+            mail.send(
+                session,
+                to=user.email,
+                subject=render(PAUSED_SUBJECT, locale=user.language),
+                body=render(PAUSED_BODY, locale=user.language),
+            )
         raise WrongCredentials()
     if not user.is_active:
         raise AccountDeactivated()
     if check.rehash is not None:
         user.password_hash = check.rehash
-    now = clock.now()
+    throttle.forget(session, throttle.account_key(user.email))
     token = secrets.token_urlsafe(32)
     auth = AuthSession(
         token_hash=token_hash(token),

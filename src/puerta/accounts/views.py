@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 from sqlalchemy.orm import Session
 
-from puerta.accounts import service
+from puerta.accounts import service, throttle
+from puerta.accounts.mail import MailSender
 from puerta.accounts.models import User
 from puerta.accounts.schemas import (
     ForgotPassword,
@@ -139,17 +140,25 @@ def reset_password(
 
 
 def open_session(
-    database: Database, db: Session, body: SignIn, settings: Settings, clock: Clock
+    database: Database,
+    db: Session,
+    body: SignIn,
+    settings: Settings,
+    clock: Clock,
+    mail: MailSender,
+    ip: str | None,
 ) -> service.NewSession:
     """Sign in, for the API and the pages alike.
 
+    A paused account or address is refused first (``throttle``), before any slow work.
     The hash is read in a short read of its own and argon2 runs holding no connection;
     only then does the request's unit of work take one, to open the session.
     """
     with database.read_only() as read:
+        throttle.check(read, throttle.keys_for(body.email, ip), clock.now())
         stored = service.stored_hash(read, email=body.email)
     check = service.check_password(email=body.email, stored_hash=stored, password=body.password)
-    return service.sign_in(db, check=check, settings=settings, clock=clock)
+    return service.sign_in(db, check=check, settings=settings, clock=clock, mail=mail, ip=ip)
 
 
 def keep_session(response: Response, new: service.NewSession, settings: Settings) -> None:
@@ -177,8 +186,10 @@ def sign_in(
     db: DbSession,
     settings: SettingsDep,
     clock: ClockDep,
+    mail: MailDep,
+    request: Request,
 ) -> SessionOut:
-    new = open_session(database, db, body, settings, clock)
+    new = open_session(database, db, body, settings, clock, mail, client_ip(request))
     keep_session(response, new, settings)
     return SessionOut(
         token=new.token,

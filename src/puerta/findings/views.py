@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -15,6 +15,7 @@ from puerta.findings.models import Finding
 from puerta.lifecycle import FindingStatus
 from puerta.web.deps import Analyst, ClockDep, DbSession, PortScope, ReadSession
 from puerta.web.language import locale_of, say
+from puerta.web.params import Offset, RowId, ServiceDay
 
 router = APIRouter(prefix="/api/v1", tags=["findings"])
 
@@ -77,7 +78,7 @@ def list_findings(
     min_score: float | None = None,
     registration_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[FindingOut]:
     """Findings across all ports, highest score first (analysts and admins)."""
     found = service.search(
@@ -115,14 +116,19 @@ def _detail(request: Request, db: Session, finding: Finding) -> FindingDetail:
 
 @router.get("/findings/{finding_id}")
 def get_finding(
-    request: Request, finding_id: int, _user: Analyst, db: ReadSession
+    request: Request, finding_id: RowId, _user: Analyst, db: ReadSession
 ) -> FindingDetail:
     return _detail(request, db, service.get(db, finding_id))
 
 
 @router.post("/findings/{finding_id}/review")
 def review(
-    request: Request, finding_id: int, body: ReviewIn, user: Analyst, db: DbSession, clock: ClockDep
+    request: Request,
+    finding_id: RowId,
+    body: ReviewIn,
+    user: Analyst,
+    db: DbSession,
+    clock: ClockDep,
 ) -> FindingDetail:
     """Move a finding to under_review, confirmed or dismissed (with a note); reopen to appeal."""
     finding = service.get(db, finding_id)
@@ -138,7 +144,7 @@ def port_briefing(
     request: Request,
     port: PortScope,
     db: ReadSession,
-    start: date,
+    start: Annotated[ServiceDay, Query()],
     format: Annotated[str, Query(pattern="^(json|markdown)$")] = "json",
 ) -> Response | dict[str, Any]:
     """The next 72 hours of arrivals at a port with the findings that touch them."""

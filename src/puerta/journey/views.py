@@ -199,10 +199,12 @@ async def request_appointment(
         )
         if made is not None:
             row, created = made
-            if not created:
-                response.status_code = status.HTTP_200_OK
-            return RequestOut.model_validate(row)
-    # Refused, or already in the pool: the use case says which (or returns it, 200).
+            if created or row["port_code"] == body.port_code.upper():
+                if not created:
+                    response.status_code = status.HTTP_200_OK
+                return RequestOut.model_validate(row)
+    # Refused, already in the pool, or in it for another port: the use case says which
+    # (or returns the request, 200).
     out, created = await run_in_threadpool(
         _ask_slowly, database, who, registration_id, body, settings, clock, ip
     )

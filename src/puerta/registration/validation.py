@@ -37,9 +37,17 @@ _ZIP = re.compile(r"^\d{5}(-?\d{4})?$")
 MAX_AGE_YEARS = 120
 
 
+#: Characters that draw nothing: format characters (zero-width space and joiners, the
+#: byte-order mark, direction marks) and marks on no base. A name of only these is empty.
+_INVISIBLE = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me"})
+_EDGE_FORMAT = "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f"
+
+
 def clean_text(value: str, *, max_len: int) -> str:
-    value = unicodedata.normalize("NFC", " ".join(value.split()))
-    if not value:
+    """Spaces collapsed, NFC, no control characters; a text that would draw nothing (say,
+    only zero-width spaces) is missing. Joiners inside a word stay: some scripts need them."""
+    value = unicodedata.normalize("NFC", " ".join(value.split())).strip(_EDGE_FORMAT).strip()
+    if not value or all(unicodedata.category(c) in _INVISIBLE for c in value):
         raise Required()
     if _CONTROL.search(value):
         raise ForbiddenCharacters()

@@ -227,7 +227,11 @@ def is_unavailable(exc: Exception) -> bool:
 def install(app: FastAPI) -> None:
     @app.exception_handler(PuertaError)
     async def _domain(request: Request, exc: PuertaError) -> JSONResponse:
-        return problem(request, exc.category, exc.message, exc.params, field=exc.field)
+        wait = getattr(exc, "retry_after_seconds", None)
+        headers = {"Retry-After": str(wait)} if wait is not None else None
+        return problem(
+            request, exc.category, exc.message, exc.params, headers=headers, field=exc.field
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
