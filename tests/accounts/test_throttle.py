@@ -115,3 +115,22 @@ def test_one_address_guessing_many_accounts_is_paused_and_others_are_not(api: Ap
     # The same accounts from another address are still only counted per account.
     api.clock.advance(minutes=16)
     assert _sign_in(api, "o1@example.org", "officer pass 1", ip="10.0.0.1").status_code == 201
+
+
+def test_the_sign_in_page_says_to_wait_with_429(api: Api) -> None:
+    import re
+
+    api.sign_up_verified("ana@example.org")
+    for i in range(5):
+        _sign_in(api, "ana@example.org", f"wrong {i}")
+    form = api.client.get("/sign-in", headers={"Accept": "text/html"})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    r = api.client.post(
+        "/sign-in",
+        data={"email": "ana@example.org", "password": PASSWORD, "csrf_token": token},
+        headers={"Accept": "text/html"},
+    )
+    assert r.status_code == 429
+    assert r.headers["Retry-After"] == "60"
+    assert "Too many wrong passwords" in r.text
+    assert 'value="ana@example.org"' in r.text  # what was typed, never the password
