@@ -82,6 +82,8 @@ def test_the_form_names_countries_languages_and_months_in_the_readers_language(a
     browser.cookies.set("puerta_lang", "ar")
     arabic = browser.get("/register/travelers/new", headers=HTML)
     assert '<option value="HN">هندوراس</option>' in arabic.text
+    # A Latin address typed on a right-to-left page reads in its own direction.
+    assert 'name="address_line1" type="text" value="" dir="auto"' in arabic.text
 
 
 def test_a_family_is_added_one_at_a_time_checked_then_sent(api: Api) -> None:
