@@ -77,14 +77,11 @@ def _applicant(request: Request, db: Session, clock: Clock) -> User | None:
     return None if reader is None else reader.user
 
 
-_to_sign_in = to_sign_in
-
-
 @router.get("/registrations", response_class=HTMLResponse)
 def registrations(request: Request, db: ReadSession, clock: ClockDep) -> Response:
     user = _applicant(request, db, clock)
     if user is None:
-        return _to_sign_in()
+        return to_sign_in()
     rows = []
     for registration in registration_service.list_owned(db, owner=user):
         current = status_of(db, registration, clock)
@@ -104,7 +101,7 @@ def status_page(
 ) -> Response:
     user = _applicant(request, db, clock)
     if user is None:
-        return _to_sign_in()
+        return to_sign_in()
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
     current = status_of(db, registration, clock)
     details = dict(current.details)
@@ -204,7 +201,7 @@ def _ask_form(
 def ask_page(registration_id: str, request: Request, db: ReadSession, clock: ClockDep) -> Response:
     found = _signed_in(request, db, clock)
     if found is None:
-        return _to_sign_in()
+        return to_sign_in()
     user, token = found
     registration_service.get_owned(db, registration_id=registration_id, owner=user)
     return _ask_form(request, db, registration_id, token)
@@ -225,7 +222,7 @@ def ask(
     """Join today's pool through the same use case as the API; errors come back on the page."""
     found = _signed_in(request, db, clock)
     if found is None:
-        return _to_sign_in()
+        return to_sign_in()
     user, token = found
     if not forms.token_ok(request, csrf_token, token):
         return _ask_form(request, db, registration_id, token, forms.expired(request), port_code)
@@ -272,7 +269,7 @@ def confirm_page(
 ) -> Response:
     found = _signed_in(request, db, clock)
     if found is None:
-        return _to_sign_in()
+        return to_sign_in()
     user, token = found
     registration_service.get_owned(db, registration_id=registration_id, owner=user)
     return _confirm_form(request, registration_id, token)
@@ -297,7 +294,7 @@ def confirm(
     live photo is counted (it keeps its change), so it is committed here."""
     found = _signed_in(request, db, clock)
     if found is None:
-        return _to_sign_in()
+        return to_sign_in()
     user, token = found
     if not forms.token_ok(request, csrf_token, token):
         return _confirm_form(request, registration_id, token, forms.expired(request))
@@ -339,7 +336,7 @@ def appointment_ics(
     """The booked appointment as a calendar event, at the port's own time."""
     user = _applicant(request, db, clock)
     if user is None:
-        return _to_sign_in()
+        return to_sign_in()
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
     appointment = confirmation_service.booked_appointment(db, registration)
     port = db.get(Port, appointment.port_code)
@@ -514,7 +511,7 @@ def action_page(
         raise HTTPException(status_code=404)
     found = _signed_in(request, db, clock)
     if found is None:
-        return _to_sign_in()
+        return to_sign_in()
     user, token = found
     registration_service.get_owned(db, registration_id=registration_id, owner=user)
     return _action_page(request, registration_id, action, token)
@@ -534,7 +531,7 @@ def do_action(
         raise HTTPException(status_code=404)
     found = _signed_in(request, db, clock)
     if found is None:
-        return _to_sign_in()
+        return to_sign_in()
     user, token = found
     if not forms.token_ok(request, csrf_token, token):
         return _action_page(request, registration_id, action, token, forms.expired(request))

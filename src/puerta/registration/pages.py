@@ -139,10 +139,6 @@ def _parse_traveler(
     return (body if not errors else None), errors
 
 
-def _typed(**fields: str) -> dict[str, str]:
-    return {k: v.strip() if k != "csrf_token" else v for k, v in fields.items()}
-
-
 # --- the draft's travelers ------------------------------------------------------------------
 
 
@@ -260,7 +256,7 @@ def _posted_traveler(
     state: Field = "",
     zip_code: Field = "",
 ) -> dict[str, str]:
-    return _typed(**locals())
+    return {name: value.strip() for name, value in locals().items()}
 
 
 TravelerForm = Annotated[dict[str, str], Depends(_posted_traveler)]
