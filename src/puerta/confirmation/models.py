@@ -44,4 +44,9 @@ class LivenessCheck(Base):
     reason: Mapped[str] = mapped_column(String(200))
     latitude: Mapped[float]
     longitude: Mapped[float]
+    #: What the device said of its position (metres) and which device it was: evidence
+    #: for the trend analysis's location signals (impossible travel, a device far apart
+    #: within minutes), never a rule at the door. Null when the client did not send them.
+    accuracy_m: Mapped[float | None] = mapped_column(default=None)
+    device_id: Mapped[str | None] = mapped_column(String(128), default=None)
     created_at: Mapped[datetime]

@@ -133,6 +133,8 @@ def confirm(
     provider: LivenessProvider,
     settings: Settings,
     clock: Clock,
+    accuracy_m: float | None = None,
+    device_id: str | None = None,
 ) -> Appointment:
     """Spend a liveness check only now that seats are held, then book them, in one go
     (the CLI and the demo; the web side calls the two halves with no connection held
@@ -143,7 +145,14 @@ def confirm(
     )
     result = provider.check(live_photo, seen_before=known.seen_before)
     return book_checked(
-        session, selection=selection, result=result, settings=settings, clock=clock, **where
+        session,
+        selection=selection,
+        result=result,
+        settings=settings,
+        clock=clock,
+        accuracy_m=accuracy_m,
+        device_id=device_id,
+        **where,
     )
 
 
@@ -156,13 +165,17 @@ def book_checked(
     longitude: float,
     settings: Settings,
     clock: Clock,
+    accuracy_m: float | None = None,
+    device_id: str | None = None,
 ) -> Appointment:
     """Record the liveness verdict and, if it passed, book the held seats.
 
     The checks before the liveness check run again (the offer may have expired
     or the attempts run out while the provider worked). A failed live photo
     raises ``LivenessFailed``, which keeps its changes: the attempt is counted
-    and its image remembered even though the request fails.
+    and its image remembered even though the request fails. The position's
+    accuracy and the device are kept with the attempt for the trend analysis's
+    location signals; they decide nothing here.
     """
     _ensure_confirmable(
         session,
@@ -181,6 +194,8 @@ def book_checked(
             reason=result.reason_code,
             latitude=latitude,
             longitude=longitude,
+            accuracy_m=accuracy_m,
+            device_id=device_id,
             created_at=now,
         )
     )

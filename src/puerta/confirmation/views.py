@@ -47,8 +47,11 @@ def confirm(
     settings: SettingsDep,
     clock: ClockDep,
     liveness: LivenessDep,
+    accuracy_m: Annotated[float | None, Form(ge=0, le=1_000_000)] = None,
+    device_id: Annotated[str | None, Form(max_length=128)] = None,
 ) -> AppointmentOut:
-    """Send a live photo (multipart ``live_photo``) and the device's coordinates."""
+    """Send a live photo (multipart ``live_photo``) and the device's coordinates (with,
+    optionally, their accuracy in metres and the device's id, kept as evidence only)."""
     data = read_upload(live_photo, settings.photo_max_bytes, field="live_photo")
     appointment = confirm_live(
         work,
@@ -60,6 +63,8 @@ def confirm(
         settings=settings,
         clock=clock,
         liveness=liveness,
+        accuracy_m=accuracy_m,
+        device_id=device_id,
     )
     return AppointmentOut.model_validate(appointment)
 
@@ -75,6 +80,8 @@ def confirm_live(
     settings: Settings,
     clock: Clock,
     liveness: LivenessProvider,
+    accuracy_m: float | None = None,
+    device_id: str | None = None,
 ) -> Appointment:
     """Confirm with a live photo, for the API and the page alike: the checks, then the
     provider (a vendor's call, or Pillow) holding no connection nor lock, then the booking
@@ -90,7 +97,14 @@ def confirm_live(
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=owner)
     selection = service.current_offer(db, registration)
     return service.book_checked(
-        db, selection=selection, result=result, settings=settings, clock=clock, **where
+        db,
+        selection=selection,
+        result=result,
+        settings=settings,
+        clock=clock,
+        accuracy_m=accuracy_m,
+        device_id=device_id,
+        **where,
     )
 
 

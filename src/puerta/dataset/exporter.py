@@ -2,7 +2,9 @@
 
 Registrations are read in pages by id (keyset pagination), with their
 travelers, requests, owner and booked appointment, and written one chunk at a
-time, so memory stays bounded whatever the store holds.
+time, so memory stays bounded whatever the store holds. The locations the
+devices reported (each request, each confirmation attempt) go to
+``locations``, for the trend analysis's location signals.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from puerta.accounts.models import User
-from puerta.confirmation.models import Appointment
+from puerta.confirmation.models import Appointment, LivenessCheck
 from puerta.dataset import files, schema
 from puerta.dataset.importer import IMPORT_EMAIL_DOMAIN
 from puerta.db import Database
+from puerta.draw.models import Selection
 from puerta.registration.models import Registration, Traveler
 from puerta.requests.models import AppointmentRequest
 
@@ -45,13 +48,14 @@ def export_dataset(
     fmt: files.Format = "parquet",
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
-    """Write ``registrations`` and ``appointments`` of the whole store to ``out_dir``."""
+    """Write ``registrations``, ``appointments`` and ``locations`` of the store to ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     ext = "parquet" if fmt == "parquet" else "csv"
     regs_w = files.TableWriter(out / f"registrations.{ext}", schema.REGISTRATIONS, fmt)
     appt_w = files.TableWriter(out / f"appointments.{ext}", schema.APPOINTMENTS, fmt)
-    with regs_w, appt_w, db.engine.connect() as conn:
+    loc_w = files.TableWriter(out / f"locations.{ext}", schema.LOCATIONS, fmt)
+    with regs_w, appt_w, loc_w, db.engine.connect() as conn:
         last = ""
         while True:
             page = _page(conn, last)
@@ -61,9 +65,10 @@ def export_dataset(
             regs, appts = _tables(conn, page)
             regs_w.write(regs)
             appt_w.write(appts)
+            loc_w.write(_locations(conn, [p["id"] for p in page]))
             if progress:
                 progress(regs_w.rows)
-    counts = {"registrations": regs_w.rows, "appointments": appt_w.rows}
+    counts = {"registrations": regs_w.rows, "appointments": appt_w.rows, "locations": loc_w.rows}
     files.write_manifest(out, {"generator": "puerta-export", "format": fmt, "rows": counts})
     return counts
 
@@ -145,6 +150,41 @@ def _tables(conn: Connection, page: list[dict[str, Any]]) -> tuple[pa.Table, pa.
         pa.table(reg_cols, schema=schema.REGISTRATIONS),
         pa.table(appt_cols, schema=schema.APPOINTMENTS),
     )
+
+
+def _locations(conn: Connection, ids: list[str]) -> pa.Table:
+    """Every location reported for these registrations: requests, then confirmation attempts."""
+    q, c, x = AppointmentRequest.__table__, LivenessCheck.__table__, Selection.__table__
+    asked = sa.select(
+        q.c.registration_id,
+        sa.literal("request").label("stage"),
+        q.c.created_at.label("reported_at"),
+        q.c.latitude,
+        q.c.longitude,
+        q.c.accuracy_m,
+        q.c.device_id,
+    ).where(q.c.registration_id.in_(ids))
+    confirmed = (
+        sa.select(
+            x.c.registration_id,
+            sa.literal("confirmation").label("stage"),
+            c.c.created_at.label("reported_at"),
+            c.c.latitude,
+            c.c.longitude,
+            c.c.accuracy_m,
+            c.c.device_id,
+        )
+        .join(x, x.c.id == c.c.selection_id)
+        .where(x.c.registration_id.in_(ids))
+    )
+    cols: dict[str, list[Any]] = {n: [] for n in schema.LOCATIONS.names}
+    rows = [*conn.execute(asked), *conn.execute(confirmed)]
+    for row in sorted(rows, key=lambda r: (r.registration_id, _utc(r.reported_at), r.stage)):
+        values = dict(row._mapping)
+        values["reported_at"] = _utc(values["reported_at"]).replace(microsecond=0)
+        for name in cols:
+            cols[name].append(values[name])
+    return pa.table(cols, schema=schema.LOCATIONS)
 
 
 def _as_date(value: Any) -> date:

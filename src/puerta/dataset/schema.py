@@ -110,8 +110,26 @@ TRUTH = pa.schema(
         pa.field("ring_via", pa.string()),
         pa.field("coalition_id", pa.string()),
         pa.field("top_ten", pa.int8()),
+        pa.field("location_id", pa.string()),
+        pa.field("location_pattern", pa.string()),
     ]
 )
+
+#: One row per location a device reported: each request and each confirmation
+#: attempt (docs/data-formats.md, "locations"). Optional: a data set without it
+#: has no location signals.
+LOCATIONS = pa.schema(
+    [
+        pa.field("registration_id", pa.string(), nullable=False),
+        pa.field("stage", pa.string(), nullable=False),
+        pa.field("reported_at", _UTC_SECONDS, nullable=False),
+        pa.field("latitude", pa.float64(), nullable=False),
+        pa.field("longitude", pa.float64(), nullable=False),
+        pa.field("accuracy_m", pa.float64()),
+        pa.field("device_id", pa.string()),
+    ]
+)
+LOCATION_STAGES = ("request", "confirmation")
 
 SHELTER_COLUMNS = (
     "shelter_id",
@@ -124,4 +142,9 @@ SHELTER_COLUMNS = (
     "zip_code",
 )
 
-TABLES = {"registrations": REGISTRATIONS, "appointments": APPOINTMENTS, "truth": TRUTH}
+TABLES = {
+    "registrations": REGISTRATIONS,
+    "appointments": APPOINTMENTS,
+    "truth": TRUTH,
+    "locations": LOCATIONS,
+}

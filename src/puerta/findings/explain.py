@@ -247,6 +247,98 @@ RING_LINKS: dict[str, tuple[Message, Message]] = {
     ),
 }
 
+# --- location signals (trends/location.py) ------------------------------------------------
+
+LOCATION_TRAVEL = M(
+    "explain.impossible_travel.moved",
+    "Asked for the appointment from {from_point} at {start:long} and confirmed it from "
+    "{to_point}, {distance_km} km away, at {end:long}: {speed_kmh} km/h even after allowing "
+    "{margin_km} km for the phone's stated accuracy, faster than travel by road "
+    "({max_speed_kmh} km/h).",
+)
+LOCATION_TRAVEL_MORE = M(
+    "explain.impossible_travel.more",
+    "{pairs} confirmation attempts in all were this far from the request before them.",
+)
+LOCATION_SHARED = M(
+    "explain.shared_coordinates.same_point",
+    "{registrations} registrations of {persons} different travelers reported exactly the same "
+    "point ({point}, to the metre) between {start:long} and {end:long}.",
+)
+LOCATION_SHARED_WHY = M(
+    "explain.shared_coordinates.why",
+    "Phones a few steps apart still differ by some metres; one point to the metre for many "
+    "people is more often a place set by hand or by an app, or one phone used for all of "
+    "them. Phones sharing one building's Wi-Fi can also do it.",
+)
+LOCATION_DEFAULT = M(
+    "explain.implausible_location.default",
+    "Reported {point}: {location_default}. {registrations} registrations in all reported it.",
+)
+LOCATION_COARSE = M(
+    "explain.implausible_location.coarse",
+    "Reported {point}, given to {decimals} decimal places (about {grid_m} m): a phone's "
+    "positioning gives more, so the place was probably typed or set by hand.",
+)
+LOCATION_EXACT_ACCURACY = M(
+    "explain.implausible_location.accuracy",
+    "The phone said its position was accurate to {accuracy_m} m; real positioning is never "
+    "that sure, but a location-faking app or an emulator often says so.",
+)
+LOCATION_FROZEN = M(
+    "explain.implausible_location.frozen",
+    "Reported exactly {point}, to the last of {decimals} decimal places, {count} times over "
+    "{hours} hours; a real position always varies a little between readings.",
+)
+LOCATION_DEVICE_JUMP = M(
+    "explain.device_jump.jump",
+    "One device ({device}) reported {from_point} and then {to_point}, {distance_km} km "
+    "apart, {minutes} minutes later ({speed_kmh} km/h), at {end:long}.",
+)
+LOCATION_DEVICE_JUMPS = M(
+    "explain.device_jump.jumps",
+    "It made {jumps} such jumps between {start:long} and {end:long}, for {registrations} "
+    "registrations.",
+)
+LOCATION_ASK = M(
+    "explain.location.ask",
+    "A location can be wrong for innocent reasons (a phone's settings, a borrowed phone, a "
+    "flight). Ask where the traveler was when they asked and confirmed; this is never a "
+    "reason to refuse anyone.",
+)
+#: What ``{location_default}`` names: the listed default a point is at (trends/location_defaults.py).
+LOCATION_DEFAULTS: dict[str, Message] = {
+    "null_island": M(
+        "term.location_default.null_island",
+        "latitude 0, longitude 0, what phones and apps send when they have no position",
+    ),
+    "android_emulator": M(
+        "term.location_default.android_emulator",
+        "the Android emulator's default location (Mountain View, California)",
+    ),
+    "ios_simulator": M(
+        "term.location_default.ios_simulator",
+        "the iPhone simulator's default location (Cupertino, California)",
+    ),
+    "ip_country_mexico": M(
+        "term.location_default.ip_country_mexico",
+        "the middle of Mexico that IP-address location gives when it knows only the country",
+    ),
+    "geocoded_mexico": M(
+        "term.location_default.geocoded_mexico",
+        "the centre of Mexico that maps give for the word 'Mexico'",
+    ),
+    "ip_country_us": M(
+        "term.location_default.ip_country_us",
+        "the middle of the United States that IP-address location gives when it knows only "
+        "the country",
+    ),
+    "geographic_center_us": M(
+        "term.location_default.geographic_center_us",
+        "the geographic centre of the United States, which maps give for 'United States'",
+    ),
+}
+
 UNKNOWN = M("explain.unknown_sentence", "[{code}]")
 """What a stored sentence whose code this version no longer knows renders as."""
 
@@ -361,6 +453,10 @@ def _known_name(value: Any) -> Any:
     return value or UNNAMED
 
 
+def _location_default(value: Any) -> Any:
+    return LOCATION_DEFAULTS.get(value, value)
+
+
 PARAM_TYPES: dict[str, Callable[[Any], Any]] = {
     "first_seen": _day,
     "last_seen": _day,
@@ -372,6 +468,7 @@ PARAM_TYPES: dict[str, Callable[[Any], Any]] = {
     "signals": _signals,
     "links": _links,
     "known_name": _known_name,
+    "location_default": _location_default,
 }
 """Parameter name -> how its JSON form becomes the value ``render`` formats."""
 

@@ -49,7 +49,26 @@ REGISTRATION_BURST = "registration_burst"
 SHARED_CONTACT_RING = "shared_contact_ring"
 """Apparently unrelated travelers tied together by phone, email, device or photo."""
 
-KINDS = (ADDRESS_CLUSTER, KNOWN_ADDRESS, DUPLICATE_PERSON, REGISTRATION_BURST, SHARED_CONTACT_RING)
+IMPOSSIBLE_TRAVEL = "impossible_travel"
+"""A confirmation sent from farther than ground travel allows since the request."""
+SHARED_COORDINATES = "shared_coordinates"
+"""Many registrations of different travelers at the same coordinates to the metre."""
+IMPLAUSIBLE_LOCATION = "implausible_location"
+"""A location at a known software default, given too coarsely, too exactly, or frozen."""
+DEVICE_JUMP = "device_jump"
+"""One device reporting places far apart within minutes."""
+
+LOCATION_KINDS = (IMPOSSIBLE_TRAVEL, SHARED_COORDINATES, IMPLAUSIBLE_LOCATION, DEVICE_JUMP)
+"""Location signals (trends/location.py): never verdicts, each a question for an interview."""
+
+KINDS = (
+    ADDRESS_CLUSTER,
+    KNOWN_ADDRESS,
+    DUPLICATE_PERSON,
+    REGISTRATION_BURST,
+    SHARED_CONTACT_RING,
+    *LOCATION_KINDS,
+)
 
 TravelerRef = tuple[str, int]
 """A traveler as (registration id, position in the registration)."""

@@ -42,10 +42,10 @@ ASK = Statement(
     "journey.ask",
     f"""
 INSERT INTO appointment_requests
-       (registration_id, pool_date, port_code, status, latitude, longitude,
+       (registration_id, pool_date, port_code, status, latitude, longitude, accuracy_m,
         created_at, device_id, ip, priority)
 SELECT r.id, :pool_date, CAST(:port_code AS VARCHAR(8)), '{RequestStatus.POOLED.value}',
-       :latitude, :longitude, :now, :device_id, :ip, false
+       :latitude, :longitude, :accuracy_m, :now, :device_id, :ip, false
 {signed_in.FROM_OWNED}{signed_in.WHERE_OWNED}
    AND (:check_csrf = false OR s.csrf_token = :csrf)
    AND r.status = '{RegState.ACTIVE.value}'
@@ -66,6 +66,7 @@ RETURNING id, registration_id, pool_date, port_code, status, created_at
         "port_code": String(),
         "latitude": Float(),
         "longitude": Float(),
+        "accuracy_m": Float(),
         "device_id": String(),
         "ip": String(),
         "check_csrf": Boolean(),
@@ -119,6 +120,7 @@ async def ask(
     device_id: str | None,
     ip: str | None,
     now: datetime,
+    accuracy_m: float | None = None,
 ) -> tuple[Row, bool] | None:
     """``(row, created)``: the new request, or the one already in this pool (a retry);
     None when neither: the use case explains.
@@ -141,6 +143,7 @@ async def ask(
             "port_code": port_code.upper(),
             "latitude": latitude,
             "longitude": longitude,
+            "accuracy_m": accuracy_m,
             "device_id": device_id,
             "ip": ip,
         },

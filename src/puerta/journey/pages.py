@@ -38,7 +38,7 @@ from puerta.ports.models import Port
 from puerta.registration import service as registration_service
 from puerta.registration.models import Registration
 from puerta.requests.models import AppointmentRequest
-from puerta.requests.schemas import Coordinates, RequestIn
+from puerta.requests.schemas import Position, RequestIn
 from puerta.web import forms
 from puerta.web.deps import (
     ClockDep,
@@ -217,6 +217,7 @@ def ask(
     port_code: Annotated[str, Form()] = "",
     latitude: Annotated[str, Form()] = "",
     longitude: Annotated[str, Form()] = "",
+    accuracy: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Join today's pool through the same use case as the API; errors come back on the page."""
@@ -231,6 +232,8 @@ def ask(
         errors = forms.Errors(fields={"location": say(request, NO_LOCATION)})
         return _ask_form(request, db, registration_id, token, errors, port_code)
     data = {"port_code": port_code, "latitude": latitude, "longitude": longitude}
+    if accuracy:
+        data["accuracy_m"] = accuracy
     body, errors = forms.parse(request, RequestIn, data)
     if body is None:
         return _ask_form(request, db, registration_id, token, errors, port_code)
@@ -287,6 +290,7 @@ def confirm(
     live_photo: UploadFile | None = None,
     latitude: Annotated[str, Form()] = "",
     longitude: Annotated[str, Form()] = "",
+    accuracy: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """The API's confirmation, step by step: checks, the liveness call holding no
@@ -304,12 +308,17 @@ def confirm(
     if not latitude or not longitude:
         errors = forms.Errors(fields={"location": say(request, NO_LOCATION)})
         return _confirm_form(request, registration_id, token, errors)
-    where, errors = forms.parse(
-        request, Coordinates, {"latitude": latitude, "longitude": longitude}
-    )
+    typed = {"latitude": latitude, "longitude": longitude}
+    if accuracy:
+        typed["accuracy_m"] = accuracy
+    where, errors = forms.parse(request, Position, typed)
     if where is None:
         return _confirm_form(request, registration_id, token, errors)
-    point = {"latitude": where.latitude, "longitude": where.longitude}
+    point = {
+        "latitude": where.latitude,
+        "longitude": where.longitude,
+        "accuracy_m": where.accuracy_m,
+    }
     try:
         confirm_live(
             work,

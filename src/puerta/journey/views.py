@@ -194,6 +194,7 @@ async def request_appointment(
             latitude=body.latitude,
             longitude=body.longitude,
             device_id=body.device_id,
+            accuracy_m=body.accuracy_m,
             ip=ip,
             now=now,
         )

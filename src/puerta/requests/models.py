@@ -25,6 +25,9 @@ class AppointmentRequest(Base):
     latitude: Mapped[float]
     longitude: Mapped[float]
     created_at: Mapped[datetime]
+    #: The radius the device said its position is good to, in metres (null: not sent).
+    #: Read by the trend analysis's location signals, never by a rule at the door.
+    accuracy_m: Mapped[float | None] = mapped_column(default=None)
     device_id: Mapped[str | None] = mapped_column(String(128), default=None)
     ip: Mapped[str | None] = mapped_column(String(45), default=None)
     # Set when the pool closes (puerta.draw.publication): the opaque id shown only to

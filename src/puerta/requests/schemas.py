@@ -14,7 +14,13 @@ class Coordinates(BaseModel):
     longitude: float = Field(ge=-180, le=180)
 
 
-class RequestIn(Coordinates):
+class Position(Coordinates):
+    #: The position's accuracy as the device gave it (the browser's ``coords.accuracy``),
+    #: in metres: evidence for the trend analysis's location signals, never a reason to refuse.
+    accuracy_m: float | None = Field(default=None, ge=0, le=1_000_000)
+
+
+class RequestIn(Position):
     port_code: str = Field(min_length=2, max_length=8)
     device_id: str | None = Field(default=None, max_length=128)
 

@@ -85,6 +85,7 @@ def join_pool(
         longitude=data.longitude,
         created_at=clock.now(),
         device_id=data.device_id,
+        accuracy_m=data.accuracy_m,
         ip=ip,
     )
     try:

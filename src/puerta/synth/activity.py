@@ -32,6 +32,8 @@ class Registration:
     ring_phone: str | None = None
     ring_email: str | None = None
     coalition_id: str | None = None
+    location_id: str | None = None  # planted location pattern (synth.locations)
+    location_pattern: str | None = None
     requested_port: str | None = None
     request_dates: list[date] = field(default_factory=list)
     appointment: tuple[str, date, time, str, datetime] | None = (

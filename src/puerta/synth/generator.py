@@ -18,17 +18,17 @@ from typing import Any
 import pyarrow as pa
 
 from puerta.dataset import files, schema
-from puerta.synth import activity, population
+from puerta.synth import activity, locations, population
 from puerta.synth.plan import ChunkPlan, Plan, make_plan
 from puerta.synth.profiles import Profile, get_profile
 from puerta.synth.rows import RowBuilder
 
 GENERATOR = "puerta-synth/1"
-ChunkTables = tuple[pa.Table, pa.Table, pa.Table]
+ChunkTables = tuple[pa.Table, pa.Table, pa.Table, pa.Table]
 
 
 def generate_chunk(plan: Plan, chunk: ChunkPlan) -> ChunkTables:
-    """(registrations, truth, appointments) of one chunk."""
+    """(registrations, truth, appointments, locations) of one chunk."""
     rng = random.Random(f"{plan.profile.name}:{plan.seed}:{chunk.index}")
     households = population.build(plan, chunk, rng)
     activity.assign_counts(plan, chunk, households, rng)
@@ -41,9 +41,12 @@ def generate_chunk(plan: Plan, chunk: ChunkPlan) -> ChunkTables:
     regs.sort(key=lambda r: (r.created_at, r.rid))
     activity.appointments(plan, chunk, households, regs, rng)
     activity.requests(plan, regs, rng)
+    # The readings draw from their own stream: every other column stays as it was.
+    where = random.Random(f"{plan.profile.name}:{plan.seed}:{chunk.index}:locations")
+    located = locations.build(regs, where, chunk.index)
     builder = RowBuilder()
     builder.add_all(regs, rng)
-    return builder.tables()
+    return (*builder.tables(), located)
 
 
 def iter_chunks(plan: Plan, workers: int = 1) -> Iterator[ChunkTables]:
@@ -87,11 +90,13 @@ def generate(
     regs_w = files.TableWriter(out / f"registrations.{ext}", schema.REGISTRATIONS, fmt)
     appt_w = files.TableWriter(out / f"appointments.{ext}", schema.APPOINTMENTS, fmt)
     truth_w = files.TableWriter(out / "truth.parquet", schema.TRUTH, "parquet")
-    with regs_w, appt_w, truth_w:
-        for done, (reg, truth, appt) in enumerate(iter_chunks(plan, workers), start=1):
+    loc_w = files.TableWriter(out / f"locations.{ext}", schema.LOCATIONS, fmt)
+    with regs_w, appt_w, truth_w, loc_w:
+        for done, (reg, truth, appt, loc) in enumerate(iter_chunks(plan, workers), start=1):
             regs_w.write(reg)
             truth_w.write(truth)
             appt_w.write(appt)
+            loc_w.write(loc)
             if on_chunk:
                 on_chunk(done, len(plan.chunks), regs_w.rows)
     write_shelters(plan, out / "shelters.csv")
@@ -101,7 +106,12 @@ def generate(
         "scale": scale,
         "seed": seed,
         "format": fmt,
-        "rows": {"registrations": regs_w.rows, "appointments": appt_w.rows, "truth": truth_w.rows},
+        "rows": {
+            "registrations": regs_w.rows,
+            "appointments": appt_w.rows,
+            "truth": truth_w.rows,
+            "locations": loc_w.rows,
+        },
     }
     files.write_manifest(out, manifest)
     return {"schema_version": schema.SCHEMA_VERSION, **manifest}

@@ -166,6 +166,8 @@ class RowBuilder:
                 "ring_via": reg.ring_via,
                 "coalition_id": reg.coalition_id,
                 "top_ten": hh.top_ten,
+                "location_id": reg.location_id,
+                "location_pattern": reg.location_pattern,
             }
             for k, v in truth.items():
                 self.truth[k].append(v)

@@ -11,6 +11,7 @@ can print or assert them.
   must match the planted ones.
 * Bursts and rings: precision and recall over registrations, plus the share
   of planted bursts / rings mostly covered by one finding.
+* Location signals: the same, per kind, against ``truth.location_pattern``.
 
 Example:
     >>> precision_recall({"a", "b", "c"}, {"b", "c", "d"})
@@ -29,6 +30,7 @@ import polars as pl
 from puerta.findings.value import (
     ADDRESS_CLUSTER,
     KNOWN_ADDRESS,
+    LOCATION_KINDS,
     REGISTRATION_BURST,
     SHARED_CONTACT_RING,
     Finding,
@@ -145,6 +147,22 @@ def evaluate_rings(findings: Iterable[Finding], truth: pl.DataFrame) -> dict[str
         out["group_inclusion_vs_coalitions"] = evaluate_pattern(
             coalitions, truth, kind=SHARED_CONTACT_RING, column="coalition_id"
         )
+    return out
+
+
+def evaluate_locations(findings: Iterable[Finding], truth: pl.DataFrame) -> dict[str, Any]:
+    """Each location kind against the registrations planted with that pattern.
+
+    ``truth.location_pattern`` names the kind a registration was planted for and
+    ``location_id`` its group; a kind is scored on its own pattern only.
+    """
+    findings = list(findings)
+    out: dict[str, Any] = {}
+    for kind in LOCATION_KINDS:
+        planted = truth.with_columns(
+            planted=pl.when(pl.col("location_pattern") == kind).then(pl.col("location_id"))
+        )
+        out[kind] = evaluate_pattern(findings, planted, kind=kind, column="planted")
     return out
 
 
@@ -282,12 +300,18 @@ def evaluate_dataset(
     lap("bursts")
     rings = find_rings(data)
     lap("rings")
+    from puerta.trends.frame import load_locations
+    from puerta.trends.location import find_location_signals
+
+    located = load_locations(root)
+    places = find_location_signals(data, located) if located is not None else []
+    lap("locations")
     oig_tables.table2(data)
     oig_tables.table3(analysis)
     share = oig_tables.unrelated_share(analysis)
     lap("oig_tables")
     seconds["total"] = round(sum(seconds.values()), 2)
-    findings = len(analysis.findings) + len(bursts) + len(rings)
+    findings = len(analysis.findings) + len(bursts) + len(rings) + len(places)
     if analysis_only:
         return {"rows": data.height, "findings": findings, "share": share, "seconds": seconds}
     truth = load_truth(root)
@@ -300,6 +324,8 @@ def evaluate_dataset(
         "share": share,
         "seconds": seconds,
     }
+    if located is not None and "location_pattern" in truth.columns:
+        result["locations"] = evaluate_locations(places, truth)
     instants = [datetime.fromisoformat(t.replace("Z", "+00:00")) for t in exclude_created_at]
     if instants:
         excluded = set(data.filter(pl.col("created_at").is_in(instants))["registration_id"])

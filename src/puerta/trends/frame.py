@@ -281,3 +281,16 @@ def assert_no_protected(df: pl.DataFrame) -> None:
     bad = PROTECTED_COLUMNS.intersection(df.columns)
     if bad:
         raise ProtectedColumnError(f"protected columns present: {sorted(bad)}")
+
+
+def load_locations(path: str | Path) -> pl.DataFrame | None:
+    """The data set's ``locations`` table beside its registrations, or None without one."""
+    root = Path(path)
+    folder = root if root.is_dir() else root.parent
+    for ext in ("parquet", "csv"):
+        found = folder / f"locations.{ext}"
+        if found.exists():
+            if ext == "parquet":
+                return pl.read_parquet(found)
+            return pl.read_csv(found, infer_schema=False)
+    return None

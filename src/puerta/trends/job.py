@@ -1,5 +1,6 @@
-"""The trend analysis as one job: read every registration, run the four analyses,
-write the findings through ``puerta.findings.service``.
+"""The trend analysis as one job: read every registration (and every location its
+devices reported), run the analyses, write the findings through
+``puerta.findings.service``.
 
 The analyses are pure and live beside this module; this is the only place that
 knows their order. Identity resolution runs first because the address tables
@@ -34,8 +35,9 @@ from puerta.trends.addresses import (
     load_known_addresses,
 )
 from puerta.trends.bursts import find_bursts
-from puerta.trends.frame import analysis_frame, scan_dataset
+from puerta.trends.frame import analysis_frame, load_locations, scan_dataset
 from puerta.trends.identity import IdentityResult, duplicate_person_findings, resolve_persons
+from puerta.trends.location import find_location_signals
 from puerta.trends.rings import find_rings
 
 Progress = Callable[[str], None]
@@ -67,11 +69,16 @@ def load_source(path: str | Path) -> pl.DataFrame:
 
 def load_store(db: Database) -> pl.DataFrame:
     """Every registration in the store, through the documented export format."""
+    return load_store_with_locations(db)[0]
+
+
+def load_store_with_locations(db: Database) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """Every registration in the store and every location reported, as the export writes them."""
     from puerta.dataset.exporter import export_dataset
 
     with tempfile.TemporaryDirectory(prefix="puerta-trends-") as tmp:
         export_dataset(db, tmp)
-        return load_source(tmp)
+        return load_source(tmp), load_locations(tmp)
 
 
 def analyse(
@@ -79,9 +86,10 @@ def analyse(
     *,
     with_identity: bool = True,
     known: list[KnownAddress] | None = None,
+    locations: pl.DataFrame | None = None,
     progress: Progress = _quiet,
 ) -> TrendRun:
-    """Run every analysis on a registrations table; no I/O."""
+    """Run every analysis on a registrations table (and its locations, if given); no I/O."""
     seconds: dict[str, float] = {}
     started = time.perf_counter()
 
@@ -111,6 +119,9 @@ def analyse(
     lap("bursts")
     findings += find_rings(frame)
     lap("rings")
+    if locations is not None and locations.height:
+        findings += find_location_signals(frame, locations)
+        lap("locations")
     if identity is not None:
         findings += duplicate_person_findings(identity)
         lap("duplicate persons")
@@ -128,10 +139,15 @@ def run(
 ) -> tuple[TrendRun, findings_service.UpsertCounts]:
     """Analyse the store (or ``source``) and write the findings in one transaction."""
     progress("reading registrations")
-    raw = load_source(source) if source else load_store(db)
+    if source:
+        raw, locations = load_source(source), load_locations(source)
+    else:
+        raw, locations = load_store_with_locations(db)
     progress(f"{raw.height:,} traveler rows")
     known = load_known_addresses(known_path) if known_path else None
-    result = analyse(raw, with_identity=with_identity, known=known, progress=progress)
+    result = analyse(
+        raw, with_identity=with_identity, known=known, locations=locations, progress=progress
+    )
     with db.session() as session:
         counts = findings_service.upsert(session, result.findings, clock=clock)
     return result, counts

@@ -15,6 +15,10 @@
       function (position) {
         form.latitude.value = position.coords.latitude.toFixed(5);
         form.longitude.value = position.coords.longitude.toFixed(5);
+        // How sure the phone is, in metres: kept as evidence, never a reason to refuse.
+        if (form.accuracy && isFinite(position.coords.accuracy)) {
+          form.accuracy.value = Math.round(position.coords.accuracy);
+        }
         sending = true;
         form.submit();
       },
