@@ -306,7 +306,8 @@ LOCATION_ASK = M(
     "flight). Ask where the traveler was when they asked and confirmed; this is never a "
     "reason to refuse anyone.",
 )
-#: What ``{location_default}`` names: the listed default a point is at (trends/location_defaults.py).
+#: What ``{location_default}`` names: the listed default a point is at
+#: (trends/location_defaults.py).
 LOCATION_DEFAULTS: dict[str, Message] = {
     "null_island": M(
         "term.location_default.null_island",

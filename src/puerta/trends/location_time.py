@@ -31,8 +31,6 @@ def travel_pairs(reads: pl.DataFrame, config: LocationConfig) -> pl.DataFrame:
         .sort("prev_at")
     )
     confirmed = reads.filter(pl.col("stage") == "confirmation").sort("reported_at")
-    if not asked.height or not confirmed.height:
-        return confirmed.head(0)
     pairs = confirmed.join_asof(
         asked,
         left_on="reported_at",
