@@ -47,13 +47,31 @@ SAMPLES = {
     "signals": ["ip_range", "email_pattern"],
     "links": [{"link": "phone", "count": 1}, {"link": "email", "count": 2}],
     "code": "explain.gone",
+    "from_point": "32.51234, -117.03456",
+    "to_point": "25.86901, -97.50271",
+    "point": "23, -102",
+    "distance_km": 2030,
+    "speed_kmh": 676,
+    "margin_km": 0.1,
+    "max_speed_kmh": 130,
+    "pairs": 2,
+    "location_default": "android_emulator",
+    "decimals": 2,
+    "grid_m": 1110,
+    "accuracy_m": 0.0,
+    "hours": 5,
+    "device": "bot-device",
+    "minutes": 4.5,
+    "jumps": 3,
 }
 
 EXPLANATIONS = sorted(
     (
         m
         for m in REGISTRY.values()
-        if m.code.startswith(("explain.", "term.burst_signal.", "term.known_address."))
+        if m.code.startswith(
+            ("explain.", "term.burst_signal.", "term.known_address.", "term.location_default.")
+        )
     ),
     key=lambda m: m.code,
 )
@@ -67,6 +85,21 @@ def test_every_explanation_message_renders_with_every_placeholder_filled() -> No
         assert "{" not in english, message.code
         assert "}" not in english, message.code
         assert english.strip(), message.code
+
+
+def test_a_location_default_is_named_in_words() -> None:
+    stored = [
+        fx.sentence(
+            fx.LOCATION_DEFAULT,
+            point="37.422, -122.084",
+            location_default="android_emulator",
+            registrations=3,
+        ).to_json()
+    ]
+    assert fx.render_explanation(stored) == (
+        "Reported 37.422, -122.084: the Android emulator's default location (Mountain View, "
+        "California). 3 registrations in all reported it."
+    )
 
 
 def test_typed_parameters_are_formatted_for_the_reader() -> None:

@@ -17,7 +17,9 @@ from puerta.findings.value import KINDS, Finding
 from puerta.trends import identity
 from puerta.trends.addresses import find_address_clusters, load_known_addresses
 from puerta.trends.bursts import find_bursts
+from puerta.trends.location import find_location_signals
 from puerta.trends.rings import find_rings
+from tests.trends import test_location as located
 from tests.trends.frames import T0, frame, minutes, row, surname
 
 PORTS = ["SYS", "OTM", "CAL", "HID", "LAR", "ELP", "BRO", "NOG"]
@@ -108,8 +110,24 @@ def _duplicate() -> Finding:
     return found
 
 
+def _locations() -> list[Finding]:
+    """One finding of each location kind."""
+    at, r = located.T0, located.reading
+    rows = [
+        r("L1", located.TIJUANA, at),
+        r("L1", located.MATAMOROS, at + timedelta(hours=3), "confirmation"),
+        r("L2", located.TIJUANA, at, device="D9"),
+        r("L3", located.MONTERREY, at + timedelta(minutes=5), device="D9"),
+        *(r(f"S{i}", (31.72039, -106.46081), at) for i in range(4)),
+        r("Z1", (23.0, -102.0), at, accuracy=0.0),
+        r("Z1", (25.67, -100.31), at + timedelta(days=1)),
+    ]
+    rids = ["L1", "L2", "L3", "S0", "S1", "S2", "S3", "Z1"]
+    return find_location_signals(located.frame(*rids), located.readings(rows))
+
+
 def test_each_kind_renders_in_english_with_every_placeholder_filled(tmp_path: Path) -> None:
-    findings = [_cluster(), _shelter(tmp_path), _burst(), _ring(), _duplicate()]
+    findings = [_cluster(), _shelter(tmp_path), _burst(), _ring(), _duplicate(), *_locations()]
     assert {f.kind for f in findings} == set(KINDS)
     for f in findings:
         text = _english(f)
