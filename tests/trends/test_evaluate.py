@@ -5,11 +5,20 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from puerta.findings.value import REGISTRATION_BURST, SHARED_CONTACT_RING, Finding
+from puerta.findings.value import (
+    DEVICE_JUMP,
+    IMPOSSIBLE_TRAVEL,
+    LOCATION_KINDS,
+    REGISTRATION_BURST,
+    SHARED_CONTACT_RING,
+    SHARED_COORDINATES,
+    Finding,
+)
 from puerta.trends import evaluate as ev
 from puerta.trends.addresses import find_address_clusters, load_known_addresses
 from puerta.trends.bursts import find_bursts
-from puerta.trends.frame import load_dataset
+from puerta.trends.frame import load_dataset, load_locations
+from puerta.trends.location import find_location_signals
 from puerta.trends.rings import find_rings
 from tests.trends.frames import frame, row, surname
 
@@ -127,3 +136,31 @@ def test_targets_on_a_small_synthetic_population(tmp_path) -> None:  # type: ign
     known = load_known_addresses(tmp_path / "shelters.csv")
     addresses = ev.evaluate_addresses(find_address_clusters(data, known=known), truth, data)
     assert addresses["flagged_known"] == 0
+    # Location signals: every planted pattern found by its own kind, nothing else flagged.
+    readings = load_locations(tmp_path)
+    assert readings is not None
+    places = ev.evaluate_locations(find_location_signals(data, readings), truth)
+    for kind in LOCATION_KINDS:
+        assert places[kind]["planted_groups"] >= 3, kind
+        assert places[kind]["recall"] >= 0.95, kind
+        assert places[kind]["precision"] >= 0.90, kind
+
+
+def test_location_metrics_score_each_kind_on_its_own_pattern() -> None:
+    truth = pl.DataFrame(
+        {
+            "registration_id": ["R1", "R2", "R3", "R4"],
+            "position": [0, 0, 0, 0],
+            "location_id": ["A", "B", "B", None],
+            "location_pattern": [IMPOSSIBLE_TRAVEL, DEVICE_JUMP, DEVICE_JUMP, None],
+        }
+    )
+    findings = [
+        _finding(IMPOSSIBLE_TRAVEL, ["R1"]),
+        _finding(DEVICE_JUMP, ["R2", "R4"]),  # R4 planted nothing
+        _finding(IMPOSSIBLE_TRAVEL, ["R3"]),  # R3 was a jump, not travel
+    ]
+    out = ev.evaluate_locations(findings, truth)
+    assert (out[IMPOSSIBLE_TRAVEL]["recall"], out[IMPOSSIBLE_TRAVEL]["precision"]) == (1.0, 0.5)
+    assert (out[DEVICE_JUMP]["recall"], out[DEVICE_JUMP]["precision"]) == (0.5, 0.5)
+    assert out[SHARED_COORDINATES]["actual"] == 0
