@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from puerta.config import Settings
 from puerta.demo import synthetic_portrait
@@ -100,13 +101,23 @@ def test_asking_through_the_page(api: Api) -> None:
         url, data={"port_code": "SYS", **{k: str(v) for k, v in TIJUANA.items()}}, headers=HTML
     )
     assert forged.status_code == 400  # no session token in the form: nothing written
+    assert 'name="accuracy"' in form.text  # location.js fills it with coords.accuracy
     asked = browser.post(
         url,
-        data={"port_code": "ELP", **{k: str(v) for k, v in TIJUANA.items()}, "csrf_token": csrf},
+        data={
+            "port_code": "ELP",
+            **{k: str(v) for k, v in TIJUANA.items()},
+            "accuracy": "24",
+            "csrf_token": csrf,
+        },
         headers=HTML,
         follow_redirects=False,
     )
     assert (asked.status_code, asked.headers["location"]) == (303, f"/registrations/{rid}")
+    with api.db.session() as s:  # kept as evidence for the location signals
+        from puerta.requests.models import AppointmentRequest
+
+        assert s.scalars(select(AppointmentRequest.accuracy_m)).one() == 24.0
     after = browser.get(f"/registrations/{rid}", headers=HTML)
     assert "Your request is in the draw of March 4, 2026 for El Paso" in after.text
 
@@ -129,7 +140,7 @@ def test_confirming_through_the_page_then_the_calendar_event(api: Api, settings:
     assert "Take a live photo" in no_photo.text
     done = browser.post(
         url,
-        data={**where, "csrf_token": csrf},
+        data={**where, "accuracy": "9", "csrf_token": csrf},
         files={"live_photo": ("live.png", synthetic_portrait(777), "image/png")},
         headers=HTML,
         follow_redirects=False,
@@ -139,6 +150,10 @@ def test_confirming_through_the_page_then_the_calendar_event(api: Api, settings:
     )
     booked = browser.get(f"/registrations/{rid}", headers=HTML)
     assert "Your appointment is confirmed." in booked.text
+    with api.db.session() as s:
+        from puerta.confirmation.models import LivenessCheck
+
+        assert s.scalars(select(LivenessCheck.accuracy_m)).one() == 9.0
     ics = browser.get(f"/registrations/{rid}/appointment.ics")
     assert ics.headers["content-type"].startswith("text/calendar")
     assert "DTSTART;TZID=America/Los_Angeles:20260318T" in ics.text  # San Ysidro's own time
