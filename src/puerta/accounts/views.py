@@ -21,6 +21,17 @@ from puerta.accounts.schemas import (
 from puerta.clock import Clock
 from puerta.config import Settings
 from puerta.db import Database
+from puerta.errors import (
+    AccountDeactivated,
+    CodeAttemptsExhausted,
+    CodeWrong,
+    EmailTaken,
+    PasswordTooCommon,
+    PasswordTooLong,
+    PasswordTooShort,
+    SignInPaused,
+    WrongCredentials,
+)
 from puerta.i18n import M
 from puerta.web.deps import (
     SESSION_COOKIE,
@@ -35,8 +46,10 @@ from puerta.web.deps import (
     client_ip,
 )
 from puerta.web.language import locale_of, say
+from puerta.web.openapi import raises
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
+PASSWORD_RULES = (PasswordTooShort, PasswordTooLong, PasswordTooCommon)
 RESEND_ACCEPTED = M(
     "account.resend_accepted",
     "If this address has an unverified account, a new code is on its way.",
@@ -55,6 +68,7 @@ def user_out(user: User) -> UserOut:
 
 
 @router.post("/accounts", status_code=status.HTTP_201_CREATED, dependencies=[Public])
+@raises(EmailTaken, *PASSWORD_RULES)
 def sign_up(
     body: SignUp,
     request: Request,
@@ -80,6 +94,7 @@ def sign_up(
 
 
 @router.post("/accounts/verify", dependencies=[Public])
+@raises(CodeWrong, CodeAttemptsExhausted)
 def verify(body: VerifyEmail, db: DbSession, settings: SettingsDep, clock: ClockDep) -> UserOut:
     return user_out(
         service.verify_email(db, email=body.email, code=body.code, settings=settings, clock=clock)
@@ -123,6 +138,7 @@ def forgot_password(
 
 
 @router.post("/accounts/password/reset", dependencies=[Public])
+@raises(CodeWrong, CodeAttemptsExhausted, *PASSWORD_RULES)
 def reset_password(
     body: ResetPassword, db: DbSession, settings: SettingsDep, clock: ClockDep
 ) -> UserOut:
@@ -179,6 +195,7 @@ def forget_session(response: Response) -> None:
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED, dependencies=[Public])
+@raises(WrongCredentials, AccountDeactivated, SignInPaused)
 def sign_in(
     body: SignIn,
     response: Response,

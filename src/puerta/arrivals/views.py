@@ -11,11 +11,15 @@ from sqlalchemy.orm import Session
 
 from puerta.arrivals import service
 from puerta.confirmation.schemas import AppointmentOut
+from puerta.errors import (
+    AppointmentCodeNotFound,
+)
 from puerta.findings import service as findings_service
 from puerta.findings.models import Finding
 from puerta.findings.views import explanation_fields
 from puerta.registration.models import Registration
 from puerta.web.deps import Officer, PortScope, ReadSession
+from puerta.web.openapi import raises
 
 router = APIRouter(prefix="/api/v1", tags=["ports"])
 
@@ -85,5 +89,6 @@ def port_appointments(
 
 
 @router.get("/appointments/{code}")
+@raises(AppointmentCodeNotFound)
 def by_code(request: Request, code: str, user: Officer, db: ReadSession) -> ArrivalOut:
     return arrival_out(request, db, service.find_by_code(db, user=user, code=code))

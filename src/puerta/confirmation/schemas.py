@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
+
+from puerta.ports.schemas import LocalTime
 
 
 class SelectionOut(BaseModel):
@@ -27,7 +29,7 @@ class AppointmentOut(BaseModel):
     registration_id: str
     port_code: str
     day: date
-    slot_start: time
+    slot_start: LocalTime  # the port's wall clock, no offset
     seats: int
     code: str
     status: str

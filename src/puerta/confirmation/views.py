@@ -15,6 +15,20 @@ from puerta.confirmation.liveness import LivenessProvider
 from puerta.confirmation.models import Appointment
 from puerta.confirmation.schemas import AppointmentOut, SelectionOut
 from puerta.db import UnitOfWork
+from puerta.errors import (
+    ConfirmOutsideArea,
+    ExtensionUsed,
+    InvalidTransition,
+    LivenessAttemptsExhausted,
+    LivenessFailed,
+    NoBookedAppointment,
+    NoOfferWaiting,
+    OfferExpired,
+    RegistrationNotFound,
+    SeatsJustTaken,
+    SeatsNotReleased,
+    UploadTooLarge,
+)
 from puerta.registration import service as registration_service
 from puerta.web.deps import (
     Applicant,
@@ -24,18 +38,30 @@ from puerta.web.deps import (
     RequestWork,
     SettingsDep,
 )
+from puerta.web.openapi import raises
 from puerta.web.uploads import read_upload
 
 router = APIRouter(prefix="/api/v1/registrations", tags=["confirmation"])
 
 
 @router.get("/{registration_id}/selection")
+@raises(RegistrationNotFound, NoOfferWaiting)
 def get_selection(registration_id: str, user: Applicant, db: ReadSession) -> SelectionOut:
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
     return SelectionOut.model_validate(service.current_offer(db, registration))
 
 
 @router.post("/{registration_id}/selection/confirm")
+@raises(
+    RegistrationNotFound,
+    NoOfferWaiting,
+    OfferExpired,
+    ConfirmOutsideArea,
+    LivenessAttemptsExhausted,
+    LivenessFailed,
+    SeatsJustTaken,
+    UploadTooLarge,
+)
 def confirm(
     registration_id: str,
     live_photo: UploadFile,
@@ -109,6 +135,7 @@ def confirm_live(
 
 
 @router.post("/{registration_id}/selection/extend")
+@raises(RegistrationNotFound, NoOfferWaiting, OfferExpired, ExtensionUsed)
 def extend(
     registration_id: str, user: Applicant, db: DbSession, settings: SettingsDep, clock: ClockDep
 ) -> SelectionOut:
@@ -120,6 +147,7 @@ def extend(
 
 
 @router.post("/{registration_id}/selection/decline", status_code=204)
+@raises(RegistrationNotFound, NoOfferWaiting, OfferExpired, InvalidTransition)
 def decline(registration_id: str, user: Applicant, db: DbSession, clock: ClockDep) -> Response:
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
     service.decline(db, selection=service.current_offer(db, registration), clock=clock)
@@ -127,12 +155,18 @@ def decline(registration_id: str, user: Applicant, db: DbSession, clock: ClockDe
 
 
 @router.get("/{registration_id}/appointment")
+@raises(RegistrationNotFound, NoBookedAppointment)
 def get_appointment(registration_id: str, user: Applicant, db: ReadSession) -> AppointmentOut:
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
     return AppointmentOut.model_validate(service.booked_appointment(db, registration))
 
 
-@router.get("/{registration_id}/appointment/qr.png", response_class=Response)
+@router.get(
+    "/{registration_id}/appointment/qr.png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {"schema": {"type": "string"}}}}},
+)
+@raises(RegistrationNotFound, NoBookedAppointment)
 def appointment_qr(registration_id: str, user: Applicant, db: ReadSession) -> Response:
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
     appointment = service.booked_appointment(db, registration)
@@ -140,6 +174,7 @@ def appointment_qr(registration_id: str, user: Applicant, db: ReadSession) -> Re
 
 
 @router.post("/{registration_id}/appointment/cancel")
+@raises(RegistrationNotFound, NoBookedAppointment, InvalidTransition, SeatsNotReleased)
 def cancel(registration_id: str, user: Applicant, db: DbSession, clock: ClockDep) -> AppointmentOut:
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
     appointment = service.booked_appointment(db, registration)

@@ -15,6 +15,14 @@ from puerta.config import Settings
 from puerta.db import Database
 from puerta.draw import entry as entry_service
 from puerta.draw import publication, service
+from puerta.errors import (
+    DrawNotFound,
+    DrawNotRunYet,
+    DrawUnpublished,
+    NoEntryInPool,
+    NothingPublished,
+    RegistrationNotFound,
+)
 from puerta.registration import service as registration_service
 from puerta.web.deps import (
     APPLICANTS,
@@ -31,6 +39,7 @@ from puerta.web.deps import (
     authenticate,
 )
 from puerta.web.language import say
+from puerta.web.openapi import raises
 
 router = APIRouter(prefix="/api/v1/draws", tags=["draw"])
 entry_router = APIRouter(prefix="/api/v1/registrations", tags=["draw"])
@@ -66,6 +75,7 @@ class ReviewOut(BaseModel):
 
 
 @router.get("/{pool_date}", dependencies=[Public])
+@raises(DrawNotFound)
 def get_draw(pool_date: date, db: ReadSession) -> DrawOut:
     draw = service.get_draw(db, pool_date)
     return DrawOut(
@@ -81,12 +91,14 @@ def get_draw(pool_date: date, db: ReadSession) -> DrawOut:
 
 
 @router.get("/{pool_date}/published", dependencies=[Public])
+@raises(NothingPublished, DrawUnpublished)
 def get_published(pool_date: date, db: ReadSession) -> dict[str, Any]:
     """Commitment, then pool records and root, then seed and result: no personal data."""
     return publication.artefacts(db, pool_date)
 
 
 @router.get("/{pool_date}/verify", dependencies=[Public])
+@raises(NothingPublished, DrawUnpublished, DrawNotRunYet)
 def get_verify(pool_date: date, db: ReadSession) -> VerificationOut:
     """The server recomputing its own draw from what it published (anyone can redo it)."""
     report = publication.verify_day(db, pool_date)
@@ -117,6 +129,7 @@ def get_review(pool_date: date, db: ReadSession, _user: Analyst) -> list[ReviewO
 
 
 @entry_router.get("/{registration_id}/entry", response_model=dict[str, Any])
+@raises(RegistrationNotFound, NoEntryInPool)
 async def get_entry(
     registration_id: str,
     request: Request,

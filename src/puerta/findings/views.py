@@ -9,12 +9,18 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from puerta.errors import (
+    FindingNotFound,
+    InvalidTransition,
+    ReviewNeedsNote,
+)
 from puerta.findings import briefing as briefing_mod
 from puerta.findings import explain, service
 from puerta.findings.models import Finding
 from puerta.lifecycle import FindingStatus
 from puerta.web.deps import Analyst, ClockDep, DbSession, PortScope, ReadSession
 from puerta.web.language import locale_of, say
+from puerta.web.openapi import raises
 from puerta.web.params import Offset, RowId, ServiceDay
 
 router = APIRouter(prefix="/api/v1", tags=["findings"])
@@ -115,6 +121,7 @@ def _detail(request: Request, db: Session, finding: Finding) -> FindingDetail:
 
 
 @router.get("/findings/{finding_id}")
+@raises(FindingNotFound)
 def get_finding(
     request: Request, finding_id: RowId, _user: Analyst, db: ReadSession
 ) -> FindingDetail:
@@ -122,6 +129,7 @@ def get_finding(
 
 
 @router.post("/findings/{finding_id}/review")
+@raises(FindingNotFound, ReviewNeedsNote, InvalidTransition)
 def review(
     request: Request,
     finding_id: RowId,
@@ -139,7 +147,19 @@ def review(
     return _detail(request, db, finding)
 
 
-@router.get("/ports/{port_code}/briefing", response_model=None)
+@router.get(
+    "/ports/{port_code}/briefing",
+    response_model=None,
+    responses={
+        200: {
+            "description": "JSON, or Markdown with `format=markdown`.",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/markdown": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 def port_briefing(
     request: Request,
     port: PortScope,

@@ -15,6 +15,28 @@ from puerta.accounts.models import User
 from puerta.clock import Clock
 from puerta.config import Settings
 from puerta.db import Database, UnitOfWork
+from puerta.errors import (
+    AlreadyBooked,
+    AlreadySelected,
+    AskedElsewhere,
+    InvalidTransition,
+    PhotoEmpty,
+    PhotoNotJpegOrPng,
+    PhotosMissing,
+    PhotoTooLarge,
+    PhotoTooManyPixels,
+    PhotoTooSmall,
+    PhotoUnreadable,
+    PortNotFound,
+    RegistrationCannotRequest,
+    RegistrationNotEditable,
+    RegistrationNotFound,
+    RequestOutsideArea,
+    TravelerNotFound,
+    TravelersLockedByAppointment,
+    UploadTooLarge,
+    WindowClosed,
+)
 from puerta.geo.area import is_eligible
 from puerta.journey import editing, hot_path, requesting
 from puerta.journey.status import RegistrationStatus, status_of
@@ -44,6 +66,7 @@ from puerta.web.deps import (
     client_ip,
 )
 from puerta.web.language import say
+from puerta.web.openapi import raises
 from puerta.web.uploads import read_upload
 
 router = APIRouter(prefix="/api/v1/registrations", tags=["registrations"])
@@ -51,6 +74,9 @@ requests_router = APIRouter(prefix="/api/v1/registrations", tags=["requests"])
 
 
 @router.put("/{registration_id}/travelers/{position}")
+@raises(
+    RegistrationNotFound, TravelerNotFound, RegistrationNotEditable, TravelersLockedByAppointment
+)
 def update_traveler(
     registration_id: str,
     position: int,
@@ -67,6 +93,19 @@ def update_traveler(
 
 
 @router.put("/{registration_id}/travelers/{position}/photo")
+@raises(
+    RegistrationNotFound,
+    TravelerNotFound,
+    RegistrationNotEditable,
+    TravelersLockedByAppointment,
+    UploadTooLarge,
+    PhotoTooLarge,
+    PhotoEmpty,
+    PhotoNotJpegOrPng,
+    PhotoTooManyPixels,
+    PhotoUnreadable,
+    PhotoTooSmall,
+)
 def put_photo(
     registration_id: str,
     position: int,
@@ -120,6 +159,7 @@ def set_photo_released(
 
 
 @router.post("/{registration_id}/withdraw")
+@raises(RegistrationNotFound, InvalidTransition)
 def withdraw(
     registration_id: str, user: Applicant, db: DbSession, clock: ClockDep
 ) -> RegistrationOut:
@@ -128,6 +168,7 @@ def withdraw(
 
 
 @router.get("/{registration_id}/status", response_model=dict[str, Any])
+@raises(RegistrationNotFound)
 async def get_status(
     registration_id: str,
     request: Request,
@@ -165,7 +206,22 @@ def _status_slowly(
         return status_of(db, registration, clock)
 
 
-@requests_router.post("/{registration_id}/requests", status_code=status.HTTP_201_CREATED)
+@requests_router.post(
+    "/{registration_id}/requests",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": RequestOut, "description": "Asked again: the same request."}},
+)
+@raises(
+    RegistrationNotFound,
+    RegistrationCannotRequest,
+    WindowClosed,
+    PhotosMissing,
+    RequestOutsideArea,
+    AskedElsewhere,
+    AlreadySelected,
+    AlreadyBooked,
+    PortNotFound,
+)
 async def request_appointment(
     registration_id: str,
     body: RequestIn,

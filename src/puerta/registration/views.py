@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 
+from puerta.errors import (
+    EmailNotVerified,
+    RegistrationNotFound,
+    TooManyTravelers,
+)
 from puerta.registration import service
 from puerta.registration.models import Registration
 from puerta.registration.schemas import RegistrationIn, RegistrationOut, TravelerOut
 from puerta.web.deps import Applicant, ClockDep, DbSession, ReadSession, SettingsDep, client_ip
+from puerta.web.openapi import raises
 
 router = APIRouter(prefix="/api/v1/registrations", tags=["registrations"])
 
@@ -33,6 +39,7 @@ def registration_out(registration: Registration) -> RegistrationOut:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
+@raises(EmailNotVerified, TooManyTravelers)
 def create(
     body: RegistrationIn,
     request: Request,
@@ -54,5 +61,6 @@ def list_mine(user: Applicant, db: ReadSession) -> list[RegistrationOut]:
 
 
 @router.get("/{registration_id}")
+@raises(RegistrationNotFound)
 def get(registration_id: str, user: Applicant, db: ReadSession) -> RegistrationOut:
     return registration_out(service.get_owned(db, registration_id=registration_id, owner=user))

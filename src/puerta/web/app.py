@@ -23,7 +23,7 @@ from puerta.confirmation.liveness import LivenessProvider, LocalLivenessProvider
 from puerta.db import Database
 from puerta.registration.photos import FileSystemPhotoStore, PhotoStore
 from puerta.statements import PgStatements, Statements, ThreadedStatements
-from puerta.web import api_docs, metrics, problems, scheduler
+from puerta.web import api_docs, metrics, openapi, problems, scheduler
 from puerta.web.admission import Admission
 from puerta.web.deps import Public
 from puerta.web.routers import feature_routers
@@ -162,6 +162,7 @@ def create_app(
     app.include_router(metrics.router)  # /metrics: loopback or metrics_token only
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     api_docs.install(app)
+    openapi.install(app)  # every operation's errors, as problem+json
 
     app.add_middleware(PageCompression)
     app.add_middleware(SecurityHeaders)

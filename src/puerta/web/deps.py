@@ -47,7 +47,9 @@ from puerta.errors import (
     ApplicantsOnly,
     CsrfTokenWrong,
     OutsidePortScope,
+    PortNotFound,
     PuertaError,
+    SessionEnded,
     SignInRequired,
     StaffOnly,
 )
@@ -55,6 +57,7 @@ from puerta.ports import service as ports_service
 from puerta.ports.models import Port
 from puerta.statements import Statements
 from puerta.web.language import ACCOUNT_LANGUAGE
+from puerta.web.openapi import raises
 
 SESSION_COOKIE = "__Host-puerta_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -207,6 +210,7 @@ BEARER = HTTPBearer(
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
 
 
+@raises(SignInRequired, SessionEnded, CsrfTokenWrong)
 def _auth(request: Request, uow: RequestWork, clock: ClockDep, _bearer: BearerDep) -> Auth:
     auth = authenticate(uow.session, credential_of(request), request.method, clock)
     request.scope[ACCOUNT_LANGUAGE] = auth.user.language  # web/language.py: the choice order
@@ -273,7 +277,8 @@ def require(*roles: Role) -> Callable[[User], User]:
 
     check.__name__ = "require_" + "_".join(r.value for r in _LEAST_FIRST if r in admitted)
     check.admits = admitted  # type: ignore[attr-defined]
-    return check
+    refusals = {type(refusal_for(r, admitted)) for r in Role if r not in admitted}
+    return raises(*sorted(refusals, key=lambda e: e.__name__))(check)
 
 
 def _public() -> None:
@@ -292,6 +297,7 @@ def admitted_by(call: Callable[..., Any]) -> frozenset[Role] | None:
     return call.admits  # type: ignore[attr-defined]
 
 
+@raises(SignInRequired, SessionEnded, CsrfTokenWrong, ApplicantsOnly)
 async def _hot_applicant(request: Request, _bearer: BearerDep) -> Credential:
     """Applicants, for their own registrations, checked inside the route's one statement.
 
@@ -316,6 +322,7 @@ HotApplicant = Annotated[Credential, Depends(_hot_applicant)]
 APPLICANTS = frozenset({Role.APPLICANT})
 
 
+@raises(OutsidePortScope, PortNotFound)
 def _port_in_scope(port_code: str, user: Officer, uow: RequestWork) -> Port:
     """The path's port, for its own officers and for analysts and admins.
 
