@@ -246,3 +246,10 @@ def test_the_registration_page_keeps_the_answers_over_the_cap(api: Api, app_db: 
     assert _registrations(app_db) == 2
     again = browser.get("/register/check", headers=HTML)
     assert "Carla" in again.text  # still in the draft
+
+
+def test_the_openapi_document_lists_the_caps(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/v1/accounts", "/api/v1/registrations"):
+        limited = paths[path]["post"]["responses"]["429"]
+        assert "application/problem+json" in limited["content"]

@@ -23,7 +23,7 @@ from puerta.config import Settings
 from puerta.db import Database
 from puerta.i18n import M
 from puerta.limits import caps
-from puerta.limits.deps import LimitsDep
+from puerta.limits.deps import LIMITED, LimitsDep
 from puerta.limits.store import LimitStore
 from puerta.web.deps import (
     SESSION_COOKIE,
@@ -94,7 +94,9 @@ def create_account(
     )
 
 
-@router.post("/accounts", status_code=status.HTTP_201_CREATED, dependencies=[Public])
+@router.post(
+    "/accounts", status_code=status.HTTP_201_CREATED, dependencies=[Public], responses=LIMITED
+)
 def sign_up(
     body: SignUp,
     request: Request,

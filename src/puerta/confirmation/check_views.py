@@ -16,7 +16,7 @@ from puerta.confirmation import authenticity
 from puerta.confirmation.schemas import AppointmentCheckIn, AppointmentCheckOut, CheckedPort
 from puerta.errors import PuertaError
 from puerta.limits import caps
-from puerta.limits.deps import LimitsDep
+from puerta.limits.deps import LIMITED, LimitsDep
 from puerta.web import forms
 from puerta.web.deps import ClockDep, DbSession, Public, SettingsDep, client_ip
 from puerta.web.pages import page
@@ -24,12 +24,6 @@ from puerta.web.pages import page
 router = APIRouter(prefix="/api/v1/appointments", tags=["appointments"])
 pages = APIRouter(include_in_schema=False, dependencies=[Public])
 TEMPLATE = "appointments/check.html"
-LIMITED = {
-    429: {
-        "description": "Too many checks from this address: wait `Retry-After` seconds.",
-        "content": {"application/problem+json": {}},
-    }
-}
 
 
 def answer_out(answer: authenticity.Answer) -> AppointmentCheckOut:
@@ -42,7 +36,7 @@ def answer_out(answer: authenticity.Answer) -> AppointmentCheckOut:
     )
 
 
-@router.post("/check", dependencies=[Public], responses=LIMITED)  # type: ignore[arg-type]
+@router.post("/check", dependencies=[Public], responses=LIMITED)
 def check(
     body: AppointmentCheckIn,
     request: Request,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -14,3 +14,11 @@ async def _limits(request: Request) -> LimitStore:
 
 
 LimitsDep = Annotated[LimitStore, Depends(_limits)]
+
+#: The OpenAPI answer of a capped route (``limits.caps``).
+LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {
+        "description": "Over a cap: wait `Retry-After` seconds (problem+json, `limit.*`).",
+        "content": {"application/problem+json": {}},
+    }
+}

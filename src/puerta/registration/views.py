@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 
 from puerta.limits import caps
-from puerta.limits.deps import LimitsDep
+from puerta.limits.deps import LIMITED, LimitsDep
 from puerta.registration import service
 from puerta.registration.models import Registration
 from puerta.registration.schemas import RegistrationIn, RegistrationOut, TravelerOut
@@ -34,7 +34,7 @@ def registration_out(registration: Registration) -> RegistrationOut:
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=LIMITED)
 def create(
     body: RegistrationIn,
     request: Request,
