@@ -33,6 +33,7 @@ from puerta import migrate
 from puerta.clock import FrozenClock
 from puerta.config import Settings
 from puerta.db import Base, Database, load_all_models
+from puerta.limits.store import DatabaseStore, LimitStore, RedisStore
 
 PG_ADMIN_URL = os.environ.get(
     "PUERTA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -40,6 +41,7 @@ PG_ADMIN_URL = os.environ.get(
 pytest_plugins = ["tests.api_support"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+REDIS_URL = os.environ.get("PUERTA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def _postgres_reachable() -> str | None:
@@ -138,6 +140,62 @@ def db(request: pytest.FixtureRequest) -> Iterator[Database]:
             yield SavepointDatabase(database, connection)
         finally:
             outer.rollback()
+
+
+def _redis_reachable() -> str | None:
+    """None when reachable, else the reason."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+        client.close()
+        return None
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+@pytest.fixture(scope="session")
+def _redis_server() -> str:
+    reason = _redis_reachable()
+    if reason is not None:
+        if IN_CI:
+            pytest.fail(f"CI=true but Redis is unreachable at {REDIS_URL}: {reason}")
+        pytest.skip(f"Redis unreachable ({reason})")
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_prefix(_redis_server: str) -> Iterator[str]:
+    """A key prefix of this test's own on the shared Redis server; its keys (and only
+    they: never FLUSHALL) are deleted at the end."""
+    import redis
+
+    prefix = f"puerta-test-{secrets.token_hex(6)}"
+    yield prefix
+    client = redis.Redis.from_url(_redis_server)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])
+def limits_backend(request: pytest.FixtureRequest) -> str:
+    """The limits store a test runs on: ``database``, and ``redis`` when reachable
+    (required under ``CI=true``, as PostgreSQL is)."""
+    return request.param
+
+
+@pytest.fixture
+def limit_store(request: pytest.FixtureRequest, limits_backend: str) -> LimitStore:
+    """The store of ``limits_backend``: the database's, or Redis (own prefix) falling
+    back to the database's."""
+    database = DatabaseStore("test-secret")
+    if limits_backend == "database":
+        return database
+    prefix = request.getfixturevalue("redis_prefix")
+    return RedisStore(REDIS_URL, prefix=prefix, fallback=database)
 
 
 @pytest.fixture

@@ -10,10 +10,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from puerta.limits import rules
 from puerta.ports import catalogue
+
+
+def _rate(text: str) -> str:
+    rules.parse("setting", text)  # a ValueError names the setting that is wrong
+    return text
+
+
+#: A rate in the ``limits`` notation, several windows separated by ``;`` ("5/day").
+Rate = Annotated[str, AfterValidator(_rate)]
 
 
 class Settings(BaseSettings):
@@ -129,6 +139,31 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = Field(
         default="json",
         description="puerta serve's log lines: json (one object a line) or text.",
+    )
+    redis_url: str = Field(
+        default="",
+        description="Redis for the shared limits (redis://host:6379/0); empty: the database. "
+        "While Redis cannot be reached, the limits use the database.",
+    )
+    redis_prefix: str = Field(
+        default="puerta", min_length=1, description="Prefix of every key Puerta writes in Redis."
+    )
+    sign_up_limit_per_address: Rate = Field(
+        default="100/hour;1000/day",
+        description="Accounts made from one client address (a shelter's phones share one).",
+    )
+    sign_up_limit_per_device: Rate = Field(
+        default="5/day", description="Accounts made from one device."
+    )
+    registration_limit_per_address: Rate = Field(
+        default="100/hour;1000/day", description="Registrations made from one client address."
+    )
+    registration_limit_per_device: Rate = Field(
+        default="5/day", description="Registrations made from one device."
+    )
+    appointment_check_limit_per_address: Rate = Field(
+        default="100/hour",
+        description="'Is this appointment real?' checks from one client address.",
     )
 
     @model_validator(mode="after")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, ClassVar, dataclass_transform
+from typing import Any, ClassVar, Self, dataclass_transform
 
 from puerta.i18n.message import M, Message
 
@@ -224,6 +224,51 @@ class SignInPaused(PuertaError):
     @property
     def retry_after_seconds(self) -> int:
         return self.minutes * 60
+
+
+class _Waits:
+    """A cap's refusal (``limits.caps``): ``minutes`` for the person to read, and the
+    exact seconds for ``Retry-After`` (:meth:`waiting`)."""
+
+    minutes: int
+
+    def waiting(self, seconds: int) -> Self:
+        self._seconds = seconds
+        return self
+
+    @property
+    def retry_after_seconds(self) -> int:
+        return getattr(self, "_seconds", self.minutes * 60)
+
+
+class SignUpsCapped(_Waits, PuertaError):
+    category = TOO_MANY
+    message = M(
+        "limit.sign_ups",
+        "Many accounts were made from this network or this device in a short time. "
+        "Please try again in {minutes} minutes.",
+    )
+    minutes: int
+
+
+class RegistrationsCapped(_Waits, PuertaError):
+    category = TOO_MANY
+    message = M(
+        "limit.registrations",
+        "Many registrations were sent from this network or this device in a short time. "
+        "Nothing you entered is lost: send it again in {minutes} minutes.",
+    )
+    minutes: int
+
+
+class AppointmentChecksCapped(_Waits, PuertaError):
+    category = TOO_MANY
+    message = M(
+        "limit.appointment_checks",
+        "Many appointments were checked from this network in a short time. "
+        "Please try again in {minutes} minutes.",
+    )
+    minutes: int
 
 
 class AccountDeactivated(PuertaError):

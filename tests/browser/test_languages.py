@@ -74,6 +74,7 @@ def test_every_page_in_every_language(reader: Page) -> None:
         ("/account/new", "sign-up"),
         ("/sign-in", "sign-in"),
         ("/account/forgot", "forgot"),
+        ("/appointments/check", "appointment-check"),
         (draw, "draw"),
         ("/no-such-page", "404"),
     ):

@@ -90,6 +90,10 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/register/check"): ANYONE,
     # The day's draw as a public page (draw/pages.py).
     ("GET", "/draws/{pool_date}"): ANYONE,
+    # "Is this appointment real?" (confirmation/check_views.py): anyone, capped per address.
+    ("GET", "/appointments/check"): ANYONE,
+    ("POST", "/appointments/check"): ANYONE,
+    ("POST", "/api/v1/appointments/check"): ANYONE,
     ("GET", "/healthz"): ANYONE,
     # no account: loopback or the metrics token, else 404 (tests/web/test_metrics.py)
     ("GET", "/metrics"): ANYONE,

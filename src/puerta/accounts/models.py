@@ -88,7 +88,8 @@ class SignInThrottle(Base):
 
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
-    last_failed_at: Mapped[datetime]
+    #: Indexed for the sweep of stale rows (``throttle.sweep``).
+    last_failed_at: Mapped[datetime] = mapped_column(index=True)
     paused_until: Mapped[datetime | None] = mapped_column(default=None)
     #: When the account's owner was told by email of this run of failures.
     told_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -19,8 +19,9 @@ from pydantic import BaseModel
 
 from puerta.accounts import passwords, service
 from puerta.accounts.schemas import ForgotPassword, ResetPassword, SignIn, SignUp, VerifyEmail
-from puerta.accounts.views import forget_session, keep_session, open_session
-from puerta.errors import PuertaError, SignInPaused
+from puerta.accounts.views import create_account, forget_session, keep_session, open_session
+from puerta.errors import PuertaError
+from puerta.limits.deps import LimitsDep
 from puerta.web import forms
 from puerta.web.deps import (
     ClockDep,
@@ -34,6 +35,7 @@ from puerta.web.deps import (
     client_ip,
     credential_of,
 )
+from puerta.web.device import keep_device, page_device
 from puerta.web.language import locale_of
 from puerta.web.pages import page
 
@@ -64,7 +66,7 @@ def _form(
         status=400 if errors else 200,
     )
     forms.keep_token(response, token)
-    return response
+    return keep_device(request, response)  # the sign-up cap per device (web/device.py)
 
 
 def _posted(
@@ -100,10 +102,12 @@ def sign_up_page(request: Request) -> HTMLResponse:
 @router.post("/account/new", response_class=HTMLResponse)
 def sign_up(
     request: Request,
+    database: DatabaseDep,
     db: DbSession,
     settings: SettingsDep,
     clock: ClockDep,
     mail: MailDep,
+    limits: LimitsDep,
     email: Field = "",
     password: Field = "",
     language: Field = "",
@@ -115,21 +119,25 @@ def sign_up(
     if body is None:
         return shown
     try:
-        password_hash = service.hash_new_password(body.password)  # argon2, no connection yet
-        user = service.sign_up(
+        user = create_account(
+            database,
             db,
-            email=body.email,
-            password_hash=password_hash,
+            body,
             language=body.language or locale_of(request).replace("_", "-"),
             settings=settings,
             clock=clock,
             mail=mail,
+            limits=limits,
             ip=client_ip(request),
+            device=page_device(request),
         )
     except PuertaError as exc:
-        return _form(
-            request, "accounts/sign_up.html", typed, forms.domain_errors(request, exc, "password")
+        # A cap names no field: it is said at the top, over the form as it was typed.
+        fallback = None if exc.status == 429 else "password"
+        shown = _form(
+            request, "accounts/sign_up.html", typed, forms.domain_errors(request, exc, fallback)
         )
+        return forms.limited(shown, exc)
     return _next(f"/account/verify?email={quote(user.email)}")
 
 
@@ -203,10 +211,7 @@ def sign_in(
         new = open_session(database, db, body, settings, clock, mail, client_ip(request))
     except PuertaError as exc:
         shown = _form(request, "accounts/sign_in.html", typed, forms.domain_errors(request, exc))
-        if isinstance(exc, SignInPaused):  # a limit: 429 with when to come back
-            shown.status_code = 429
-            shown.headers["Retry-After"] = str(exc.retry_after_seconds)
-        return shown
+        return forms.limited(shown, exc)  # a pause: 429 with when to come back
     response = _next("/account")
     keep_session(response, new, settings)
     return response

@@ -18,6 +18,9 @@ class SignUp(BaseModel):
     password: str = Field(max_length=256)
     #: The person's language; when absent, the one they were reading in when they signed up.
     language: Annotated[str, AfterValidator(language_tag)] | None = None
+    #: The app's id for the device (as ``RegistrationIn.device_id``): counted by the cap on
+    #: sign-ups per device, never stored with the account.
+    device_id: str | None = Field(default=None, max_length=128)
 
 
 class VerifyEmail(BaseModel):

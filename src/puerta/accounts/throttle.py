@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import and_, delete, or_
 from sqlalchemy.orm import Session
 
 from puerta.accounts.models import SignInThrottle
@@ -105,6 +105,28 @@ def record_failure(session: Session, keys: list[Key], now: datetime) -> bool:
             row.told_at, tell = now, True
     session.flush()
     return tell
+
+
+def sweep(session: Session, now: datetime) -> int:
+    """Delete the rows whose run of failures is forgotten (older than its key's memory,
+    so no pause can be left in them); how many went. The periodic job and
+    ``puerta limits sweep`` call it, so the table holds only the last day's failures."""
+    stale = or_(
+        and_(
+            SignInThrottle.key.startswith("account:"),
+            SignInThrottle.last_failed_at < now - ACCOUNT_MEMORY,
+        ),
+        and_(
+            SignInThrottle.key.startswith("address:"),
+            SignInThrottle.last_failed_at < now - ADDRESS_MEMORY,
+        ),
+        SignInThrottle.last_failed_at < now - max(ACCOUNT_MEMORY, ADDRESS_MEMORY),
+    )
+    stale = and_(
+        stale, or_(SignInThrottle.paused_until.is_(None), SignInThrottle.paused_until <= now)
+    )
+    result = session.execute(delete(SignInThrottle).where(stale))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def forget(session: Session, key: Key) -> None:

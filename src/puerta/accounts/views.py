@@ -30,9 +30,13 @@ from puerta.errors import (
     PasswordTooLong,
     PasswordTooShort,
     SignInPaused,
+    SignUpsCapped,
     WrongCredentials,
 )
 from puerta.i18n import M
+from puerta.limits import caps
+from puerta.limits.deps import LimitsDep
+from puerta.limits.store import LimitStore
 from puerta.web.deps import (
     SESSION_COOKIE,
     AuthDep,
@@ -67,28 +71,70 @@ def user_out(user: User) -> UserOut:
     )
 
 
+def create_account(
+    database: Database,
+    db: Session,
+    body: SignUp,
+    *,
+    language: str,
+    settings: Settings,
+    clock: Clock,
+    mail: MailSender,
+    limits: LimitStore,
+    ip: str | None,
+    device: str | None,
+) -> User:
+    """Sign up, for the API and the pages alike, within the caps (``limits.caps``).
+
+    A device or address over its cap is refused first, in a short read of its own and
+    counting nothing, before argon2; argon2 runs while the request's unit of work has
+    no connection yet; then the attempt is counted in that unit of work, so a refused
+    or failed sign-up leaves neither an account nor a count.
+    """
+    kind = caps.SIGN_UP
+    with database.read_only() as read:
+        caps.precheck(limits, read, kind, settings=settings, now=clock.now(), ip=ip, device=device)
+    password_hash = service.hash_new_password(body.password)
+    caps.enforce(limits, db, kind, settings=settings, now=clock.now(), ip=ip, device=device)
+    return service.sign_up(
+        db,
+        email=body.email,
+        password_hash=password_hash,
+        language=language,
+        settings=settings,
+        clock=clock,
+        mail=mail,
+        ip=ip,
+    )
+
+
 @router.post("/accounts", status_code=status.HTTP_201_CREATED, dependencies=[Public])
-@raises(EmailTaken, *PASSWORD_RULES)
+@raises(EmailTaken, SignUpsCapped, *PASSWORD_RULES)
 def sign_up(
     body: SignUp,
     request: Request,
+    database: DatabaseDep,
     db: DbSession,
     settings: SettingsDep,
     clock: ClockDep,
     mail: MailDep,
+    limits: LimitsDep,
 ) -> UserOut:
-    """Create an applicant account; a six-digit code is mailed to verify the address."""
-    # argon2 first, while the unit of work has no connection yet.
-    password_hash = service.hash_new_password(body.password)
-    user = service.sign_up(
+    """Create an applicant account; a six-digit code is mailed to verify the address.
+
+    Capped per device (``device_id``) and per client address: over a cap, ``429`` with
+    ``Retry-After`` (``limit.sign_ups``) and nothing written."""
+    user = create_account(
+        database,
         db,
-        email=body.email,
-        password_hash=password_hash,
+        body,
         language=body.language or locale_of(request).replace("_", "-"),
         settings=settings,
         clock=clock,
         mail=mail,
+        limits=limits,
         ip=client_ip(request),
+        device=body.device_id,
     )
     return user_out(user)
 

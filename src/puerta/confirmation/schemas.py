@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as datetime_
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from puerta.ports.schemas import LocalTime
 
@@ -33,3 +34,25 @@ class AppointmentOut(BaseModel):
     seats: int
     code: str
     status: str
+
+
+class AppointmentCheckIn(BaseModel):
+    """What a person holds: the confirmation code, and a traveler's family name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=40, examples=["7KQ2-M9XD-4T"])
+    family_name: str = Field(min_length=1, max_length=200, examples=["Morales"])
+
+
+class CheckedPort(BaseModel):
+    code: str
+    name: str
+
+
+class AppointmentCheckOut(BaseModel):
+    """Valid, with the port and the day only; not valid, with nothing else."""
+
+    valid: bool
+    port: CheckedPort | None = None
+    date: datetime_.date | None = None  # the module: a field named ``date`` shadows the type

@@ -98,13 +98,16 @@ def submit(
     settings: Settings,
     clock: Clock,
     ip: str | None = None,
+    device_id: str | None = None,
 ) -> Registration:
     """The draft made into a registration (the API's use case), and the draft gone."""
     draft = current(session, session_id=session_id)
     if draft is None or not draft.travelers:
         raise DraftEmpty()
     seconds = max(0.0, (clock.now() - draft.created_at).total_seconds())
-    data = RegistrationIn(travelers=travelers(draft), form_seconds=min(seconds, 86_400))
+    data = RegistrationIn(
+        travelers=travelers(draft), device_id=device_id, form_seconds=min(seconds, 86_400)
+    )
     registration = service.create(
         session, owner=owner, data=data, settings=settings, clock=clock, ip=ip
     )

@@ -23,11 +23,14 @@ from puerta.clock import Clock
 from puerta.config import Settings
 from puerta.errors import InvalidValue, PuertaError
 from puerta.i18n import M
+from puerta.limits import caps
+from puerta.limits.deps import LimitsDep
 from puerta.registration import choices, drafts
 from puerta.registration.schemas import TravelerIn
 from puerta.registration.validation import phone_e164
 from puerta.web import forms
 from puerta.web.deps import ClockDep, DbSession, Public, ReadSession, SettingsDep, client_ip
+from puerta.web.device import keep_device, page_device
 from puerta.web.language import locale_of, say
 from puerta.web.page_auth import Reader, signed_in, to_sign_in
 from puerta.web.pages import page
@@ -93,7 +96,7 @@ def _traveler_form(
         if errors
         else forms.Errors()
     )
-    return page(
+    shown = page(
         request,
         "registration/traveler.html",
         {
@@ -106,6 +109,7 @@ def _traveler_form(
         },
         status=400 if errors else 200,
     )
+    return keep_device(request, shown)  # the registration's device (web/device.py)
 
 
 def _birth_date(day: str, month: str, year: str) -> str | None:
@@ -356,12 +360,13 @@ def _check_page(
                 "phone": _phone_shown(traveler.phone),
             }
         )
-    return page(
+    shown = page(
         request,
         "registration/check.html",
         {"rows": rows, "token": reader.token, "errors": errors or forms.Errors()},
         status=400 if errors else 200,
     )
+    return keep_device(request, shown)
 
 
 def _phone_shown(phone: str | None) -> str:
@@ -389,6 +394,7 @@ def send(
     db: DbSession,
     settings: SettingsDep,
     clock: ClockDep,
+    limits: LimitsDep,
     csrf_token: Field = "",
 ) -> Response:
     """The registration made, by the API's use case; next: each traveler's photo."""
@@ -398,15 +404,29 @@ def send(
     travelers = drafts.travelers(drafts.current(db, session_id=reader.session_id))
     if not forms.token_ok(request, csrf_token, reader.token):
         return _check_page(request, reader, travelers, forms.expired(request))
+    ip, device = client_ip(request), page_device(request)
     try:
+        if travelers:  # an empty draft is DraftEmpty below, and counts for nothing
+            caps.enforce(
+                limits,
+                db,
+                caps.REGISTRATION,
+                settings=settings,
+                now=clock.now(),
+                ip=ip,
+                device=device,
+            )
         registration = drafts.submit(
             db,
             session_id=reader.session_id,
             owner=reader.user,
             settings=settings,
             clock=clock,
-            ip=client_ip(request),
+            ip=ip,
+            device_id=device,
         )
     except PuertaError as exc:
-        return _check_page(request, reader, travelers, forms.domain_errors(request, exc))
+        # Over a cap the answers stay in the draft (the request rolls back) and are shown.
+        shown = _check_page(request, reader, travelers, forms.domain_errors(request, exc))
+        return forms.limited(shown, exc)
     return RedirectResponse(f"/registrations/{registration.id}/photos", status_code=303)

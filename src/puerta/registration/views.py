@@ -11,8 +11,11 @@ from fastapi import APIRouter, Request, status
 from puerta.errors import (
     EmailNotVerified,
     RegistrationNotFound,
+    RegistrationsCapped,
     TooManyTravelers,
 )
+from puerta.limits import caps
+from puerta.limits.deps import LimitsDep
 from puerta.registration import service
 from puerta.registration.models import Registration
 from puerta.registration.schemas import RegistrationIn, RegistrationOut, TravelerOut
@@ -39,7 +42,7 @@ def registration_out(registration: Registration) -> RegistrationOut:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-@raises(EmailNotVerified, TooManyTravelers)
+@raises(EmailNotVerified, TooManyTravelers, RegistrationsCapped)
 def create(
     body: RegistrationIn,
     request: Request,
@@ -47,11 +50,23 @@ def create(
     db: DbSession,
     settings: SettingsDep,
     clock: ClockDep,
+    limits: LimitsDep,
 ) -> RegistrationOut:
-    """Register a group that travels together; add each traveler's photo next."""
-    registration = service.create(
-        db, owner=user, data=body, settings=settings, clock=clock, ip=client_ip(request)
+    """Register a group that travels together; add each traveler's photo next.
+
+    Capped per device (``device_id``) and per client address: over a cap, ``429`` with
+    ``Retry-After`` (``limit.registrations``) and nothing written."""
+    ip = client_ip(request)
+    caps.enforce(
+        limits,
+        db,
+        caps.REGISTRATION,
+        settings=settings,
+        now=clock.now(),
+        ip=ip,
+        device=body.device_id,
     )
+    registration = service.create(db, owner=user, data=body, settings=settings, clock=clock, ip=ip)
     return registration_out(registration)
 
 

@@ -26,6 +26,7 @@ from puerta.web.deps import refuse
 from puerta.web.language import say
 
 T = TypeVar("T", bound=BaseModel)
+R = TypeVar("R", bound=Response)
 FORM_COOKIE = "puerta_form"
 FORM_FIELD = "csrf_token"
 FORM_EXPIRED = M(
@@ -101,3 +102,13 @@ def domain_errors(request: Request, exc: PuertaError, fallback_field: str | None
 
 def expired(request: Request) -> Errors:
     return Errors(form=[say(request, FORM_EXPIRED)])
+
+
+def limited(response: R, exc: PuertaError) -> R:
+    """A form shown again over a limit (a cap, a sign-in pause): ``429`` with
+    ``Retry-After``, as the API answers; any other refusal is left as it is."""
+    wait = getattr(exc, "retry_after_seconds", None)
+    if exc.status == 429 and wait is not None:
+        response.status_code = 429
+        response.headers["Retry-After"] = str(wait)
+    return response

@@ -10,6 +10,7 @@ def feature_routers() -> list[APIRouter]:
     from puerta.accounts import pages as accounts_pages
     from puerta.accounts import views as accounts_views
     from puerta.arrivals import views as arrivals_views
+    from puerta.confirmation import check_views
     from puerta.confirmation import views as confirmation_views
     from puerta.draw import pages as draw_pages
     from puerta.draw import views as draw_views
@@ -32,6 +33,7 @@ def feature_routers() -> list[APIRouter]:
         journey_views.requests_router,
         requests_views.router,
         confirmation_views.router,
+        check_views.router,
         ports_views.router,
         arrivals_views.router,
         draw_views.router,
@@ -41,6 +43,7 @@ def feature_routers() -> list[APIRouter]:
         accounts_pages.router,
         registration_pages.router,
         draw_pages.router,
+        check_views.pages,
         photo_pages.router,  # before the journey's catch-all /registrations/{id}/{action}
         journey_pages.router,
     ]

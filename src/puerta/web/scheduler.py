@@ -1,4 +1,4 @@
-"""In-process jobs: mail, commitments, the daily draw, expiry.
+"""In-process jobs: mail, commitments, the daily draw, expiry, the sweep of limit rows.
 
 Mail the SMTP backend wrote during requests is sent here, after their commit.
 
@@ -20,17 +20,19 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
-from puerta.accounts import mail
+from puerta.accounts import mail, throttle
 from puerta.confirmation import service as confirmation_service
 from puerta.db import Database
 from puerta.draw import publication
 from puerta.draw import service as draw_service
 from puerta.errors import DrawAlreadyRun
+from puerta.limits import store as limits_store
 from puerta.web import leader as leaders
 from puerta.web import metrics
 
@@ -49,8 +51,15 @@ def _job(db: Database) -> Iterator[Session]:
         yield session
 
 
+def sweep_limits(session: Session, now: datetime) -> int:
+    """Delete the limit counters and sign-in throttle rows nothing reads any more (also
+    ``puerta limits sweep``); how many went."""
+    return limits_store.sweep(session, now) + throttle.sweep(session, now)
+
+
 def run_once(app: FastAPI) -> list[str]:
-    """Send pending mail, expire overdue offers and run every draw that is due.
+    """Send pending mail, expire overdue offers, sweep stale limit rows and run every
+    draw that is due.
     Returns what was done."""
     db, settings, clock = app.state.db, app.state.settings, app.state.clock
     done: list[str] = []
@@ -61,6 +70,10 @@ def run_once(app: FastAPI) -> list[str]:
         expired = confirmation_service.expire_overdue(session, clock=clock)
         if expired:
             done.append(f"expired {expired} offers")
+    with _job(db) as session:
+        swept = sweep_limits(session, clock.now())
+        if swept:
+            done.append(f"swept {swept} stale limit rows")
     with _job(db) as session:
         committed = publication.commit_upcoming(session, settings=settings, clock=clock)
         done.extend(f"published the seed commitment for {d}" for d in committed)
