@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session
 from puerta.accounts.models import User
 from puerta.clock import Clock
 from puerta.config import Settings
+from puerta.confirmation import queue as confirmation_queue
 from puerta.confirmation import service as confirmation_service
 from puerta.confirmation.deps import LivenessDep
-from puerta.confirmation.slots import SLOT_MINUTES
-from puerta.confirmation import queue as confirmation_queue
 from puerta.confirmation.schemas import ScanOut
+from puerta.confirmation.slots import SLOT_MINUTES
 from puerta.confirmation.views import confirm_live, scan_state
 from puerta.draw.numbers import day_numbers
 from puerta.errors import NoScanWaiting, PuertaError
