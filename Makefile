@@ -10,7 +10,7 @@ PORT ?= 8000
 # fonts-noto-cjk: Chinese). scripts/debian-packages.sh installs only what is missing.
 BROWSER_PACKAGES := chromium fonts-noto-core fonts-noto-cjk
 
-.PHONY: run test test-browser browser-packages lint format bench bench-draw bench-draw-service bench-rush lock clean db-upgrade
+.PHONY: run test test-browser browser-packages lint format bench bench-draw bench-draw-service bench-rush bench-vendor lock clean db-upgrade
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,7 +50,7 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests migrations
 
 ## make bench: the benchmarks (BENCHMARKS.md): the draw, the draw in the service, then the rush (both need PostgreSQL; the rush installs wrk)
-bench: bench-draw bench-draw-service bench-rush
+bench: bench-draw bench-draw-service bench-rush bench-vendor
 
 bench-draw: $(STAMP)
 	$(BIN)/python -m puerta.bench.draw_bench
@@ -62,6 +62,10 @@ bench-draw-service: $(STAMP)
 RUSH_ARGS ?=
 bench-rush: $(STAMP)
 	$(BIN)/python -m puerta.bench.rush $(RUSH_ARGS)
+
+## make bench-vendor: 32 confirmations a second for 5 minutes against a 1-scan-a-second fake vendor (VENDOR_ARGS="--arrival-seconds 30" for a short run)
+bench-vendor: $(STAMP)
+	$(BIN)/python -m puerta.bench.vendor $(VENDOR_ARGS)
 
 lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^puerta' > requirements.lock.new

@@ -72,6 +72,49 @@ class Settings(BaseSettings):
         default="",
         description="WKT polygon (lon lat) of where requests may come from; empty = default.",
     )
+    liveness_provider: Literal["local", "vendor"] = Field(
+        default="local",
+        description="local (the photo checks, no vendor) or vendor (the HTTP client of "
+        "the contracted liveness vendor, with its rate, quota, breaker and queue).",
+    )
+    vendor_url: str = Field(
+        default="", description="Base URL of the liveness vendor (POST {url}/v1/liveness)."
+    )
+    vendor_api_key: str = Field(default="", description="Bearer key for the liveness vendor.")
+    vendor_rate_per_second: float = Field(
+        default=1.0, gt=0, description="The contract's rate: scans a second, all machines."
+    )
+    vendor_quota: int = Field(
+        default=400_000, ge=0, description="The contract's total number of scans."
+    )
+    vendor_pace_margin: float = Field(
+        default=0.05,
+        ge=0,
+        lt=1,
+        description="Share of the contract rate left unused, so that network jitter never "
+        "brings two scans to the vendor closer together than the contract allows.",
+    )
+    vendor_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Seconds one vendor call may take (connect: 3 at most)."
+    )
+    vendor_max_attempts: int = Field(
+        default=4, ge=1, description="Tries of one scan (429, 5xx, time-outs) before it waits."
+    )
+    vendor_backoff_seconds: float = Field(
+        default=0.5, gt=0, description="First back-off between tries; doubles, with full jitter."
+    )
+    vendor_backoff_max_seconds: float = Field(
+        default=30.0, gt=0, description="Longest back-off between two tries."
+    )
+    vendor_breaker_failures: int = Field(
+        default=5, ge=1, description="Consecutive vendor failures that open the circuit breaker."
+    )
+    vendor_breaker_open_seconds: float = Field(
+        default=30.0, gt=0, description="How long the open breaker waits before one probe."
+    )
+    liveness_worker_idle_seconds: float = Field(
+        default=1.0, gt=0, description="How often an idle liveness worker looks at the queue."
+    )
     session_hours: int = Field(default=12, ge=1, description="Staff session lifetime.")
     applicant_session_hours: int = Field(
         default=48,

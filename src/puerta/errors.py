@@ -547,8 +547,29 @@ LIVENESS_REASONS: dict[str, Message] = {
     for m in (
         M("liveness.accepted", "live photo accepted"),
         M("liveness.replayed", "This photo was submitted before. Take a new live photo."),
+        M(
+            "liveness.not_live",
+            "The check could not see a live person in this photo. Take a new photo of your "
+            "face, in good light, looking at the camera.",
+        ),
     )
 }
+
+
+class NoScanWaiting(PuertaError):
+    category = NOT_FOUND
+    message = M("liveness.no_scan", "This registration has no live photo waiting to be checked.")
+
+
+class LivenessUnavailable(PuertaError):
+    """A queued live photo the check could not finish (never a vendor's verdict)."""
+
+    category = SERVICE_BUSY
+    message = M(
+        "liveness.unavailable",
+        "The check of your live photo could not be finished. Your seats are still held: "
+        "send a live photo again.",
+    )
 
 
 class NoSeatsFree(PuertaError):

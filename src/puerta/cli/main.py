@@ -11,6 +11,7 @@ from puerta.cli import draw as draw_cli
 from puerta.cli import fairness as fairness_cli
 from puerta.cli import i18n as i18n_cli
 from puerta.cli import limits as limits_cli
+from puerta.cli import liveness as liveness_cli
 from puerta.cli import outbox as outbox_cli
 from puerta.cli import serve as serve_cli
 from puerta.cli import staff as staff_cli
@@ -29,6 +30,7 @@ app.add_typer(draw_cli.app, name="draw")
 app.add_typer(fairness_cli.app, name="fairness")
 app.add_typer(i18n_cli.app, name="i18n")
 app.add_typer(limits_cli.app, name="limits")
+app.add_typer(liveness_cli.app, name="liveness")
 app.add_typer(outbox_cli.app, name="outbox")
 app.add_typer(staff_cli.app, name="staff")
 app.add_typer(synth_cli.app, name="synth")

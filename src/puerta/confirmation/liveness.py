@@ -1,8 +1,12 @@
 """The liveness check ("Genuine Presence" in the report) behind an interface.
 
-A real deployment plugs in a vendor client with its quota and rate limit; the
+The vendor's client (``vendor.py``) keeps to the contract's rate and quota; the
 local provider does what can be done without one: the image must decode and
 be large enough, and a byte-identical replay of an earlier submission fails.
+
+A provider that cannot answer now (the vendor saturated, its breaker open, its
+quota spent) raises :class:`Saturated`: the confirmation then queues the scan
+(``queue.py``) instead of failing.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from puerta.errors import LIVENESS_REASONS, Coded, PuertaError
@@ -18,6 +23,21 @@ from puerta.registration.photos import check_photo
 
 ACCEPTED = LIVENESS_REASONS["liveness.accepted"]
 REPLAYED = LIVENESS_REASONS["liveness.replayed"]
+NOT_LIVE = LIVENESS_REASONS["liveness.not_live"]
+
+
+class Saturated(Exception):
+    """The provider cannot give a verdict now; ``until`` is when to ask again, if known.
+
+    ``reason`` is ``rate`` (no slot of the contract's rate free), ``open`` (the circuit
+    breaker is open), ``quota`` (the contract's total is spent: nothing to wait for
+    until operators renew it) or ``failing`` (the tries of this scan failed).
+    """
+
+    def __init__(self, reason: str, until: datetime | None = None) -> None:
+        super().__init__(f"liveness vendor saturated: {reason}")
+        self.reason = reason
+        self.until = until
 
 
 @dataclass(frozen=True)
@@ -36,7 +56,12 @@ class LivenessResult:
 class LivenessProvider(Protocol):
     name: str
 
-    def check(self, image: bytes, *, seen_before: Callable[[str], bool]) -> LivenessResult: ...
+    def check(
+        self, image: bytes, *, seen_before: Callable[[str], bool], wait: bool = True
+    ) -> LivenessResult:
+        """The verdict. ``wait=False`` (the request path): answer at once or raise
+        ``Saturated``; ``wait=True`` (a worker): wait for the contract's slot and retry."""
+        ...
 
 
 class LocalLivenessProvider:
@@ -45,7 +70,13 @@ class LocalLivenessProvider:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
 
-    def check(self, image: bytes, *, seen_before: Callable[[str], bool]) -> LivenessResult:
+    def check(
+        self,
+        image: bytes,
+        *,
+        seen_before: Callable[[str], bool],
+        wait: bool = True,  # noqa: ARG002 (the local checks never wait)
+    ) -> LivenessResult:
         digest = hashlib.sha256(image).hexdigest()
         try:
             checked = check_photo(image, max_bytes=self.max_bytes, field="live_photo")

@@ -6,14 +6,14 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from puerta import ids, lifecycle
 from puerta.clock import Clock
 from puerta.config import Settings
 from puerta.confirmation.liveness import LivenessProvider, LivenessResult
-from puerta.confirmation.models import Appointment, LivenessCheck
+from puerta.confirmation.models import SCAN_ACTIVE, Appointment, LivenessCheck, LivenessScan
 from puerta.confirmation.slots import slot_for
 from puerta.draw import service as draw_service
 from puerta.draw.models import Selection
@@ -47,9 +47,25 @@ def _ensure_open(session: Session, selection: Selection, clock: Clock) -> None:
     ``OfferExpired`` keeps its changes (the unit of work commits the release
     before the refusal reaches the person), so the message tells the truth.
     """
-    if selection.status == SelectionStatus.OFFERED.value and selection.deadline <= clock.now():
+    if (
+        selection.status == SelectionStatus.OFFERED.value
+        and selection.deadline <= clock.now()
+        and not has_queued_scan(session, selection.id)
+    ):
         release_offer(session, selection=selection, status=SelectionStatus.EXPIRED, clock=clock)
         raise OfferExpired()
+
+
+def has_queued_scan(session: Session, selection_id: int) -> bool:
+    """Whether a live photo of this offer waits in the liveness queue (its seats stay held)."""
+    return (
+        session.scalar(
+            select(LivenessScan.id)
+            .where(LivenessScan.selection_id == selection_id, LivenessScan.status.in_(SCAN_ACTIVE))
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _ensure_confirmable(
@@ -245,9 +261,17 @@ def extend(
 def release_offer(
     session: Session, *, selection: Selection, status: SelectionStatus, clock: Clock
 ) -> None:
-    """End an offer (declined, expired, withdrawn) and give its seats back."""
+    """End an offer (declined, expired, withdrawn) and give its seats back; a live photo
+    still waiting in the liveness queue goes with it (``queue.py``)."""
     lifecycle.move(selection, status)
     selection.decided_at = clock.now()
+    session.execute(
+        update(LivenessScan)
+        .where(LivenessScan.selection_id == selection.id, LivenessScan.status.in_(SCAN_ACTIVE))
+        .values(status="cancelled", outcome="cancelled", image=None, claim=None)
+        .values(resolved_at=selection.decided_at)
+        .execution_options(synchronize_session=False)
+    )
     ports_service.release_seats(
         session, selection.port_code, selection.appointment_date, selection.seats, booked=False
     )
@@ -308,12 +332,20 @@ def latest_appointment(session: Session, registration_id: str) -> Appointment | 
 
 
 def expire_overdue(session: Session, *, clock: Clock) -> int:
-    """Expire every offer past its deadline; their seats return. Returns how many."""
+    """Expire every offer past its deadline; their seats return. Returns how many.
+
+    An offer whose live photo waits in the liveness queue is not expired: its
+    deadline moves out by the wait when the scan is sent (``queue.credit_wait``).
+    """
+    queued = exists().where(
+        LivenessScan.selection_id == Selection.id, LivenessScan.status.in_(SCAN_ACTIVE)
+    )
     overdue = list(
         session.scalars(
             select(Selection).where(
                 Selection.status == SelectionStatus.OFFERED.value,
                 Selection.deadline <= clock.now(),
+                ~queued,
             )
         )
     )

@@ -23,12 +23,14 @@ from sqlalchemy.orm import Session
 from puerta.accounts.models import User
 from puerta.clock import Clock
 from puerta.config import Settings
+from puerta.confirmation import queue as confirmation_queue
 from puerta.confirmation import service as confirmation_service
 from puerta.confirmation.deps import LivenessDep
+from puerta.confirmation.schemas import ScanOut
 from puerta.confirmation.slots import SLOT_MINUTES
-from puerta.confirmation.views import confirm_live
+from puerta.confirmation.views import confirm_live, scan_state
 from puerta.draw.numbers import day_numbers
-from puerta.errors import PuertaError
+from puerta.errors import NoScanWaiting, PuertaError
 from puerta.i18n import M, Message
 from puerta.journey import requesting
 from puerta.journey.status import Stage, status_of
@@ -274,7 +276,10 @@ def confirm_page(
     if found is None:
         return to_sign_in()
     user, token = found
-    registration_service.get_owned(db, registration_id=registration_id, owner=user)
+    registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
+    scan = confirmation_queue.latest_scan(db, registration.id)
+    if scan is not None and scan.status in confirmation_queue.ACTIVE:  # already in line
+        return RedirectResponse(f"/registrations/{registration_id}/confirm/waiting", 303)
     return _confirm_form(request, registration_id, token)
 
 
@@ -320,7 +325,7 @@ def confirm(
         "accuracy_m": where.accuracy_m,
     }
     try:
-        confirm_live(
+        outcome = confirm_live(
             work,
             registration_id=registration_id,
             owner=user,
@@ -335,7 +340,54 @@ def confirm(
             work.commit()
         refusal = forms.domain_errors(request, exc, "live_photo")
         return _confirm_form(request, registration_id, token, refusal)
+    if isinstance(outcome, confirmation_queue.Pending):  # the vendor is busy: wait in line
+        return RedirectResponse(f"/registrations/{registration_id}/confirm/waiting", 303)
     return RedirectResponse(f"/registrations/{registration_id}", status_code=303)
+
+
+@router.get("/registrations/{registration_id}/confirm/waiting", response_class=HTMLResponse)
+def confirm_waiting(
+    registration_id: str,
+    request: Request,
+    db: ReadSession,
+    settings: SettingsDep,
+    clock: ClockDep,
+    liveness: LivenessDep,
+) -> Response:
+    """The live photo's place in the liveness queue, refreshing itself; once resolved, the
+    appointment (the status page) or the refusal on the confirm form, as if just sent."""
+    found = _signed_in(request, db, clock)
+    if found is None:
+        return to_sign_in()
+    user, token = found
+    registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
+    try:
+        state = scan_state(db, registration, liveness=liveness, settings=settings, clock=clock)
+    except NoScanWaiting:
+        return RedirectResponse(f"/registrations/{registration_id}", status_code=303)
+    except PuertaError as exc:
+        refusal = forms.domain_errors(request, exc, "live_photo")
+        return _confirm_form(request, registration_id, token, refusal)
+    if not isinstance(state, confirmation_queue.Pending):
+        return RedirectResponse(f"/registrations/{registration_id}", status_code=303)
+    shown = ScanOut.of(state)
+    minutes = 0 if shown.wait_seconds is None else -(-shown.wait_seconds // 60)
+    if shown.wait_seconds is not None and shown.wait_seconds < 60:
+        minutes = 0
+    return page(
+        request,
+        "journey/waiting.html",
+        {
+            "registration_id": registration_id,
+            "place": shown.place,
+            "quota_exhausted": shown.wait_seconds is None,
+            "wait_minutes": minutes,
+            "wait_hours": minutes // 60,
+            "wait_minutes_part": minutes % 60,
+            "deadline": shown.deadline,
+            "refresh_seconds": shown.refresh_seconds,
+        },
+    )
 
 
 @router.get("/registrations/{registration_id}/appointment.ics")

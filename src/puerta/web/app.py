@@ -19,7 +19,9 @@ from puerta import __version__
 from puerta import clock as clocks
 from puerta.clock import Clock, SystemClock
 from puerta.config import Settings, get_settings
-from puerta.confirmation.liveness import LivenessProvider, LocalLivenessProvider
+from puerta.confirmation.liveness import LivenessProvider
+from puerta.confirmation.vendor import VendorLivenessProvider, provider_for
+from puerta.confirmation.worker import LivenessWorker
 from puerta.db import Database
 from puerta.limits.store import LimitStore, make_store
 from puerta.registration.photos import FileSystemPhotoStore, PhotoStore
@@ -128,9 +130,19 @@ def create_app(
         needed = settings.admission_limit + settings.admission_reserved + 8
         limiter.total_tokens = max(limiter.total_tokens, needed)
         task = None
+        worker = None
         if settings.scheduler_enabled:
             task = asyncio.create_task(scheduler.run_forever(app))
+            if isinstance(app.state.liveness, VendorLivenessProvider):
+                # Every worker process drains the liveness queue: the shared budget
+                # keeps them all within the contract (confirmation/worker.py).
+                worker = LivenessWorker(
+                    db, provider=app.state.liveness, settings=settings, clock=app.state.clock
+                )
+                worker.start()
         yield
+        if worker is not None:
+            await asyncio.to_thread(worker.shutdown)
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -150,7 +162,7 @@ def create_app(
     app.state.statements = hot
     app.state.clock = clock or SystemClock()
     app.state.photos = photos or FileSystemPhotoStore(settings.photo_dir)
-    app.state.liveness = liveness or LocalLivenessProvider(settings.photo_max_bytes)
+    app.state.liveness = liveness or provider_for(settings, db=db, clock=app.state.clock)
     app.state.limits = limits or make_store(settings)
     app.add_middleware(ClockInEffect)
     problems.install(app)
