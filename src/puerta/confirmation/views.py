@@ -15,6 +15,7 @@ from puerta.confirmation.liveness import LivenessProvider
 from puerta.confirmation.models import Appointment
 from puerta.confirmation.schemas import AppointmentOut, SelectionOut
 from puerta.db import UnitOfWork
+from puerta.faces import service as faces_service
 from puerta.registration import service as registration_service
 from puerta.web.deps import (
     Applicant,
@@ -89,9 +90,18 @@ def confirm_live(
     result = liveness.check(live_photo, seen_before=known.seen_before)
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=owner)
     selection = service.current_offer(db, registration)
-    return service.book_checked(
+    appointment = service.book_checked(
         db, selection=selection, result=result, settings=settings, clock=clock, **where
     )
+    # Kept for the face comparison the officer sees, run later off the request path.
+    faces_service.record_live_photo(
+        db,
+        appointment_id=appointment.id,
+        registration_id=appointment.registration_id,
+        live_photo=live_photo,
+        clock=clock,
+    )
+    return appointment
 
 
 @router.post("/{registration_id}/selection/extend")

@@ -21,6 +21,7 @@ from puerta.clock import Clock, SystemClock
 from puerta.config import Settings, get_settings
 from puerta.confirmation.liveness import LivenessProvider, LocalLivenessProvider
 from puerta.db import Database
+from puerta.faces.matcher import DlibMatcher, FaceMatcher
 from puerta.registration.photos import FileSystemPhotoStore, PhotoStore
 from puerta.statements import PgStatements, Statements, ThreadedStatements
 from puerta.web import api_docs, metrics, problems, scheduler
@@ -99,6 +100,7 @@ def create_app(
     photos: PhotoStore | None = None,
     liveness: LivenessProvider | None = None,
     statements: Statements | None = None,
+    faces: FaceMatcher | None = None,
 ) -> FastAPI:
     """The app. A ``db`` handed in also runs the hot path's statements (in a thread, so
     that a test's savepoint sees them); built here on PostgreSQL, they get an async pool."""
@@ -149,6 +151,8 @@ def create_app(
     app.state.clock = clock or SystemClock()
     app.state.photos = photos or FileSystemPhotoStore(settings.photo_dir)
     app.state.liveness = liveness or LocalLivenessProvider(settings.photo_max_bytes)
+    # The face model loads on first use, in the scheduler's job (never in a request).
+    app.state.faces = faces or DlibMatcher()
     app.add_middleware(ClockInEffect)
     problems.install(app)
 
