@@ -49,7 +49,19 @@ REGISTRATION_BURST = "registration_burst"
 SHARED_CONTACT_RING = "shared_contact_ring"
 """Apparently unrelated travelers tied together by phone, email, device or photo."""
 
-KINDS = (ADDRESS_CLUSTER, KNOWN_ADDRESS, DUPLICATE_PERSON, REGISTRATION_BURST, SHARED_CONTACT_RING)
+SAME_FACE = "same_face"
+"""Registered photos on different registrations that the face model calls one face
+(``trends.faces``). Evidence for review only: unlike a duplicate person, it never
+reaches the draw."""
+
+KINDS = (
+    ADDRESS_CLUSTER,
+    KNOWN_ADDRESS,
+    DUPLICATE_PERSON,
+    REGISTRATION_BURST,
+    SHARED_CONTACT_RING,
+    SAME_FACE,
+)
 
 TravelerRef = tuple[str, int]
 """A traveler as (registration id, position in the registration)."""
