@@ -47,6 +47,11 @@ SAMPLES = {
     "signals": ["ip_range", "email_pattern"],
     "links": [{"link": "phone", "count": 1}, {"link": "email", "count": 2}],
     "code": "explain.gone",
+    "travelers": 2,
+    "min_distance": 0.31,
+    "max_distance": 0.42,
+    "threshold": 0.55,
+    "pairs": 1,
 }
 
 EXPLANATIONS = sorted(
