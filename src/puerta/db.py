@@ -204,6 +204,7 @@ def load_all_models() -> None:
     from puerta.accounts import models as _a  # noqa: F401
     from puerta.confirmation import models as _c  # noqa: F401
     from puerta.draw import models as _d  # noqa: F401
+    from puerta.faces import models as _fa  # noqa: F401
     from puerta.findings import models as _f  # noqa: F401
     from puerta.limits import models as _l  # noqa: F401
     from puerta.ports import models as _p  # noqa: F401

@@ -63,6 +63,10 @@ SAMPLES = {
     "device": "bot-device",
     "minutes": 4.5,
     "jumps": 3,
+    "travelers": 2,
+    "min_distance": 0.31,
+    "max_distance": 0.42,
+    "threshold": 0.55,
 }
 
 EXPLANATIONS = sorted(

@@ -14,11 +14,15 @@ from puerta.confirmation.schemas import AppointmentOut
 from puerta.errors import (
     AppointmentCodeNotFound,
 )
+from puerta.faces import service as faces_service
+from puerta.faces.models import LiveFaceCheck
+from puerta.faces.schemas import LiveFaceCheckOut, live_check_out
 from puerta.findings import service as findings_service
 from puerta.findings.models import Finding
 from puerta.findings.views import explanation_fields
 from puerta.registration.models import Registration
 from puerta.web.deps import Officer, PortScope, ReadSession
+from puerta.web.language import say
 from puerta.web.openapi import raises
 
 router = APIRouter(prefix="/api/v1", tags=["ports"])
@@ -46,10 +50,17 @@ class FindingBrief(BaseModel):
 class ArrivalOut(AppointmentOut):
     travelers: list[TravelerBrief]
     findings: list[FindingBrief] = Field(default_factory=list)
+    face_check: LiveFaceCheckOut | None = None
+    """The live photo compared with the registered photos (null for an appointment not
+    confirmed here): evidence for the officer, never a refusal."""
 
 
 def arrival_out(
-    request: Request, db: Session, appointment: object, findings: list[Finding] | None = None
+    request: Request,
+    db: Session,
+    appointment: object,
+    findings: list[Finding] | None = None,
+    face_check: LiveFaceCheck | None = None,
 ) -> ArrivalOut:
     base = AppointmentOut.model_validate(appointment)
     registration = db.get(Registration, base.registration_id)
@@ -74,7 +85,14 @@ def arrival_out(
         )
         for f in findings
     ]
-    return ArrivalOut(**base.model_dump(), travelers=travelers, findings=briefs)
+    if face_check is None:
+        face_check = faces_service.checks_for_appointments(db, [base.id]).get(base.id)
+    return ArrivalOut(
+        **base.model_dump(),
+        travelers=travelers,
+        findings=briefs,
+        face_check=live_check_out(face_check, lambda m, p: say(request, m, p)),
+    )
 
 
 @router.get("/ports/{port_code}/appointments")
@@ -82,10 +100,15 @@ def port_appointments(
     request: Request, port: PortScope, date: date, db: ReadSession
 ) -> list[ArrivalOut]:
     """The arrivals booked at a port on a date (officers: their own port only), each with
-    the open findings that touch it, from every port."""
+    the open findings that touch it, from every port, and its live photo compared with
+    the registered photos (``face_check``)."""
     found = service.list_for_port(db, port_code=port.code, day=date)
     touching = findings_service.for_registrations(db, [a.registration_id for a in found])
-    return [arrival_out(request, db, a, touching.get(a.registration_id, [])) for a in found]
+    faces = faces_service.checks_for_appointments(db, [a.id for a in found])
+    return [
+        arrival_out(request, db, a, touching.get(a.registration_id, []), faces.get(a.id))
+        for a in found
+    ]
 
 
 @router.get("/appointments/{code}")

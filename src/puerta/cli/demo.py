@@ -6,6 +6,7 @@ import typer
 
 from puerta import demo
 from puerta.cli import common
+from puerta.config import Settings
 from puerta.registration.photos import FileSystemPhotoStore
 
 app = typer.Typer(help="Demo data (synthetic).", no_args_is_help=True)
@@ -37,8 +38,36 @@ def load(
         typer.echo(f"  officer {port}: {email} / {password}")
     if summary.appointment_day:
         typer.echo(f"  appointments booked for {summary.appointment_day.isoformat()}")
+    _faces(settings)
     if population:
         _population()
+
+
+def _faces(settings: Settings) -> None:
+    """Run the face model over the demo's photos now, so the officers' views show what it
+    found rather than "not compared yet": the demo's portraits are drawn shapes, not
+    faces, so every comparison says "no face found: compare them by eye"."""
+    from puerta.faces import jobs
+    from puerta.faces.matcher import DlibMatcher
+
+    db = common.database()
+    try:
+        counts = jobs.process_pending(
+            db,
+            matcher=DlibMatcher(),
+            photos=FileSystemPhotoStore(settings.photo_dir),
+            threshold=settings.face_match_threshold,
+            clock=common.clock(),
+            limit=10_000,
+        )
+    finally:
+        db.engine.dispose()
+    if counts:
+        typer.echo(
+            f"  faces: {counts.photos} photos encoded, {counts.live} live photos compared; "
+            "the demo's portraits are drawn shapes, not faces, so officers see "
+            '"No face found ...: compare them by eye", never a match'
+        )
 
 
 @app.command("draw")

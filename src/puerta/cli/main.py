@@ -8,6 +8,7 @@ from puerta.cli import dataset as dataset_cli
 from puerta.cli import db as db_cli
 from puerta.cli import demo as demo_cli
 from puerta.cli import draw as draw_cli
+from puerta.cli import faces as faces_cli
 from puerta.cli import fairness as fairness_cli
 from puerta.cli import i18n as i18n_cli
 from puerta.cli import limits as limits_cli
@@ -27,6 +28,7 @@ app = typer.Typer(
 app.add_typer(db_cli.app, name="db")
 app.add_typer(demo_cli.app, name="demo")
 app.add_typer(draw_cli.app, name="draw")
+app.add_typer(faces_cli.app, name="faces")
 app.add_typer(fairness_cli.app, name="fairness")
 app.add_typer(i18n_cli.app, name="i18n")
 app.add_typer(limits_cli.app, name="limits")

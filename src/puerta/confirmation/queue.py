@@ -42,6 +42,7 @@ from puerta.errors import (
     PuertaError,
     SeatsJustTaken,
 )
+from puerta.faces import service as faces_service
 from puerta.lifecycle import SelectionStatus
 
 log = logging.getLogger("puerta.liveness")
@@ -362,13 +363,21 @@ def resolve(
         assert selection is not None
         try:
             credit_wait(selection, scan, now)
-            service.book_checked(
+            appointment = service.book_checked(
                 session,
                 selection=selection,
                 result=result,
                 latitude=scan.latitude,
                 longitude=scan.longitude,
                 settings=settings,
+                clock=clock,
+            )
+            # As for a photo checked at once: kept for the officer's face comparison.
+            faces_service.record_live_photo(
+                session,
+                appointment_id=appointment.id,
+                registration_id=appointment.registration_id,
+                live_photo=claimed.image,
                 clock=clock,
             )
         except PuertaError as exc:

@@ -26,6 +26,7 @@ from puerta.errors import (
     NoOfferWaiting,
     OfferExpired,
 )
+from puerta.faces import service as faces_service
 from puerta.geo.area import is_eligible
 from puerta.lifecycle import AppointmentStatus, SelectionStatus
 from puerta.ports import service as ports_service
@@ -160,7 +161,7 @@ def confirm(
         session, selection=selection, live_photo=live_photo, settings=settings, clock=clock, **where
     )
     result = provider.check(live_photo, seen_before=known.seen_before)
-    return book_checked(
+    appointment = book_checked(
         session,
         selection=selection,
         result=result,
@@ -170,6 +171,14 @@ def confirm(
         device_id=device_id,
         **where,
     )
+    faces_service.record_live_photo(
+        session,
+        appointment_id=appointment.id,
+        registration_id=appointment.registration_id,
+        live_photo=live_photo,
+        clock=clock,
+    )
+    return appointment
 
 
 def book_checked(

@@ -34,6 +34,7 @@ from puerta.errors import (
     SeatsNotReleased,
     UploadTooLarge,
 )
+from puerta.faces import service as faces_service
 from puerta.registration import service as registration_service
 from puerta.registration.models import Registration
 from puerta.web.deps import (
@@ -235,7 +236,7 @@ def confirm_live(
             clock=clock,
             **where,
         )
-    return service.book_checked(
+    appointment = service.book_checked(
         db,
         selection=selection,
         result=result,
@@ -245,6 +246,15 @@ def confirm_live(
         device_id=device_id,
         **where,
     )
+    # Kept for the face comparison the officer sees, run later off the request path.
+    faces_service.record_live_photo(
+        db,
+        appointment_id=appointment.id,
+        registration_id=appointment.registration_id,
+        live_photo=live_photo,
+        clock=clock,
+    )
+    return appointment
 
 
 @router.post("/{registration_id}/selection/extend")

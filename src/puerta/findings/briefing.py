@@ -19,6 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from puerta.confirmation.models import Appointment
+from puerta.faces import messages as face_messages
+from puerta.faces import service as faces_service
+from puerta.faces.matcher import Verdict
 from puerta.findings import explain
 from puerta.findings import service as findings_service
 from puerta.findings.models import Finding, FindingTraveler
@@ -40,6 +43,7 @@ ARRIVAL = M("briefing.arrival", "{day} {slot_start} · code {code} · {travelers
 ENTRY = M("briefing.entry", "**{kind}** (score {score}, {status}): {explanation}")
 ALSO_SEEN = M("briefing.also_seen", "Also seen at: {ports}.")
 NOTHING = M("briefing.nothing", "No arrival in this window is touched by an open finding.")
+FACE = M("briefing.face", "Face check: {summary}")
 
 
 @dataclass
@@ -73,6 +77,20 @@ class BriefArrival:
     registration_id: str
     travelers: list[str]
     findings: list[BriefFinding] = field(default_factory=list)
+    face_check: dict[str, Any] | None = None
+    """The live photo against the registered photos (``puerta.faces``), as stored."""
+
+    @property
+    def face_flagged(self) -> bool:
+        """A live photo that matches no traveler: worth a look at the door, no more."""
+        return bool(self.face_check and self.face_check["verdict"] == Verdict.DIFFERENT)
+
+    def face_summary(self, locale: str, tz: str) -> str | None:
+        if self.face_check is None:
+            return None
+        fields = {k: v for k, v in self.face_check.items() if k != "live_photo"}
+        message, params = face_messages.live_sentence(**fields)
+        return render(message, params, locale=locale, tz=tz)
 
 
 @dataclass
@@ -86,12 +104,25 @@ class Briefing:
     def flagged(self) -> list[BriefArrival]:
         return [a for a in self.arrivals if a.findings]
 
+    @property
+    def listed(self) -> list[BriefArrival]:
+        """Arrivals the markdown lists: touched by a finding, or a face that differs."""
+        return [a for a in self.arrivals if a.findings or a.face_flagged]
+
     def to_json(self, *, locale: str = SOURCE_LOCALE, tz: str = DEFAULT_TZ) -> dict[str, Any]:
         """The briefing as JSON, each explanation rendered in ``locale`` beside its codes."""
         data = asdict(self)
         for arrival, out in zip(self.arrivals, data["arrivals"], strict=True):
             out["findings"] = [f.to_json(locale, tz) for f in arrival.findings]
-        data["summary"] = {"arrivals": len(self.arrivals), "with_findings": len(self.flagged)}
+            if arrival.face_check is not None:
+                out["face_check"] = arrival.face_check | {
+                    "summary": arrival.face_summary(locale, tz)
+                }
+        data["summary"] = {
+            "arrivals": len(self.arrivals),
+            "with_findings": len(self.flagged),
+            "face_different": sum(a.face_flagged for a in self.arrivals),
+        }
         return data
 
 
@@ -140,6 +171,7 @@ def build(session: Session, *, port_code: str, start: date, hours: int = HOURS) 
     touching = findings_service.for_registrations(session, rids)
     all_ids = sorted({f.id for fs in touching.values() for f in fs})
     ports = ports_of(session, all_ids) if all_ids else {}
+    faces = faces_service.checks_for_appointments(session, [a.id for a in appointments])
     arrivals = []
     for a in appointments:
         registration = session.get(Registration, a.registration_id)
@@ -159,9 +191,24 @@ def build(session: Session, *, port_code: str, start: date, hours: int = HOURS) 
                     _brief(f, ports.get(f.id, set()), port_code)
                     for f in touching.get(a.registration_id, [])
                 ],
+                face_check=_face(faces.get(a.id)),
             )
         )
     return Briefing(port_code, start.isoformat(), end.isoformat(), arrivals)
+
+
+def _face(check: Any) -> dict[str, Any] | None:
+    if check is None:
+        return None
+    return {
+        "status": check.status,
+        "verdict": check.verdict,
+        "distance": check.distance,
+        "threshold": check.threshold,
+        "traveler_position": check.traveler_position,
+        "quality": list(check.quality or []),
+        "live_photo": check.live_status,
+    }
 
 
 def _brief(finding: Finding, ports: set[str], here: str) -> BriefFinding:
@@ -196,7 +243,7 @@ def to_markdown(briefing: Briefing, *, locale: str = SOURCE_LOCALE, tz: str = DE
         say(NOT_DECISIONS),
         "",
     ]
-    for arrival in briefing.flagged:
+    for arrival in briefing.listed:
         heading = say(
             ARRIVAL,
             day=date.fromisoformat(arrival.day),
@@ -216,8 +263,10 @@ def to_markdown(briefing: Briefing, *, locale: str = SOURCE_LOCALE, tz: str = DE
             if f.other_ports:
                 entry += " " + say(ALSO_SEEN, ports=f.other_ports)
             lines.append(f"- {entry}")
+        if arrival.face_flagged:
+            lines.append("- " + say(FACE, summary=arrival.face_summary(locale, tz)))
         lines.append("")
-    if not briefing.flagged:
+    if not briefing.listed:
         lines.append(say(NOTHING))
     return "\n".join(lines) + "\n"
 

@@ -96,6 +96,25 @@ PLACE_HOUSES: dict[str, Message] = {
     ),
 }
 
+# --- same face across registrations (trends/faces.py) -----------------------------------
+
+SAME_FACE = M(
+    "explain.same_face.photos",
+    "The registered photos of {travelers} travelers on {registrations} registrations show "
+    "one face to the face model (face distance {min_distance} to {max_distance}; same "
+    "person at {threshold} or less).",
+)
+SAME_FACE_NOT_DECISION = M(
+    "explain.same_face.not_decision",
+    "A face match can be wrong, more often for some groups of people: compare the photos "
+    "by eye before acting on it.",
+)
+DUPLICATE_SAME_FACE = M(
+    "explain.duplicate_person.same_face",
+    "Their registered photos also show one face ({pairs} pairs, closest face distance "
+    "{min_distance}; same person at {threshold} or less).",
+)
+
 # --- duplicate persons (trends/identity.py) ----------------------------------------------
 
 DUPLICATE_ONE_WAY = M(

@@ -61,6 +61,11 @@ DEVICE_JUMP = "device_jump"
 LOCATION_KINDS = (IMPOSSIBLE_TRAVEL, SHARED_COORDINATES, IMPLAUSIBLE_LOCATION, DEVICE_JUMP)
 """Location signals (trends/location.py): never verdicts, each a question for an interview."""
 
+SAME_FACE = "same_face"
+"""Registered photos on different registrations that the face model calls one face
+(``trends.faces``). Evidence for review only: unlike a duplicate person, it never
+reaches the draw."""
+
 KINDS = (
     ADDRESS_CLUSTER,
     KNOWN_ADDRESS,
@@ -68,6 +73,7 @@ KINDS = (
     REGISTRATION_BURST,
     SHARED_CONTACT_RING,
     *LOCATION_KINDS,
+    SAME_FACE,
 )
 
 TravelerRef = tuple[str, int]

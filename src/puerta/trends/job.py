@@ -26,8 +26,10 @@ import polars as pl
 
 from puerta.clock import Clock
 from puerta.db import Database
+from puerta.faces import service as faces_service
+from puerta.faces.matcher import FaceStatus
 from puerta.findings import service as findings_service
-from puerta.findings.value import Finding
+from puerta.findings.value import SAME_FACE, Finding
 from puerta.trends.addresses import (
     AddressAnalysis,
     KnownAddress,
@@ -35,6 +37,7 @@ from puerta.trends.addresses import (
     load_known_addresses,
 )
 from puerta.trends.bursts import find_bursts
+from puerta.trends.faces import Face, face_findings
 from puerta.trends.frame import analysis_frame, load_locations, scan_dataset
 from puerta.trends.identity import IdentityResult, duplicate_person_findings, resolve_persons
 from puerta.trends.location import find_location_signals
@@ -128,6 +131,23 @@ def analyse(
     return TrendRun(findings, frame, addresses, identity, seconds)
 
 
+def with_faces(
+    db: Database, findings: list[Finding], *, threshold: float | None = None
+) -> list[Finding]:
+    """The findings with the same-face evidence of the store's registered photos."""
+    from puerta.config import get_settings
+
+    with db.read_only() as session:
+        faces = [
+            Face(f.registration_id, f.position, f.photo_sha256, f.result.encoding)
+            for f in faces_service.registered_faces(session)
+            if f.result.status == FaceStatus.FOUND
+        ]
+    if threshold is None:
+        threshold = get_settings().face_match_threshold
+    return face_findings(faces, findings, threshold=threshold)
+
+
 def run(
     db: Database,
     *,
@@ -135,9 +155,14 @@ def run(
     source: str | Path | None = None,
     known_path: str | Path | None = None,
     with_identity: bool = True,
+    face_threshold: float | None = None,
     progress: Progress = _quiet,
 ) -> tuple[TrendRun, findings_service.UpsertCounts]:
-    """Analyse the store (or ``source``) and write the findings in one transaction."""
+    """Analyse the store (or ``source``) and write the findings in one transaction.
+
+    On the store, the registered photos' face encodings (``puerta faces run`` makes
+    them) add same-face evidence (``trends.faces``) at ``face_threshold``; a data set
+    carries no encodings."""
     progress("reading registrations")
     if source:
         raw, locations = load_source(source), load_locations(source)
@@ -148,6 +173,9 @@ def run(
     result = analyse(
         raw, with_identity=with_identity, known=known, locations=locations, progress=progress
     )
+    if source is None:
+        result.findings = with_faces(db, result.findings, threshold=face_threshold)
+        progress(f"faces: {sum(f.kind == SAME_FACE for f in result.findings)} same-face findings")
     with db.session() as session:
         counts = findings_service.upsert(session, result.findings, clock=clock)
     return result, counts

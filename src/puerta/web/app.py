@@ -23,6 +23,7 @@ from puerta.confirmation.liveness import LivenessProvider
 from puerta.confirmation.vendor import VendorLivenessProvider, provider_for
 from puerta.confirmation.worker import LivenessWorker
 from puerta.db import Database
+from puerta.faces.matcher import DlibMatcher, FaceMatcher
 from puerta.limits.store import LimitStore, make_store
 from puerta.registration.photos import FileSystemPhotoStore, PhotoStore
 from puerta.statements import PgStatements, Statements, ThreadedStatements
@@ -103,6 +104,7 @@ def create_app(
     liveness: LivenessProvider | None = None,
     statements: Statements | None = None,
     limits: LimitStore | None = None,
+    faces: FaceMatcher | None = None,
 ) -> FastAPI:
     """The app. A ``db`` handed in also runs the hot path's statements (in a thread, so
     that a test's savepoint sees them); built here on PostgreSQL, they get an async pool."""
@@ -164,6 +166,8 @@ def create_app(
     app.state.photos = photos or FileSystemPhotoStore(settings.photo_dir)
     app.state.liveness = liveness or provider_for(settings, db=db, clock=app.state.clock)
     app.state.limits = limits or make_store(settings)
+    # The face model loads on first use, in the scheduler's job (never in a request).
+    app.state.faces = faces or DlibMatcher()
     app.add_middleware(ClockInEffect)
     problems.install(app)
 

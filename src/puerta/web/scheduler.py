@@ -32,6 +32,7 @@ from puerta.db import Database
 from puerta.draw import publication
 from puerta.draw import service as draw_service
 from puerta.errors import DrawAlreadyRun
+from puerta.faces import jobs as face_jobs
 from puerta.limits import store as limits_store
 from puerta.web import leader as leaders
 from puerta.web import metrics
@@ -58,9 +59,8 @@ def sweep_limits(session: Session, now: datetime) -> int:
 
 
 def run_once(app: FastAPI) -> list[str]:
-    """Send pending mail, expire overdue offers, sweep stale limit rows and run every
-    draw that is due.
-    Returns what was done."""
+    """Send pending mail, expire overdue offers, sweep stale limit rows, run every draw
+    that is due, then a batch of face comparisons. Returns what was done."""
     db, settings, clock = app.state.db, app.state.settings, app.state.clock
     done: list[str] = []
     sent, failed = mail.deliver_pending(db, settings=settings, clock=clock)
@@ -89,7 +89,29 @@ def run_once(app: FastAPI) -> list[str]:
                 done.extend(f"draw {pool_date} warning: {w}" for w in draw.warnings or [])
         except DrawAlreadyRun:  # another process drew it first: nothing to do
             log.info("draw %s already run", pool_date)
+    done.extend(_faces(app))
     return done
+
+
+def _faces(app: FastAPI) -> list[str]:
+    """A batch of the face model's work, after everything else (it is the slowest and
+    the least urgent: an officer sees a comparison by the arrival day)."""
+    settings = app.state.settings
+    try:
+        counts = face_jobs.process_pending(
+            app.state.db,
+            matcher=app.state.faces,
+            photos=app.state.photos,
+            threshold=settings.face_match_threshold,
+            clock=app.state.clock,
+            limit=settings.face_batch_size,
+        )
+    except Exception:
+        log.exception("the face comparison job failed; it runs again next pass")
+        return []
+    if not counts:
+        return []
+    return [f"faces: {counts.photos} photos encoded, {counts.live} live photos compared"]
 
 
 def lead_once(app: FastAPI, leadership: leaders.Leadership, was: bool | None = None) -> bool:
