@@ -11,6 +11,7 @@ from puerta.cli import draw as draw_cli
 from puerta.cli import fairness as fairness_cli
 from puerta.cli import i18n as i18n_cli
 from puerta.cli import outbox as outbox_cli
+from puerta.cli import partners as partners_cli
 from puerta.cli import serve as serve_cli
 from puerta.cli import staff as staff_cli
 from puerta.cli import synth as synth_cli
@@ -28,6 +29,7 @@ app.add_typer(draw_cli.app, name="draw")
 app.add_typer(fairness_cli.app, name="fairness")
 app.add_typer(i18n_cli.app, name="i18n")
 app.add_typer(outbox_cli.app, name="outbox")
+app.add_typer(partners_cli.app, name="partners")
 app.add_typer(staff_cli.app, name="staff")
 app.add_typer(synth_cli.app, name="synth")
 app.add_typer(trends_cli.app, name="trends")
