@@ -10,13 +10,13 @@ from puerta.partners.models import AssistedRegistration
 from tests.api_support import Api, last_code, traveler
 from tests.partners.support import P, admin, ask, register
 
-O = "/api/v1/admin/partner-organisations"
+ORGS = "/api/v1/admin/partner-organisations"
 
 
 def test_an_admin_makes_an_organisation_and_its_partner_account(api: Api) -> None:
     token = admin(api)
     r = api.client.post(
-        O,
+        ORGS,
         json={"name": "Albergue Sur", "inbox": "Intake@Albergue.example"},
         headers=api.auth(token),
     )
@@ -28,12 +28,12 @@ def test_an_admin_makes_an_organisation_and_its_partner_account(api: Api) -> Non
         True,
     )
     again = api.client.post(
-        O, json={"name": "Albergue Sur", "inbox": "x@albergue.example"}, headers=api.auth(token)
+        ORGS, json={"name": "Albergue Sur", "inbox": "x@albergue.example"}, headers=api.auth(token)
     )
     assert (again.status_code, again.json()["code"]) == (409, "partner.organisation_taken")
     assert again.headers["content-type"].startswith("application/problem+json")
     member = api.client.post(
-        f"{O}/{org['id']}/members",
+        f"{ORGS}/{org['id']}/members",
         json={"email": "rosa@albergue.example", "password": "partner pass 1"},
         headers=api.auth(token),
     )
@@ -42,12 +42,12 @@ def test_an_admin_makes_an_organisation_and_its_partner_account(api: Api) -> Non
     me = api.client.get("/api/v1/me", headers=api.auth(partner)).json()
     assert me["role"] == "partner"
     missing = api.client.post(
-        f"{O}/999999/members",
+        f"{ORGS}/999999/members",
         json={"email": "x@albergue.example", "password": "partner pass 1"},
         headers=api.auth(token),
     )
     assert (missing.status_code, missing.json()["code"]) == (404, "partner.organisation_not_found")
-    listed = api.client.get(O, headers=api.auth(token)).json()
+    listed = api.client.get(ORGS, headers=api.auth(token)).json()
     assert [o["name"] for o in listed] == ["Albergue Sur"]
 
 
@@ -55,14 +55,14 @@ def test_a_partner_held_contact_is_a_tagged_inbox_and_a_handover_code(api: Api) 
     partner = api.partner("rosa@casa.example")
     made = register(api, partner)
     assert made["contact"] == "partner"
-    assert made["contact_email"].startswith("intake+p") and made["contact_email"].endswith(
-        "@casa.example"
-    )
+    assert made["contact_email"].startswith("intake+p")
+    assert made["contact_email"].endswith("@casa.example")
     assert len(made["handover_code"]) == 14  # XXXX-XXXX-XXXX
     assert made["registration"]["complete"] is False  # the photo came after the answer
     with api.db.session() as s:
         owner = s.scalar(select(User).where(User.email == made["contact_email"]))
-        assert owner is not None and owner.role == "applicant"
+        assert owner is not None
+        assert owner.role == "applicant"
         assert owner.password_hash.startswith("!")  # nobody signs in to it
     shown = api.client.get(f"{P}/{made['registration_id']}", headers=api.auth(partner)).json()
     assert shown["handover_code"] is None  # shown once, kept as a hash
@@ -86,14 +86,16 @@ def test_the_person_takes_it_over_with_the_code_into_their_own_account(api: Api)
     status = api.client.get(f"/api/v1/registrations/{rid}/status", headers=api.auth(person))
     assert status.json()["stage"] == "no_request"
     shown = api.client.get(f"{P}/{rid}", headers=api.auth(partner)).json()
-    assert shown["handed_over"] is True and shown["registration"] is None
+    assert shown["handed_over"] is True
+    assert shown["registration"] is None
     edit = api.client.put(f"{P}/{rid}/travelers/0", json=traveler(), headers=api.auth(partner))
     assert (edit.status_code, edit.json()["code"]) == (409, "partner.handed_over")
     twice = api.client.post("/api/v1/handover", json={"code": code}, headers=api.auth(person))
     assert twice.json()["code"] == "partner.handover_code_wrong"
     with api.db.session() as s:
         held = s.scalar(select(User).where(User.email == made["contact_email"]))
-        assert held is not None and held.is_active is False
+        assert held is not None
+        assert held.is_active is False
 
 
 def test_own_email_mails_the_person_who_sets_a_password_to_take_over(api: Api) -> None:
@@ -123,7 +125,8 @@ def test_own_email_mails_the_person_who_sets_a_password_to_take_over(api: Api) -
     mine = api.client.get("/api/v1/registrations", headers=api.auth(person)).json()
     assert [m["id"] for m in mine] == [rid]
     shown = api.client.get(f"{P}/{rid}", headers=api.auth(partner)).json()
-    assert shown["handed_over"] is True and shown["registration"] is None
+    assert shown["handed_over"] is True
+    assert shown["registration"] is None
     assert ask(api, partner, rid).json()["code"] == "partner.handed_over"
 
 
@@ -180,13 +183,13 @@ def test_a_suspended_organisation_cannot_act(api: Api) -> None:
     partner = api.partner("rosa@casa.example")
     rid = register(api, partner)["registration_id"]
     token = admin(api)
-    org = api.client.get(O, headers=api.auth(token)).json()[0]
-    r = api.client.post(f"{O}/{org['id']}/suspend", headers=api.auth(token))
+    org = api.client.get(ORGS, headers=api.auth(token)).json()[0]
+    r = api.client.post(f"{ORGS}/{org['id']}/suspend", headers=api.auth(token))
     assert r.json()["is_active"] is False
     for method, url in (("GET", P), ("POST", f"{P}/{rid}/withdraw")):
         r = api.client.request(method, url, headers=api.auth(partner))
         assert (r.status_code, r.json()["code"]) == (403, "partner.organisation_inactive")
-    api.client.post(f"{O}/{org['id']}/reinstate", headers=api.auth(token))
+    api.client.post(f"{ORGS}/{org['id']}/reinstate", headers=api.auth(token))
     assert api.client.get(P, headers=api.auth(partner)).status_code == 200
     trail = api.client.get("/api/v1/admin/partner-audit", headers=api.auth(token)).json()
     assert [row["action"] for row in trail][:2] == ["reinstated", "suspended"]
@@ -209,4 +212,5 @@ def test_a_partner_asks_and_withdraws_by_the_same_rules_as_anyone(api: Api) -> N
     )
     assert (r.status_code, r.json()["code"]) == (403, "request.outside_area")
     r = api.client.post(f"{P}/{rid}/withdraw", headers=api.auth(partner))
-    assert r.status_code == 200 and r.json()["status"] == "withdrawn"
+    assert r.status_code == 200
+    assert r.json()["status"] == "withdrawn"

@@ -65,7 +65,7 @@ PARTNERS = Access(
     dict.fromkeys((APPLICANT, OFFICER, ANALYST, ADMIN), "access.partners_only"),
 )
 P = "/api/v1/partner/registrations"
-O = "/api/v1/admin/partner-organisations"
+ORGS = "/api/v1/admin/partner-organisations"
 
 R = "/api/v1/registrations/{registration_id}"
 ROUTES: dict[tuple[str, str], Access] = {
@@ -161,11 +161,11 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", P + "/{registration_id}/handover-code"): PARTNERS,
     ("GET", "/api/v1/partner/audit"): PARTNERS,
     ("POST", "/api/v1/handover"): APPLICANTS,
-    ("POST", O): ADMINS,
-    ("GET", O): ADMINS,
-    ("POST", O + "/{organisation_id}/members"): ADMINS,
-    ("POST", O + "/{organisation_id}/suspend"): ADMINS,
-    ("POST", O + "/{organisation_id}/reinstate"): ADMINS,
+    ("POST", ORGS): ADMINS,
+    ("GET", ORGS): ADMINS,
+    ("POST", ORGS + "/{organisation_id}/members"): ADMINS,
+    ("POST", ORGS + "/{organisation_id}/suspend"): ADMINS,
+    ("POST", ORGS + "/{organisation_id}/reinstate"): ADMINS,
     ("GET", "/api/v1/admin/partner-audit"): ANALYSTS,
     ("GET", "/api/v1/admin/partner-report"): ANALYSTS,
     ("GET", "/api/v1/findings"): ANALYSTS,

@@ -254,5 +254,6 @@ def build(session: Session, *, start: date, end: date, settings: Settings) -> Re
         jump_factor=settings.partner_report_jump_factor,
         min_volume=settings.partner_report_min_volume,
     )
-    names = dict(session.execute(select(PartnerOrganisation.id, PartnerOrganisation.name)).tuples())
+    query = select(PartnerOrganisation.id, PartnerOrganisation.name)
+    names = dict(session.execute(query).tuples().all())
     return Report(start, end, rows, totals, names)
