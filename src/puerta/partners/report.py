@@ -255,5 +255,5 @@ def build(session: Session, *, start: date, end: date, settings: Settings) -> Re
         min_volume=settings.partner_report_min_volume,
     )
     query = select(PartnerOrganisation.id, PartnerOrganisation.name)
-    names = dict(session.execute(query).tuples().all())
+    names = {row[0]: row[1] for row in session.execute(query)}
     return Report(start, end, rows, totals, names)
