@@ -112,6 +112,25 @@ class Api:
             )
         return self.sign_in(email, "officer pass 1")
 
+    def partner(self, email: str, organisation: str = "Casa del Migrante (synthetic)") -> str:
+        """A partner account's token, its organisation made on first use (by name)."""
+        from puerta.partners import service as partners_service
+        from puerta.partners.models import PartnerOrganisation
+
+        with self.db.session() as s:
+            org = s.scalar(
+                select(PartnerOrganisation).where(PartnerOrganisation.name == organisation)
+            )
+            if org is None:
+                inbox = "intake@" + organisation.split()[0].lower() + ".example"
+                org = partners_service.create_organisation(
+                    s, name=organisation, inbox=inbox, clock=self.clock
+                )
+            partners_service.create_partner_user(
+                s, organisation_id=org.id, email=email, password="partner pass 1", clock=self.clock
+            )
+        return self.sign_in(email, "partner pass 1")
+
     @staticmethod
     def auth(token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}

@@ -115,6 +115,17 @@ class Settings(BaseSettings):
     liveness_worker_idle_seconds: float = Field(
         default=1.0, gt=0, description="How often an idle liveness worker looks at the queue."
     )
+    partner_report_jump_factor: float = Field(
+        default=3.0,
+        ge=1.0,
+        description="The partner report flags a day this many times a partner's own 7-day "
+        "median, or the other partners' median that day.",
+    )
+    partner_report_min_volume: int = Field(
+        default=20,
+        ge=1,
+        description="Registrations a partner makes in a day before the report may flag it.",
+    )
     session_hours: int = Field(default=12, ge=1, description="Staff session lifetime.")
     applicant_session_hours: int = Field(
         default=48,

@@ -207,6 +207,7 @@ def load_all_models() -> None:
     from puerta.faces import models as _fa  # noqa: F401
     from puerta.findings import models as _f  # noqa: F401
     from puerta.limits import models as _l  # noqa: F401
+    from puerta.partners import models as _pa  # noqa: F401
     from puerta.ports import models as _p  # noqa: F401
     from puerta.registration import models as _r  # noqa: F401
     from puerta.requests import models as _q  # noqa: F401

@@ -311,6 +311,11 @@ class AdminsOnly(PuertaError):
     message = M("access.admins_only", "This is for administrators.")
 
 
+class PartnersOnly(PuertaError):
+    category = FORBIDDEN
+    message = M("access.partners_only", "This is for partner organisations' accounts.")
+
+
 class OutsidePortScope(PuertaError):
     category = FORBIDDEN
     message = M("access.port_scope", "Your account cannot see this port's appointments.")
@@ -723,6 +728,76 @@ class FindingNotFound(PuertaError):
 class ReviewNeedsNote(PuertaError):
     category = INVALID_INPUT
     message = M("finding.note_required", "Say why in a note: a decision needs its reason.")
+
+
+# --- partner organisations (the assisted channel) -----------------------------------------
+
+
+class PartnerOrganisationNotFound(PuertaError):
+    category = NOT_FOUND
+    message = M(
+        "partner.organisation_not_found", "There is no partner organisation {organisation_id}."
+    )
+    organisation_id: int
+
+
+class PartnerOrganisationTaken(PuertaError):
+    category = CONFLICT
+    message = M(
+        "partner.organisation_taken", "A partner organisation with this name already exists."
+    )
+
+
+class PartnerOrganisationInactive(PuertaError):
+    category = FORBIDDEN
+    message = M(
+        "partner.organisation_inactive",
+        "Your organisation's partner access is suspended. Ask the Puerta administrators.",
+    )
+
+
+class ContactEmailRequired(PuertaError):
+    category = INVALID_INPUT
+    message = M(
+        "partner.contact_email_required",
+        "Give the person's own email, or choose your organisation's inbox as the contact.",
+    )
+
+
+class ContactEmailNotWanted(PuertaError):
+    category = INVALID_INPUT
+    message = M(
+        "partner.contact_email_not_wanted",
+        "Your organisation's inbox is the contact: leave the person's email out.",
+    )
+
+
+class PersonHasAccount(PuertaError):
+    category = CONFLICT
+    message = M(
+        "partner.person_has_account",
+        "This email already has a Puerta account. Its owner can register from it, or you can "
+        "register the person with your organisation's inbox as the contact.",
+    )
+
+
+class HandedOver(PuertaError):
+    category = CONFLICT
+    message = M(
+        "partner.handed_over",
+        "The person has taken this registration over: they manage it themselves now.",
+    )
+
+
+class HandoverCodeWrong(PuertaError):
+    category = INVALID_INPUT
+    message = M("partner.handover_code_wrong", "This handover code is not valid.")
+
+
+class ReportRangeTooLong(PuertaError):
+    category = INVALID_INPUT
+    message = M("partner.report_range", "Ask for at most {days} days, the end after the start.")
+    days: int
 
 
 # --- the service itself --------------------------------------------------------------------

@@ -24,6 +24,7 @@ from puerta.web.app import create_app
 from tests.api_support import Api
 
 APPLICANT, OFFICER, ANALYST, ADMIN = Role.APPLICANT, Role.OFFICER, Role.ANALYST, Role.ADMIN
+PARTNER = Role.PARTNER
 
 
 @dataclass(frozen=True)
@@ -40,14 +41,31 @@ SIGNED_IN = Access("signed in", frozenset(Role))
 APPLICANTS = Access(
     "applicants",
     frozenset({APPLICANT}),
-    dict.fromkeys((OFFICER, ANALYST, ADMIN), "access.applicants_only"),
+    dict.fromkeys((PARTNER, OFFICER, ANALYST, ADMIN), "access.applicants_only"),
 )
-STAFF = Access("staff", frozenset({OFFICER, ANALYST, ADMIN}), {APPLICANT: "access.staff_only"})
+STAFF = Access(
+    "staff",
+    frozenset({OFFICER, ANALYST, ADMIN}),
+    dict.fromkeys((APPLICANT, PARTNER), "access.staff_only"),
+)
 ANALYSTS = Access(
     "analysts",
     frozenset({ANALYST, ADMIN}),
-    {APPLICANT: "access.staff_only", OFFICER: "access.analysts_only"},
+    {APPLICANT: "access.staff_only", PARTNER: "access.staff_only", OFFICER: "access.analysts_only"},
 )
+ADMINS = Access(
+    "admins",
+    frozenset({ADMIN}),
+    dict.fromkeys((APPLICANT, PARTNER), "access.staff_only")
+    | dict.fromkeys((OFFICER, ANALYST), "access.admins_only"),
+)
+PARTNERS = Access(
+    "partners",
+    frozenset({PARTNER}),
+    dict.fromkeys((APPLICANT, OFFICER, ANALYST, ADMIN), "access.partners_only"),
+)
+P = "/api/v1/partner/registrations"
+ORGS = "/api/v1/admin/partner-organisations"
 
 R = "/api/v1/registrations/{registration_id}"
 ROUTES: dict[tuple[str, str], Access] = {
@@ -137,6 +155,25 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/draws/{pool_date}/verify"): ANYONE,
     ("GET", "/api/v1/draws/{pool_date}/review"): ANALYSTS,
     # findings
+    # The assisted channel (partners/views.py).
+    ("POST", P): PARTNERS,
+    ("GET", P): PARTNERS,
+    ("GET", P + "/{registration_id}"): PARTNERS,
+    ("PUT", P + "/{registration_id}/travelers/{position}"): PARTNERS,
+    ("PUT", P + "/{registration_id}/travelers/{position}/photo"): PARTNERS,
+    ("POST", P + "/{registration_id}/requests"): PARTNERS,
+    ("POST", P + "/{registration_id}/withdraw"): PARTNERS,
+    ("POST", P + "/{registration_id}/appointment/cancel"): PARTNERS,
+    ("POST", P + "/{registration_id}/handover-code"): PARTNERS,
+    ("GET", "/api/v1/partner/audit"): PARTNERS,
+    ("POST", "/api/v1/handover"): APPLICANTS,
+    ("POST", ORGS): ADMINS,
+    ("GET", ORGS): ADMINS,
+    ("POST", ORGS + "/{organisation_id}/members"): ADMINS,
+    ("POST", ORGS + "/{organisation_id}/suspend"): ADMINS,
+    ("POST", ORGS + "/{organisation_id}/reinstate"): ADMINS,
+    ("GET", "/api/v1/admin/partner-audit"): ANALYSTS,
+    ("GET", "/api/v1/admin/partner-report"): ANALYSTS,
     ("GET", "/api/v1/findings"): ANALYSTS,
     ("GET", "/api/v1/findings/{finding_id}"): ANALYSTS,
     ("POST", "/api/v1/findings/{finding_id}/review"): ANALYSTS,
@@ -233,6 +270,7 @@ SAMPLE_PATH = {
     "code": "NOCODE",
     "pool_date": "2026-03-04",
     "finding_id": "987654",
+    "organisation_id": "987654",
     "action": "withdraw",
 }
 
@@ -243,6 +281,7 @@ def _signed_in_callers(api: Api) -> dict[Role, str]:
         OFFICER: api.staff("officer@sys.example", OFFICER, "SYS"),
         ANALYST: api.staff("analyst@hq.example", ANALYST),
         ADMIN: api.staff("admin@hq.example", ADMIN),
+        PARTNER: api.partner("partner@shelter.example"),
     }
 
 
@@ -285,7 +324,7 @@ def test_the_table_holds_over_http(api: Api) -> None:
                 )
             else:
                 assert r.status_code not in (401, 403), (method, path, role, r.text)
-    assert len(seen) == 5 * len(ROUTES)
+    assert len(seen) == (1 + len(tokens)) * len(ROUTES)
 
 
 def test_an_officer_is_kept_to_their_own_port(api: Api) -> None:

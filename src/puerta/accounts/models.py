@@ -13,6 +13,9 @@ from puerta.db import Base
 
 class Role(StrEnum):
     APPLICANT = "applicant"
+    #: Someone at a partner organisation (a shelter, legal aid) who registers people who
+    #: have no phone; bound to one organisation (``puerta.partners``).
+    PARTNER = "partner"
     OFFICER = "officer"
     ANALYST = "analyst"
     ADMIN = "admin"

@@ -390,8 +390,9 @@ def create_staff(
     port_code: str | None,
     clock: Clock,
 ) -> User:
-    """Staff accounts are made by an operator, verified from the start."""
-    if role == Role.APPLICANT:
+    """Staff accounts are made by an operator, verified from the start. (Partner accounts
+    belong to an organisation: ``puerta.partners.service.create_partner_user``.)"""
+    if role in (Role.APPLICANT, Role.PARTNER):
         raise NotAStaffRole(field="role")
     if role == Role.OFFICER:
         if not port_code:

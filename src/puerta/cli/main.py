@@ -14,6 +14,7 @@ from puerta.cli import i18n as i18n_cli
 from puerta.cli import limits as limits_cli
 from puerta.cli import liveness as liveness_cli
 from puerta.cli import outbox as outbox_cli
+from puerta.cli import partners as partners_cli
 from puerta.cli import serve as serve_cli
 from puerta.cli import staff as staff_cli
 from puerta.cli import synth as synth_cli
@@ -34,6 +35,7 @@ app.add_typer(i18n_cli.app, name="i18n")
 app.add_typer(limits_cli.app, name="limits")
 app.add_typer(liveness_cli.app, name="liveness")
 app.add_typer(outbox_cli.app, name="outbox")
+app.add_typer(partners_cli.app, name="partners")
 app.add_typer(staff_cli.app, name="staff")
 app.add_typer(synth_cli.app, name="synth")
 app.add_typer(trends_cli.app, name="trends")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +25,19 @@ from puerta.registration.photos import CheckedPhoto, PhotoStore
 from puerta.registration.schemas import RegistrationIn, TravelerIn
 
 
+class Channel(StrEnum):
+    """Who made a registration: the person (``self``), or a partner organisation for a
+    person who has no phone (``partner``, ``puerta.partners``).
+
+    The draw never reads it (one ticket per person either way). Limits on sign-ups and
+    registrations per client address or device check it: a partner legitimately registers
+    many people from one office, and is watched by the per-partner report instead.
+    """
+
+    SELF = "self"
+    PARTNER = "partner"
+
+
 def create(
     session: Session,
     *,
@@ -31,8 +46,15 @@ def create(
     settings: Settings,
     clock: Clock,
     ip: str | None = None,
+    channel: Channel = Channel.SELF,
 ) -> Registration:
-    if owner.email_verified_at is None:
+    """A new registration of ``owner``'s group.
+
+    ``channel=PARTNER``: ``owner`` is the account a partner made for the person
+    (``puerta.partners.service``); the partner vouches for it, so its address need not be
+    verified yet (the person proves it when they take the registration over).
+    """
+    if channel is Channel.SELF and owner.email_verified_at is None:
         raise EmailNotVerified()
     if len(data.travelers) > settings.max_travelers:
         raise TooManyTravelers(maximum=settings.max_travelers, field="travelers")

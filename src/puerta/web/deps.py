@@ -15,6 +15,7 @@ and fails on a route that declares none):
 - ``dependencies=[Public]``: anyone, signed in or not;
 - ``SignedIn``: any signed-in account (anonymous: 401);
 - ``Applicant``: applicants, for their own registrations;
+- ``Partner``: partner organisations' accounts, for what their organisation submitted;
 - ``Officer``: port staff and above (officers, analysts, admins);
 - ``Analyst``: analysts and admins;
 - ``Admin``: admins;
@@ -47,6 +48,7 @@ from puerta.errors import (
     ApplicantsOnly,
     CsrfTokenWrong,
     OutsidePortScope,
+    PartnersOnly,
     PortNotFound,
     PuertaError,
     SessionEnded,
@@ -229,7 +231,7 @@ CurrentUser = Annotated[User, Depends(_current_user)]
 
 # --- access: declared on every route ----------------------------------------------------------
 
-_LEAST_FIRST = (Role.APPLICANT, Role.OFFICER, Role.ANALYST, Role.ADMIN)
+_LEAST_FIRST = (Role.APPLICANT, Role.PARTNER, Role.OFFICER, Role.ANALYST, Role.ADMIN)
 _STAFF_REFUSALS: dict[Role, type[PuertaError]] = {
     Role.OFFICER: StaffOnly,
     Role.ANALYST: AnalystsOnly,
@@ -245,9 +247,11 @@ def refusal_for(role: Role, admitted: frozenset[Role]) -> PuertaError:
     """
     if Role.APPLICANT in admitted:
         return ApplicantsOnly()
-    if role == Role.APPLICANT:
+    if Role.PARTNER in admitted:
+        return PartnersOnly()
+    if role in (Role.APPLICANT, Role.PARTNER):
         return StaffOnly()
-    least = next(r for r in _LEAST_FIRST if r in admitted)
+    least = next(r for r in _LEAST_FIRST if r in admitted and r in _STAFF_REFUSALS)
     return _STAFF_REFUSALS[least]()
 
 
@@ -315,6 +319,7 @@ _hot_applicant.admits = frozenset({Role.APPLICANT})  # type: ignore[attr-defined
 Public = Depends(_public)
 SignedIn = Annotated[User, Depends(require(*Role))]
 Applicant = Annotated[User, Depends(require(Role.APPLICANT))]
+Partner = Annotated[User, Depends(require(Role.PARTNER))]
 Officer = Annotated[User, Depends(require(Role.OFFICER, Role.ANALYST, Role.ADMIN))]
 Analyst = Annotated[User, Depends(require(Role.ANALYST, Role.ADMIN))]
 Admin = Annotated[User, Depends(require(Role.ADMIN))]

@@ -18,6 +18,7 @@ def feature_routers() -> list[APIRouter]:
     from puerta.journey import pages as journey_pages
     from puerta.journey import photo_pages
     from puerta.journey import views as journey_views
+    from puerta.partners import views as partners_views
     from puerta.ports import views as ports_views
     from puerta.registration import pages as registration_pages
     from puerta.registration import views as registration_views
@@ -39,6 +40,9 @@ def feature_routers() -> list[APIRouter]:
         draw_views.router,
         draw_views.entry_router,
         findings_views.router,
+        partners_views.router,
+        partners_views.admin_router,
+        partners_views.handover_router,
         home.router,
         accounts_pages.router,
         registration_pages.router,
