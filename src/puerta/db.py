@@ -206,5 +206,6 @@ def load_all_models() -> None:
     from puerta.draw import models as _d  # noqa: F401
     from puerta.findings import models as _f  # noqa: F401
     from puerta.ports import models as _p  # noqa: F401
+    from puerta.pow import models as _w  # noqa: F401
     from puerta.registration import models as _r  # noqa: F401
     from puerta.requests import models as _q  # noqa: F401

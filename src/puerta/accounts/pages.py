@@ -21,6 +21,8 @@ from puerta.accounts import passwords, service
 from puerta.accounts.schemas import ForgotPassword, ResetPassword, SignIn, SignUp, VerifyEmail
 from puerta.accounts.views import forget_session, keep_session, open_session
 from puerta.errors import PuertaError, SignInPaused
+from puerta.pow import service as pow_service
+from puerta.pow.views import widget_context
 from puerta.web import forms
 from puerta.web.deps import (
     ClockDep,
@@ -59,6 +61,7 @@ def _form(
             "errors": errors or forms.Errors(),
             "token": token,
             "min_length": passwords.MIN_LENGTH,
+            **widget_context(request),
             **context,
         },
         status=400 if errors else 200,
@@ -108,6 +111,7 @@ def sign_up(
     password: Field = "",
     language: Field = "",
     csrf_token: Field = "",
+    altcha: Field = "",
 ) -> Response:
     typed = {"email": email, "language": language}
     data = {"email": email, "password": password, "language": language or None}
@@ -115,7 +119,9 @@ def sign_up(
     if body is None:
         return shown
     try:
+        proof = pow_service.check(altcha, settings=settings, clock=clock)
         password_hash = service.hash_new_password(body.password)  # argon2, no connection yet
+        pow_service.spend(db, proof)
         user = service.sign_up(
             db,
             email=body.email,

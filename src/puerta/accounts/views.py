@@ -22,6 +22,8 @@ from puerta.clock import Clock
 from puerta.config import Settings
 from puerta.db import Database
 from puerta.i18n import M
+from puerta.pow import service as pow_service
+from puerta.pow.views import ProofHeader
 from puerta.web.deps import (
     SESSION_COOKIE,
     AuthDep,
@@ -62,10 +64,15 @@ def sign_up(
     settings: SettingsDep,
     clock: ClockDep,
     mail: MailDep,
+    x_altcha: ProofHeader = None,
 ) -> UserOut:
-    """Create an applicant account; a six-digit code is mailed to verify the address."""
+    """Create an applicant account; a six-digit code is mailed to verify the address.
+
+    Needs a solved proof of work (`GET /api/v1/challenge`) in `X-Altcha`."""
+    proof = pow_service.check(x_altcha, settings=settings, clock=clock)
     # argon2 first, while the unit of work has no connection yet.
     password_hash = service.hash_new_password(body.password)
+    pow_service.spend(db, proof)
     user = service.sign_up(
         db,
         email=body.email,

@@ -23,6 +23,8 @@ from puerta.clock import Clock
 from puerta.config import Settings
 from puerta.errors import InvalidValue, PuertaError
 from puerta.i18n import M
+from puerta.pow import service as pow_service
+from puerta.pow.views import widget_context
 from puerta.registration import choices, drafts
 from puerta.registration.schemas import TravelerIn
 from puerta.registration.validation import phone_e164
@@ -359,7 +361,12 @@ def _check_page(
     return page(
         request,
         "registration/check.html",
-        {"rows": rows, "token": reader.token, "errors": errors or forms.Errors()},
+        {
+            "rows": rows,
+            "token": reader.token,
+            "errors": errors or forms.Errors(),
+            **widget_context(request),
+        },
         status=400 if errors else 200,
     )
 
@@ -390,6 +397,7 @@ def send(
     settings: SettingsDep,
     clock: ClockDep,
     csrf_token: Field = "",
+    altcha: Field = "",
 ) -> Response:
     """The registration made, by the API's use case; next: each traveler's photo."""
     reader = signed_in(request, db, clock)
@@ -399,6 +407,7 @@ def send(
     if not forms.token_ok(request, csrf_token, reader.token):
         return _check_page(request, reader, travelers, forms.expired(request))
     try:
+        pow_service.require(db, altcha, settings=settings, clock=clock)
         registration = drafts.submit(
             db,
             session_id=reader.session_id,

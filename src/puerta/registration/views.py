@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 
+from puerta.pow import service as pow_service
+from puerta.pow.views import ProofHeader
 from puerta.registration import service
 from puerta.registration.models import Registration
 from puerta.registration.schemas import RegistrationIn, RegistrationOut, TravelerOut
@@ -40,8 +42,12 @@ def create(
     db: DbSession,
     settings: SettingsDep,
     clock: ClockDep,
+    x_altcha: ProofHeader = None,
 ) -> RegistrationOut:
-    """Register a group that travels together; add each traveler's photo next."""
+    """Register a group that travels together; add each traveler's photo next.
+
+    Needs a solved proof of work (`GET /api/v1/challenge`) in `X-Altcha`."""
+    pow_service.require(db, x_altcha, settings=settings, clock=clock)
     registration = service.create(
         db, owner=user, data=body, settings=settings, clock=clock, ip=client_ip(request)
     )

@@ -31,6 +31,7 @@ from puerta.db import Database
 from puerta.draw import publication
 from puerta.draw import service as draw_service
 from puerta.errors import DrawAlreadyRun
+from puerta.pow import service as pow_service
 from puerta.web import leader as leaders
 from puerta.web import metrics
 
@@ -61,6 +62,10 @@ def run_once(app: FastAPI) -> list[str]:
         expired = confirmation_service.expire_overdue(session, clock=clock)
         if expired:
             done.append(f"expired {expired} offers")
+    with _job(db) as session:
+        swept = pow_service.sweep(session, clock=clock)
+        if swept:
+            done.append(f"forgot {swept} expired proofs of work")
     with _job(db) as session:
         committed = publication.commit_upcoming(session, settings=settings, clock=clock)
         done.extend(f"published the seed commitment for {d}" for d in committed)
