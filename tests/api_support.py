@@ -90,7 +90,7 @@ def proving(client: TestClient) -> TestClient:
                 request.headers[pow_service.HEADER] = payload
             return
         body = request.read()
-        if pow_service.FIELD in parse_qs(body.decode()):
+        if pow_service.FIELD in parse_qs(body.decode(), keep_blank_values=True):
             return
         body += (b"&" if body else b"") + urlencode({pow_service.FIELD: payload}).encode()
         request.stream = httpx.ByteStream(body)
