@@ -261,3 +261,15 @@ def test_sending_a_registration_on_the_page_needs_the_check(api: Api) -> None:
         follow_redirects=False,
     )
     assert sent.status_code == 303, sent.text[:500]
+
+
+def test_the_scheduler_forgets_spent_proofs_once_they_expire(api: Api, clock: FrozenClock) -> None:
+    from puerta.pow.models import SpentChallenge
+    from puerta.web import scheduler
+
+    api.sign_up_verified("ana@example.org")
+    assert not any("proofs of work" in line for line in scheduler.run_once(api.client.app))  # type: ignore[arg-type]
+    clock.advance(seconds=api.client.app.state.settings.pow_expiry_seconds + 1)
+    assert "forgot 1 expired proofs of work" in scheduler.run_once(api.client.app)  # type: ignore[arg-type]
+    with api.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(SpentChallenge)) == 0
