@@ -10,6 +10,7 @@ its licence and a ``SOURCE.txt`` naming the tarball and its integrity hash,
 which is checked against the registry's before anything is written.
 
     python scripts/vendor.py            # fetch, verify, write
+    python scripts/vendor.py altcha     # only the packages named
 """
 
 from __future__ import annotations
@@ -37,6 +38,20 @@ PACKAGES: list[tuple[str, str, list[str]]] = [
         ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "LICENSE", "NOTICE"],
     ),
     ("redoc", "2.5.4", ["bundles/redoc.standalone.js", "LICENSE"]),
+    # The proof-of-work widget on sign-up and on sending a registration (puerta/pow/).
+    # The "external" build: no inline styles or blob: workers, so a strict
+    # Content-Security-Policy (style-src and worker-src 'self') can hold; static/proof.js
+    # registers the worker and gives the widget its strings from Puerta's catalog.
+    (
+        "altcha",
+        "3.2.2",
+        [
+            "dist/external/altcha.min.js",
+            "dist/external/altcha.css",
+            "dist/workers/pbkdf2.js",
+            "LICENSE.txt",
+        ],
+    ),
 ]
 
 
@@ -69,11 +84,13 @@ def fetch(name: str, version: str, keep: list[str]) -> Path:
     return out
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
     for name, version, keep in PACKAGES:
+        if names and name not in names:
+            continue
         print(fetch(name, version, keep).relative_to(ROOT))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -7,7 +7,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -19,6 +21,7 @@ from puerta.config import Settings
 from puerta.db import Database
 from puerta.demo import synthetic_portrait
 from puerta.ports import service as ports_service
+from puerta.pow import service as pow_service
 from puerta.web.app import create_app
 
 TIJUANA = {"latitude": 32.5149, "longitude": -117.0382}
@@ -53,6 +56,52 @@ def portrait_for(rid: str, position: int) -> bytes:
     return synthetic_portrait(10**6 + int.from_bytes(digest, "big") % 10**6)
 
 
+#: The posts that need a solved proof of work: the API's in ``X-Altcha``, the pages' in
+#: the form's ``altcha`` field (``puerta.pow``).
+PROVED_API = {"/api/v1/accounts", "/api/v1/registrations"}
+PROVED_PAGES = {"/account/new", "/register/check"}
+
+
+def solved(client: TestClient) -> str:
+    """A challenge fetched from the app and solved as an API client does (the test
+    settings make it a counter below 4)."""
+    r = client.get("/api/v1/challenge")
+    assert r.status_code == 200, r.text
+    return pow_service.solve(r.json())
+
+
+def proving(client: TestClient) -> TestClient:
+    """``client`` with a fresh solved challenge on every sign-up and registration it posts
+    that does not bring its own (an ``X-Altcha`` header, an ``altcha`` field): the app's own
+    challenge, signed with its key and solved, so the server's check runs in full and
+    nothing in it is switched off for tests. Tests of the check itself send their own."""
+    app = client.app
+
+    def prove(request: httpx.Request) -> None:
+        if request.method != "POST":
+            return
+        path = request.url.path
+        if path not in PROVED_API | PROVED_PAGES:
+            return
+        issued = pow_service.issue(settings=app.state.settings, clock=app.state.clock)
+        payload = pow_service.solve(issued)
+        if path in PROVED_API:
+            if pow_service.HEADER not in request.headers:
+                request.headers[pow_service.HEADER] = payload
+            return
+        body = request.read()
+        if pow_service.FIELD in parse_qs(body.decode(), keep_blank_values=True):
+            return
+        body += (b"&" if body else b"") + urlencode({pow_service.FIELD: payload}).encode()
+        request.stream = httpx.ByteStream(body)
+        request._content = body
+        request.headers["Content-Length"] = str(len(body))
+        request.headers["Content-Type"] = "application/x-www-form-urlencoded"
+
+    client.event_hooks = {**client.event_hooks, "request": [*client.event_hooks["request"], prove]}
+    return client
+
+
 @pytest.fixture
 def app_db(db: Database, settings: Settings) -> Database:
     with db.session() as s:
@@ -64,7 +113,7 @@ def app_db(db: Database, settings: Settings) -> Database:
 def client(app_db: Database, settings: Settings, clock: FrozenClock) -> Iterator[TestClient]:
     app = create_app(settings, db=app_db, clock=clock)
     with TestClient(app, base_url="https://testserver") as c:
-        yield c
+        yield proving(c)
 
 
 def last_code(db: Database, email: str) -> str:

@@ -204,9 +204,15 @@ def clock() -> FrozenClock:
     return FrozenClock(datetime(2026, 3, 4, 15, 0, tzinfo=UTC))
 
 
+#: The proof of work at its lowest (a counter below 4, one PBKDF2 iteration): the tests
+#: solve every sign-up's and registration's challenge (``tests/api_support.py``,
+#: ``proving``) in well under a millisecond. Production keeps the measured defaults.
+LOW_WORK = {"pow_max_number": 4, "pow_cost": 1}
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "var", secret_key="test-secret", _env_file=None)
+    return Settings(data_dir=tmp_path / "var", secret_key="test-secret", _env_file=None, **LOW_WORK)
 
 
 # --- the browser tests' screenshots (tests/browser/) ----------------------------------------

@@ -22,7 +22,7 @@ from puerta.ports import service as ports_service
 from puerta.statements import PgStatements, Statement, conninfo
 from puerta.web.app import create_app
 from tests.api.test_journey import run_draw
-from tests.api_support import Api
+from tests.api_support import Api, proving
 from tests.conftest import _empty
 
 pytestmark = [pytest.mark.postgres, pytest.mark.committing]
@@ -38,7 +38,7 @@ def pg_api(_postgresql_database: Database, settings: Settings, clock: FrozenCloc
     app = create_app(settings, db=pg_db, clock=clock, statements=statements)
     try:
         with TestClient(app, base_url="https://testserver") as client:
-            yield Api(client, pg_db, clock)
+            yield Api(proving(client), pg_db, clock)
     finally:
         _empty(pg_db)
 

@@ -16,6 +16,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from puerta.limits import rules
 from puerta.ports import catalogue
 
+#: The proof of work's defaults, measured (BENCHMARKS.md, "Proof of work"): a mid-range
+#: phone finds the counter in about a second.
+POW_MAX_NUMBER = 5_000
+POW_COST = 100
+
 
 def _rate(text: str) -> str:
     rules.parse("setting", text)  # a ValueError names the setting that is wrong
@@ -202,6 +207,26 @@ class Settings(BaseSettings):
         ge=0,
         description="Photos the scheduler encodes a pass (about 0.3 s each, off the request "
         "path); 0: only `puerta faces run` encodes them.",
+    )
+    pow_max_number: int = Field(
+        default=POW_MAX_NUMBER,
+        ge=1,
+        le=0xFFFFFFFF,
+        description="Proof of work on sign-up and on sending a registration: the browser "
+        "tries counters from 0 until it finds the one drawn below this; half of it on "
+        "average (BENCHMARKS.md: about a second on a mid-range phone).",
+    )
+    pow_cost: int = Field(
+        default=POW_COST,
+        ge=1,
+        le=100_000,
+        description="Proof of work: PBKDF2-SHA-256 iterations per counter tried.",
+    )
+    pow_expiry_seconds: int = Field(
+        default=300,
+        ge=30,
+        le=3600,
+        description="How long a proof-of-work challenge can be solved and used, once.",
     )
     log_format: Literal["json", "text"] = Field(
         default="json",

@@ -209,5 +209,6 @@ def load_all_models() -> None:
     from puerta.limits import models as _l  # noqa: F401
     from puerta.partners import models as _pa  # noqa: F401
     from puerta.ports import models as _p  # noqa: F401
+    from puerta.pow import models as _w  # noqa: F401
     from puerta.registration import models as _r  # noqa: F401
     from puerta.requests import models as _q  # noqa: F401

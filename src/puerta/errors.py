@@ -59,6 +59,9 @@ UNSUPPORTED_MEDIA = Category(
     415, "unsupported-media", M("problem.unsupported-media", "Unsupported file type")
 )
 LIVENESS = Category(422, "liveness-failed", M("problem.liveness-failed", "Live photo not accepted"))
+PROOF_OF_WORK = Category(
+    400, "proof-of-work", M("problem.proof-of-work", "The browser's check did not pass")
+)
 TOO_MANY = Category(429, "too-many-requests", M("problem.too-many-requests", "Too many attempts"))
 INTERNAL = Category(500, "internal", M("problem.internal", "Something went wrong"))
 SERVICE_BUSY = Category(503, "busy", M("problem.busy", "Very busy right now"))
@@ -269,6 +272,54 @@ class AppointmentChecksCapped(_Waits, PuertaError):
         "Please try again in {minutes} minutes.",
     )
     minutes: int
+
+
+# --- the proof of work on sign-up and on sending a registration (puerta.pow) --------------
+
+
+# Every one is 400 ``proof-of-work`` on the field ``altcha`` (the form's hidden field, the
+# API's ``X-Altcha`` header), so a page shows it beside the check and keeps what was typed.
+
+
+class ProofMissing(PuertaError):
+    category = PROOF_OF_WORK
+    field: str | None = "altcha"
+    message = M(
+        "challenge.missing",
+        "Your browser has not finished its check. This step needs JavaScript: turn it on, "
+        "wait until the check says it is done, then send again.",
+    )
+
+
+class ProofMalformed(PuertaError):
+    category = PROOF_OF_WORK
+    field: str | None = "altcha"
+    message = M("challenge.malformed", "Your browser's check could not be read. Please send again.")
+
+
+class ProofWrong(PuertaError):
+    category = PROOF_OF_WORK
+    field: str | None = "altcha"
+    message = M("challenge.wrong", "Your browser's check did not pass. Please send again.")
+
+
+class ProofExpired(PuertaError):
+    category = PROOF_OF_WORK
+    field: str | None = "altcha"
+    message = M(
+        "challenge.expired",
+        "Your browser's check is too old. It starts again by itself: wait until it is done, "
+        "then send again.",
+    )
+
+
+class ProofReplayed(PuertaError):
+    category = PROOF_OF_WORK
+    field: str | None = "altcha"
+    message = M(
+        "challenge.replayed",
+        "This check was already used. Wait until your browser has done a new one, then send again.",
+    )
 
 
 class AccountDeactivated(PuertaError):

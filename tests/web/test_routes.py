@@ -117,6 +117,7 @@ ROUTES: dict[tuple[str, str], Access] = {
     # no account: loopback or the metrics token, else 404 (tests/web/test_metrics.py)
     ("GET", "/metrics"): ANYONE,
     # accounts
+    ("GET", "/api/v1/challenge"): ANYONE,  # the proof of work's challenge (pow/views.py)
     ("POST", "/api/v1/accounts"): ANYONE,
     ("POST", "/api/v1/accounts/verify"): ANYONE,
     ("POST", "/api/v1/accounts/verify/resend"): ANYONE,

@@ -22,6 +22,7 @@ from puerta.accounts.schemas import ForgotPassword, ResetPassword, SignIn, SignU
 from puerta.accounts.views import create_account, forget_session, keep_session, open_session
 from puerta.errors import PuertaError
 from puerta.limits.deps import LimitsDep
+from puerta.pow.views import widget_context
 from puerta.web import forms
 from puerta.web.deps import (
     ClockDep,
@@ -61,6 +62,7 @@ def _form(
             "errors": errors or forms.Errors(),
             "token": token,
             "min_length": passwords.MIN_LENGTH,
+            **widget_context(request),
             **context,
         },
         status=400 if errors else 200,
@@ -112,6 +114,7 @@ def sign_up(
     password: Field = "",
     language: Field = "",
     csrf_token: Field = "",
+    altcha: Field = "",
 ) -> Response:
     typed = {"email": email, "language": language}
     data = {"email": email, "password": password, "language": language or None}
@@ -130,6 +133,7 @@ def sign_up(
             limits=limits,
             ip=client_ip(request),
             device=page_device(request),
+            altcha=altcha,
         )
     except PuertaError as exc:
         # A cap names no field: it is said at the top, over the form as it was typed.

@@ -37,6 +37,8 @@ from puerta.i18n import M
 from puerta.limits import caps
 from puerta.limits.deps import LimitsDep
 from puerta.limits.store import LimitStore
+from puerta.pow import service as pow_service
+from puerta.pow.views import ProofHeader
 from puerta.web.deps import (
     SESSION_COOKIE,
     AuthDep,
@@ -83,18 +85,23 @@ def create_account(
     limits: LimitStore,
     ip: str | None,
     device: str | None,
+    altcha: str | None,
 ) -> User:
-    """Sign up, for the API and the pages alike, within the caps (``limits.caps``).
+    """Sign up, for the API and the pages alike, with a solved proof of work
+    (``puerta.pow``) and within the caps (``limits.caps``).
 
-    A device or address over its cap is refused first, in a short read of its own and
+    The proof is checked first (quick, no connection); a device or address over its cap
+    is refused next, in a short read of its own and
     counting nothing, before argon2; argon2 runs while the request's unit of work has
     no connection yet; then the attempt is counted in that unit of work, so a refused
     or failed sign-up leaves neither an account nor a count.
     """
     kind = caps.SIGN_UP
+    proof = pow_service.check(altcha, settings=settings, clock=clock)
     with database.read_only() as read:
         caps.precheck(limits, read, kind, settings=settings, now=clock.now(), ip=ip, device=device)
     password_hash = service.hash_new_password(body.password)
+    pow_service.spend(db, proof)
     caps.enforce(limits, db, kind, settings=settings, now=clock.now(), ip=ip, device=device)
     return service.sign_up(
         db,
@@ -119,10 +126,12 @@ def sign_up(
     clock: ClockDep,
     mail: MailDep,
     limits: LimitsDep,
+    x_altcha: ProofHeader = None,
 ) -> UserOut:
     """Create an applicant account; a six-digit code is mailed to verify the address.
 
-    Capped per device (``device_id``) and per client address: over a cap, ``429`` with
+    Needs a solved proof of work (`GET /api/v1/challenge`) in `X-Altcha`. Capped per
+    device (``device_id``) and per client address: over a cap, ``429`` with
     ``Retry-After`` (``limit.sign_ups``) and nothing written."""
     user = create_account(
         database,
@@ -135,6 +144,7 @@ def sign_up(
         limits=limits,
         ip=client_ip(request),
         device=body.device_id,
+        altcha=x_altcha,
     )
     return user_out(user)
 

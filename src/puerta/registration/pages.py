@@ -25,6 +25,8 @@ from puerta.errors import InvalidValue, PuertaError
 from puerta.i18n import M
 from puerta.limits import caps
 from puerta.limits.deps import LimitsDep
+from puerta.pow import service as pow_service
+from puerta.pow.views import widget_context
 from puerta.registration import choices, drafts
 from puerta.registration.schemas import TravelerIn
 from puerta.registration.validation import phone_e164
@@ -363,7 +365,12 @@ def _check_page(
     shown = page(
         request,
         "registration/check.html",
-        {"rows": rows, "token": reader.token, "errors": errors or forms.Errors()},
+        {
+            "rows": rows,
+            "token": reader.token,
+            "errors": errors or forms.Errors(),
+            **widget_context(request),
+        },
         status=400 if errors else 200,
     )
     return keep_device(request, shown)
@@ -396,6 +403,7 @@ def send(
     clock: ClockDep,
     limits: LimitsDep,
     csrf_token: Field = "",
+    altcha: Field = "",
 ) -> Response:
     """The registration made, by the API's use case; next: each traveler's photo."""
     reader = signed_in(request, db, clock)
@@ -406,6 +414,7 @@ def send(
         return _check_page(request, reader, travelers, forms.expired(request))
     ip, device = client_ip(request), page_device(request)
     try:
+        pow_service.require(db, altcha, settings=settings, clock=clock)
         if travelers:  # an empty draft is DraftEmpty below, and counts for nothing
             caps.enforce(
                 limits,

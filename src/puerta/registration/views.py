@@ -16,6 +16,8 @@ from puerta.errors import (
 )
 from puerta.limits import caps
 from puerta.limits.deps import LimitsDep
+from puerta.pow import service as pow_service
+from puerta.pow.views import ProofHeader
 from puerta.registration import service
 from puerta.registration.models import Registration
 from puerta.registration.schemas import RegistrationIn, RegistrationOut, TravelerOut
@@ -51,11 +53,14 @@ def create(
     settings: SettingsDep,
     clock: ClockDep,
     limits: LimitsDep,
+    x_altcha: ProofHeader = None,
 ) -> RegistrationOut:
     """Register a group that travels together; add each traveler's photo next.
 
-    Capped per device (``device_id``) and per client address: over a cap, ``429`` with
+    Needs a solved proof of work (`GET /api/v1/challenge`) in `X-Altcha`. Capped per
+    device (``device_id``) and per client address: over a cap, ``429`` with
     ``Retry-After`` (``limit.registrations``) and nothing written."""
+    pow_service.require(db, x_altcha, settings=settings, clock=clock)
     ip = client_ip(request)
     caps.enforce(
         limits,

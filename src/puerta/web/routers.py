@@ -20,6 +20,7 @@ def feature_routers() -> list[APIRouter]:
     from puerta.journey import views as journey_views
     from puerta.partners import views as partners_views
     from puerta.ports import views as ports_views
+    from puerta.pow import views as pow_views
     from puerta.registration import pages as registration_pages
     from puerta.registration import views as registration_views
     from puerta.requests import views as requests_views
@@ -28,6 +29,7 @@ def feature_routers() -> list[APIRouter]:
     # The API first: Starlette tries routes in order, and the rush's calls are API calls;
     # the pages (fewer requests, and a catch-all ``/registrations/{id}/{action}``) after.
     return [
+        pow_views.router,
         accounts_views.router,
         registration_views.router,
         journey_views.router,

@@ -34,6 +34,7 @@ from puerta.draw import service as draw_service
 from puerta.errors import DrawAlreadyRun
 from puerta.faces import jobs as face_jobs
 from puerta.limits import store as limits_store
+from puerta.pow import service as pow_service
 from puerta.web import leader as leaders
 from puerta.web import metrics
 
@@ -74,6 +75,9 @@ def run_once(app: FastAPI) -> list[str]:
         swept = sweep_limits(session, clock.now())
         if swept:
             done.append(f"swept {swept} stale limit rows")
+        swept = pow_service.sweep(session, clock=clock)
+        if swept:
+            done.append(f"forgot {swept} expired proofs of work")
     with _job(db) as session:
         committed = publication.commit_upcoming(session, settings=settings, clock=clock)
         done.extend(f"published the seed commitment for {d}" for d in committed)
