@@ -21,7 +21,7 @@ from puerta.demo import synthetic_portrait
 from puerta.draw import service as draw_service
 from puerta.draw.models import Selection
 from puerta.web.app import create_app
-from tests.api_support import TIJUANA, Api, portrait_for, traveler
+from tests.api_support import TIJUANA, Api, portrait_for, proving, traveler
 
 KEY = "test-vendor-key"
 
@@ -105,7 +105,7 @@ def drawn_vendor_world(
         provider = client(s, app_db, clock)
         app = create_app(s, db=app_db, clock=clock, liveness=provider)
         with TestClient(app, base_url="https://testserver") as c:
-            api = Api(c, app_db, clock)
+            api = Api(proving(c), app_db, clock)
             tokens, rids = [], []
             for n in range(3):
                 token = api.sign_up_verified(f"person{n}@example.org")

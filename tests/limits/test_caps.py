@@ -23,7 +23,8 @@ from puerta.limits.store import DatabaseStore, LimitStore
 from puerta.registration.models import Registration
 from puerta.web.app import create_app
 from puerta.web.device import DEVICE_COOKIE
-from tests.api_support import Api, traveler
+from tests.api_support import Api, proving, traveler
+from tests.conftest import LOW_WORK
 
 HTML = {"Accept": "text/html"}
 TIGHT = {
@@ -37,7 +38,7 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "var", secret_key="test-secret", _env_file=None, **TIGHT)
+    return Settings(data_dir=tmp_path / "var", secret_key="test-secret", _env_file=None, **TIGHT, **LOW_WORK)
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def client(
 ) -> Iterator[TestClient]:
     app = create_app(settings, db=app_db, clock=clock, limits=limit_store)
     with TestClient(app, base_url="https://testserver") as c:
-        yield c
+        yield proving(c)
 
 
 def _sign_up(client: TestClient, email: str, device: str | None = None, **headers: str):  # type: ignore[no-untyped-def]
@@ -140,9 +141,10 @@ def test_the_defaults_leave_a_shelter_room(
 ) -> None:
     """A shelter: many people, one address, each with a phone of their own. The shipped
     defaults let them all in and stop one phone making account after account."""
-    defaults = Settings(data_dir=tmp_path / "d", secret_key="s", _env_file=None)
+    defaults = Settings(data_dir=tmp_path / "d", secret_key="s", _env_file=None, **LOW_WORK)
     app = create_app(defaults, db=app_db, clock=clock, limits=DatabaseStore("s"))
-    with TestClient(app, base_url="https://testserver") as shelter:
+    with TestClient(app, base_url="https://testserver") as raw:
+        shelter = proving(raw)
         for n in range(12):
             assert _sign_up(shelter, f"s{n}@example.org", f"phone-{n}").status_code == 201
         for n in range(5):

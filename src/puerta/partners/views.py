@@ -4,11 +4,50 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, UploadFile, status
 
 from puerta.confirmation.schemas import AppointmentOut
+from puerta.errors import (
+    AlreadyBooked,
+    AlreadySelected,
+    AskedElsewhere,
+    ContactEmailNotWanted,
+    ContactEmailRequired,
+    EmailNotVerified,
+    EmailTaken,
+    HandedOver,
+    HandoverCodeWrong,
+    InvalidTransition,
+    NoBookedAppointment,
+    PartnerOrganisationInactive,
+    PartnerOrganisationNotFound,
+    PartnerOrganisationTaken,
+    PasswordTooCommon,
+    PasswordTooLong,
+    PasswordTooShort,
+    PersonHasAccount,
+    PhotoEmpty,
+    PhotoNotJpegOrPng,
+    PhotosMissing,
+    PhotoTooLarge,
+    PhotoTooManyPixels,
+    PhotoTooSmall,
+    PhotoUnreadable,
+    PortNotFound,
+    RegistrationCannotRequest,
+    RegistrationNotEditable,
+    RegistrationNotFound,
+    ReportRangeTooLong,
+    RequestOutsideArea,
+    SeatsNotReleased,
+    TooManyTravelers,
+    TravelerNotFound,
+    TravelersLockedByAppointment,
+    UploadTooLarge,
+    WindowClosed,
+)
 from puerta.journey.views import set_photo_released
 from puerta.partners import audit, report, service
 from puerta.partners.schemas import (
@@ -42,27 +81,13 @@ from puerta.web.deps import (
     SettingsDep,
     client_ip,
 )
+from puerta.web.openapi import raises
 from puerta.web.params import MAX_ROW_ID, RowId, ServiceDay
 from puerta.web.uploads import read_upload
 
-_PROBLEM: dict[str, Any] = {
-    "content": {"application/problem+json": {"schema": {"type": "object"}}},
-}
-#: Every error of these routes is problem+json (``docs/api.md``, "Errors").
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    code: {"description": description, **_PROBLEM}
-    for code, description in (
-        (401, "Sign-in required"),
-        (403, "Not allowed"),
-        (404, "Not found"),
-        (409, "Conflict"),
-        (422, "Invalid input"),
-    )
-}
-
-router = APIRouter(prefix="/api/v1/partner", tags=["partners"], responses=PROBLEMS)
-admin_router = APIRouter(prefix="/api/v1/admin", tags=["partners"], responses=PROBLEMS)
-handover_router = APIRouter(prefix="/api/v1", tags=["partners"], responses=PROBLEMS)
+router = APIRouter(prefix="/api/v1/partner", tags=["partners"])
+admin_router = APIRouter(prefix="/api/v1/admin", tags=["partners"])
+handover_router = APIRouter(prefix="/api/v1", tags=["partners"])
 
 
 def assisted_out(made: Made) -> AssistedOut:
@@ -82,6 +107,13 @@ def assisted_out(made: Made) -> AssistedOut:
 
 
 @router.post("/registrations", status_code=status.HTTP_201_CREATED)
+@raises(
+    PartnerOrganisationInactive,
+    ContactEmailRequired,
+    ContactEmailNotWanted,
+    PersonHasAccount,
+    TooManyTravelers,
+)
 def register(
     body: AssistedRegistrationIn,
     request: Request,
@@ -108,17 +140,27 @@ def register(
 
 
 @router.get("/registrations")
+@raises(PartnerOrganisationInactive)
 def list_made(user: Partner, db: ReadSession) -> list[AssistedOut]:
     """Every registration your organisation made, and no one else's."""
     return [assisted_out(m) for m in service.list_made(db, partner=user)]
 
 
 @router.get("/registrations/{registration_id}")
+@raises(PartnerOrganisationInactive, RegistrationNotFound)
 def get_made(registration_id: str, user: Partner, db: ReadSession) -> AssistedOut:
     return assisted_out(service.get_made(db, partner=user, registration_id=registration_id))
 
 
 @router.put("/registrations/{registration_id}/travelers/{position}")
+@raises(
+    PartnerOrganisationInactive,
+    RegistrationNotFound,
+    HandedOver,
+    TravelerNotFound,
+    RegistrationNotEditable,
+    TravelersLockedByAppointment,
+)
 def edit_traveler(
     registration_id: str,
     position: int,
@@ -140,6 +182,21 @@ def edit_traveler(
 
 
 @router.put("/registrations/{registration_id}/travelers/{position}/photo")
+@raises(
+    PartnerOrganisationInactive,
+    RegistrationNotFound,
+    HandedOver,
+    TravelerNotFound,
+    RegistrationNotEditable,
+    TravelersLockedByAppointment,
+    UploadTooLarge,
+    PhotoTooLarge,
+    PhotoEmpty,
+    PhotoNotJpegOrPng,
+    PhotoTooManyPixels,
+    PhotoUnreadable,
+    PhotoTooSmall,
+)
 def put_photo(
     registration_id: str,
     position: int,
@@ -171,6 +228,19 @@ def put_photo(
 
 
 @router.post("/registrations/{registration_id}/requests", status_code=status.HTTP_201_CREATED)
+@raises(
+    PartnerOrganisationInactive,
+    RegistrationNotFound,
+    HandedOver,
+    RegistrationCannotRequest,
+    WindowClosed,
+    PhotosMissing,
+    RequestOutsideArea,
+    AskedElsewhere,
+    AlreadySelected,
+    AlreadyBooked,
+    PortNotFound,
+)
 def request_appointment(
     registration_id: str,
     body: RequestIn,
@@ -197,6 +267,7 @@ def request_appointment(
 
 
 @router.post("/registrations/{registration_id}/withdraw")
+@raises(PartnerOrganisationInactive, RegistrationNotFound, HandedOver, InvalidTransition)
 def withdraw(
     registration_id: str, user: Partner, db: DbSession, clock: ClockDep
 ) -> RegistrationOut:
@@ -206,6 +277,14 @@ def withdraw(
 
 
 @router.post("/registrations/{registration_id}/appointment/cancel")
+@raises(
+    PartnerOrganisationInactive,
+    RegistrationNotFound,
+    HandedOver,
+    NoBookedAppointment,
+    InvalidTransition,
+    SeatsNotReleased,
+)
 def cancel_appointment(
     registration_id: str, user: Partner, db: DbSession, clock: ClockDep
 ) -> AppointmentOut:
@@ -216,6 +295,7 @@ def cancel_appointment(
 
 
 @router.post("/registrations/{registration_id}/handover-code")
+@raises(PartnerOrganisationInactive, RegistrationNotFound, HandedOver)
 def new_handover_code(
     registration_id: str, user: Partner, db: DbSession, settings: SettingsDep, clock: ClockDep
 ) -> AssistedOut:
@@ -227,6 +307,7 @@ def new_handover_code(
 
 
 @router.get("/audit")
+@raises(PartnerOrganisationInactive)
 def own_audit(
     user: Partner, db: ReadSession, limit: Annotated[int, Query(ge=1, le=1000)] = 200
 ) -> list[AuditOut]:
@@ -240,6 +321,7 @@ def own_audit(
 
 
 @handover_router.post("/handover")
+@raises(EmailNotVerified, HandoverCodeWrong)
 def claim(
     body: HandoverIn, user: Applicant, db: DbSession, settings: SettingsDep, clock: ClockDep
 ) -> RegistrationOut:
@@ -252,6 +334,7 @@ def claim(
 
 
 @admin_router.post("/partner-organisations", status_code=status.HTTP_201_CREATED)
+@raises(PartnerOrganisationTaken)
 def create_organisation(
     body: OrganisationIn, user: Admin, db: DbSession, clock: ClockDep
 ) -> OrganisationOut:
@@ -268,6 +351,9 @@ def list_organisations(_user: Admin, db: ReadSession) -> list[OrganisationOut]:
 
 @admin_router.post(
     "/partner-organisations/{organisation_id}/members", status_code=status.HTTP_201_CREATED
+)
+@raises(
+    PartnerOrganisationNotFound, EmailTaken, PasswordTooShort, PasswordTooLong, PasswordTooCommon
 )
 def add_member(
     organisation_id: RowId,
@@ -289,6 +375,7 @@ def add_member(
 
 
 @admin_router.post("/partner-organisations/{organisation_id}/suspend")
+@raises(PartnerOrganisationNotFound)
 def suspend(organisation_id: RowId, user: Admin, db: DbSession, clock: ClockDep) -> OrganisationOut:
     """Stop the organisation's accounts acting (what it made stays, and stays the people's)."""
     organisation = service.set_active(
@@ -298,6 +385,7 @@ def suspend(organisation_id: RowId, user: Admin, db: DbSession, clock: ClockDep)
 
 
 @admin_router.post("/partner-organisations/{organisation_id}/reinstate")
+@raises(PartnerOrganisationNotFound)
 def reinstate(
     organisation_id: RowId, user: Admin, db: DbSession, clock: ClockDep
 ) -> OrganisationOut:
@@ -320,6 +408,7 @@ def all_audit(
 
 
 @admin_router.get("/partner-report")
+@raises(ReportRangeTooLong)
 def partner_report(
     _user: Analyst,
     db: ReadSession,
