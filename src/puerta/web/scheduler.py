@@ -1,6 +1,7 @@
-"""In-process jobs: mail, commitments, the daily draw, expiry.
+"""In-process jobs: mail and SMS, commitments, the daily draw, expiry, deadline reminders.
 
-Mail the SMTP backend wrote during requests is sent here, after their commit.
+Mail the SMTP backend and SMS the gateway backend wrote during requests and jobs are
+sent here, after their commit.
 
 Before each request window opens, the seed commitment of its pool date is
 published; once a window has closed, its pool is published and drawn.
@@ -31,6 +32,7 @@ from puerta.db import Database
 from puerta.draw import publication
 from puerta.draw import service as draw_service
 from puerta.errors import DrawAlreadyRun
+from puerta.notify import channels
 from puerta.web import leader as leaders
 from puerta.web import metrics
 
@@ -50,17 +52,24 @@ def _job(db: Database) -> Iterator[Session]:
 
 
 def run_once(app: FastAPI) -> list[str]:
-    """Send pending mail, expire overdue offers and run every draw that is due.
-    Returns what was done."""
+    """Send pending mail and SMS, expire overdue offers, remind offers whose deadline is
+    near, and run every draw that is due. Returns what was done."""
     db, settings, clock = app.state.db, app.state.settings, app.state.clock
     done: list[str] = []
     sent, failed = mail.deliver_pending(db, settings=settings, clock=clock)
     if sent or failed:
         done.append(f"mail: {sent} sent, {failed} to retry")
+    sent, failed = channels.deliver_pending_sms(db, settings=settings, clock=clock)
+    if sent or failed:
+        done.append(f"sms: {sent} sent, {failed} to retry")
     with _job(db) as session:
-        expired = confirmation_service.expire_overdue(session, clock=clock)
+        expired = confirmation_service.expire_overdue(session, settings=settings, clock=clock)
         if expired:
             done.append(f"expired {expired} offers")
+    with _job(db) as session:
+        reminded = confirmation_service.remind_deadlines(session, settings=settings, clock=clock)
+        if reminded:
+            done.append(f"reminded {reminded} offers of their deadline")
     with _job(db) as session:
         committed = publication.commit_upcoming(session, settings=settings, clock=clock)
         done.extend(f"published the seed commitment for {d}" for d in committed)

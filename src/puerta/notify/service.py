@@ -1,0 +1,186 @@
+"""Notices of a selection's state change, written to the outbox in the change's transaction.
+
+The draw (selected), confirmation (confirmed), cancellation, expiry and the deadline
+job call :func:`send` inside the transaction that makes the change, so a change that
+rolls back sends nothing and no message announces an offer or appointment that does
+not exist; the delivery jobs send after commit. A message that became untrue before
+it went (an offer declined before its "selected" mail left) is :func:`supersede`\\ d
+in the transaction that made it untrue, and never sent.
+
+One message per (selection, kind, channel): the outbox's unique key, and the insert
+skips a row that exists, so a job run twice writes nothing twice. A draw's thousands
+of notices are one bulk insert with a few texts composed (they share port, day and
+deadline; only the language differs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from puerta.accounts.models import OutboxMessage, User
+from puerta.clock import Clock
+from puerta.config import Settings
+from puerta.i18n.translate import available_locales, negotiate
+from puerta.notify import channels as ch
+from puerta.notify.messages import Composed, Facts, Kind, compose
+from puerta.ports.models import Port
+from puerta.registration.models import Registration, Traveler
+
+#: Registration ids per ``IN`` list (PostgreSQL takes at most 65,535 parameters).
+CHUNK = 5_000
+SUPERSEDED_BODY = "(not sent: no longer true)"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One state change to tell a registration's contact, in plain values (the draw's and
+    confirmation's services build it from their rows)."""
+
+    registration_id: str
+    selection_id: int | None
+    kind: Kind
+    port_code: str
+    day: date
+    deadline: datetime | None = None
+    slot: time | None = None
+    code: str | None = None
+    offer_only: bool = False
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def contacts(
+    session: Session, registration_ids: Collection[str], *, settings: Settings, phones: bool
+) -> dict[str, ch.Contact]:
+    """Each registration's contact: its account's email and language (negotiated to a
+    catalog), and with ``phones`` the phone of its first traveler who gave one."""
+    ids = sorted(set(registration_ids))
+    available = available_locales()
+    found: dict[str, ch.Contact] = {}
+    phone_of: dict[str, str] = {}
+    for part in _chunks(ids):
+        if phones:
+            rows = session.execute(
+                sa.select(Traveler.registration_id, Traveler.phone)
+                .where(Traveler.registration_id.in_(part), Traveler.phone.is_not(None))
+                .order_by(Traveler.registration_id, Traveler.position)
+            )
+            for registration_id, phone in rows:
+                phone_of.setdefault(registration_id, phone)
+        for registration_id, email, language in session.execute(
+            sa.select(Registration.id, User.email, User.language)
+            .join(User, User.id == Registration.owner_id)
+            .where(Registration.id.in_(part))
+        ):
+            found[registration_id] = ch.Contact(
+                registration_id,
+                email,
+                negotiate(language, available, settings.default_language),
+                phone_of.get(registration_id),
+            )
+    return found
+
+
+def send(session: Session, notices: Sequence[Notice], *, settings: Settings, clock: Clock) -> int:
+    """Write each notice to the outbox, once per channel that reaches its contact, in the
+    caller's transaction; a (selection, kind, channel) already written is skipped.
+    Returns the rows offered to the insert."""
+    if not notices:
+        return 0
+    channels = ch.channels_for(settings)
+    phones = any(c.name == ch.SMS for c in channels)
+    reach = contacts(
+        session, [n.registration_id for n in notices], settings=settings, phones=phones
+    )
+    ports = {
+        code: (name, zone)
+        for code, name, zone in session.execute(sa.select(Port.code, Port.name, Port.timezone))
+    }
+    texts: dict[tuple[Facts, str], Composed] = {}
+    now = clock.now()
+    rows: list[dict[str, Any]] = []
+    for notice in notices:
+        contact = reach.get(notice.registration_id)
+        if contact is None:
+            continue
+        name, zone = ports[notice.port_code]
+        facts = Facts(
+            notice.kind,
+            port=name,
+            zone=zone,
+            day=notice.day,
+            deadline=notice.deadline,
+            slot=notice.slot,
+            code=notice.code,
+            offer_only=notice.offer_only,
+        )
+        text = texts.get((facts, contact.language))
+        if text is None:
+            text = compose(facts, locale=contact.language, site=settings.site_url)
+            texts[facts, contact.language] = text
+        for channel in channels:
+            address = channel.address(contact)
+            if address:
+                rows.append(
+                    {
+                        "to_address": address,
+                        "subject": text.subject,
+                        "body": text.body,
+                        "created_at": now,
+                        "backend": channel.backend,
+                        "attempts": 0,
+                        "channel": channel.name,
+                        "kind": notice.kind.value,
+                        "selection_id": notice.selection_id,
+                    }
+                )
+    if rows:
+        session.execute(_insert_once(session), rows)
+    return len(rows)
+
+
+def _insert_once(session: Session) -> Any:
+    """``INSERT ... ON CONFLICT (selection_id, kind, channel) DO NOTHING`` in the store's
+    dialect (SQLAlchemy batches the rows into multi-row statements)."""
+    table = OutboxMessage.__table__
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing(index_elements=["selection_id", "kind", "channel"])
+
+
+def told(kind: Kind) -> sa.Select[tuple[int | None]]:
+    """The selections already sent (or due to be sent) a notice of ``kind``: for a job's
+    ``NOT IN``, so that it writes each notice once."""
+    return sa.select(OutboxMessage.selection_id).where(
+        OutboxMessage.kind == kind.value, OutboxMessage.selection_id.is_not(None)
+    )
+
+
+def supersede(
+    session: Session, *, selection_id: int, kinds: Collection[Kind], clock: Clock
+) -> None:
+    """The selection's unsent notices of ``kinds`` are no longer true: never send them,
+    and keep none of what they said. (The embedded ``outbox`` backend's rows are the
+    mailbox itself, delivered when written: they stay as they were.)"""
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.selection_id == selection_id,
+            OutboxMessage.kind.in_([k.value for k in kinds]),
+            OutboxMessage.backend != "outbox",
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.superseded_at.is_(None),
+        )
+        .values(superseded_at=clock.now(), body=SUPERSEDED_BODY)
+        .execution_options(synchronize_session=False)
+    )
