@@ -21,7 +21,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from puerta.accounts.models import OutboxMessage, User
@@ -36,6 +37,8 @@ from puerta.registration.models import Registration, Traveler
 #: Registration ids per ``IN`` list (PostgreSQL takes at most 65,535 parameters).
 CHUNK = 5_000
 SUPERSEDED_BODY = "(not sent: no longer true)"
+#: Rows per PostgreSQL insert (each column is one array parameter).
+ROWS_PER_INSERT = 50_000
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,13 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
         yield items[start : start + CHUNK]
 
 
+def _among(session: Session, column: Any, values: Sequence[str]) -> Any:
+    """``column IN (values)``; on PostgreSQL ``= ANY(:array)``, one parameter however many."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam("among", list(values), type_=ARRAY(sa.String)))
+    return column.in_(values)
+
+
 def contacts(
     session: Session, registration_ids: Collection[str], *, settings: Settings, phones: bool
 ) -> dict[str, ch.Contact]:
@@ -72,7 +82,8 @@ def contacts(
         if phones:
             rows = session.execute(
                 sa.select(Traveler.registration_id, Traveler.phone)
-                .where(Traveler.registration_id.in_(part), Traveler.phone.is_not(None))
+                .where(_among(session, Traveler.registration_id, part))
+                .where(Traveler.phone.is_not(None))
                 .order_by(Traveler.registration_id, Traveler.position)
             )
             for registration_id, phone in rows:
@@ -80,7 +91,7 @@ def contacts(
         for registration_id, email, language in session.execute(
             sa.select(Registration.id, User.email, User.language)
             .join(User, User.id == Registration.owner_id)
-            .where(Registration.id.in_(part))
+            .where(_among(session, Registration.id, part))
         ):
             found[registration_id] = ch.Contact(
                 registration_id,
@@ -136,26 +147,55 @@ def send(session: Session, notices: Sequence[Notice], *, settings: Settings, clo
                         "to_address": address,
                         "subject": text.subject,
                         "body": text.body,
-                        "created_at": now,
                         "backend": channel.backend,
-                        "attempts": 0,
                         "channel": channel.name,
                         "kind": notice.kind.value,
                         "selection_id": notice.selection_id,
                     }
                 )
-    if rows:
-        session.execute(_insert_once(session), rows)
+    _insert_once(session, rows, now)
     return len(rows)
 
 
-def _insert_once(session: Session) -> Any:
-    """``INSERT ... ON CONFLICT (selection_id, kind, channel) DO NOTHING`` in the store's
-    dialect (SQLAlchemy batches the rows into multi-row statements)."""
-    table = OutboxMessage.__table__
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).on_conflict_do_nothing(index_elements=["selection_id", "kind", "channel"])
+#: The outbox's columns a notice fills, and their PostgreSQL array types for ``unnest``.
+_COLUMNS = {
+    "to_address": "text[]",
+    "subject": "text[]",
+    "body": "text[]",
+    "backend": "text[]",
+    "channel": "text[]",
+    "kind": "text[]",
+    "selection_id": "integer[]",
+}
+# Table and column names come from this module, never from the data.
+_PG_INSERT = sa.text(
+    f"INSERT INTO outbox ({', '.join(_COLUMNS)}, created_at, attempts) "  # noqa: S608
+    f"SELECT {', '.join(f't.{c}' for c in _COLUMNS)}, :created_at, 0 FROM unnest("
+    + ", ".join(f"CAST(:{c} AS {t})" for c, t in _COLUMNS.items())
+    + f") AS t({', '.join(_COLUMNS)}) "
+    "ON CONFLICT (selection_id, kind, channel) DO NOTHING"
+)
+
+
+def _insert_once(session: Session, rows: list[dict[str, Any]], now: datetime) -> None:
+    """Insert the rows, skipping a (selection, kind, channel) already written.
+
+    PostgreSQL: one ``INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING`` per
+    :data:`ROWS_PER_INSERT` rows, each column one array parameter (a draw's ten thousand
+    notices are one statement, not ten thousand); SQLite, in process, ``executemany``.
+    """
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            part = rows[start : start + ROWS_PER_INSERT]
+            values = {c: [r[c] for r in part] for c in _COLUMNS}
+            session.execute(_PG_INSERT, {**values, "created_at": now})
+        return
+    statement = sqlite.insert(OutboxMessage.__table__).on_conflict_do_nothing(
+        index_elements=["selection_id", "kind", "channel"]
+    )
+    session.execute(statement, [{**r, "created_at": now, "attempts": 0} for r in rows])
 
 
 def told(kind: Kind) -> sa.Select[tuple[int | None]]:
