@@ -34,7 +34,8 @@ from puerta.notify.messages import Composed, Facts, Kind, compose
 from puerta.ports.models import Port
 from puerta.registration.models import Registration, Traveler
 
-#: Registration ids per ``IN`` list (PostgreSQL takes at most 65,535 parameters).
+#: Registration ids per lookup (SQLite's ``IN`` list: at most 32,766 parameters; PostgreSQL
+#: takes them as one array).
 CHUNK = 5_000
 SUPERSEDED_BODY = "(not sent: no longer true)"
 #: Rows per PostgreSQL insert (each column is one array parameter).
@@ -109,20 +110,35 @@ def send(session: Session, notices: Sequence[Notice], *, settings: Settings, clo
     if not notices:
         return 0
     channels = ch.channels_for(settings)
-    phones = any(c.name == ch.SMS for c in channels)
     reach = contacts(
-        session, [n.registration_id for n in notices], settings=settings, phones=phones
+        session,
+        [n.registration_id for n in notices],
+        settings=settings,
+        phones=any(c.name == ch.SMS for c in channels),
     )
     ports = {
         code: (name, zone)
         for code, name, zone in session.execute(sa.select(Port.code, Port.name, Port.timezone))
     }
+    rows = _rows(notices, reach, ports, channels, settings.site_url)
+    _insert_once(session, rows, clock.now())
+    return len(rows)
+
+
+def _rows(
+    notices: Sequence[Notice],
+    reach: dict[str, ch.Contact],
+    ports: dict[str, tuple[str, str]],
+    channels: Sequence[ch.Channel],
+    site: str,
+) -> list[dict[str, Any]]:
+    """The outbox rows of the notices; each distinct text composed once (a draw's notices
+    differ only by port and language)."""
     texts: dict[tuple[Facts, str], Composed] = {}
-    now = clock.now()
     rows: list[dict[str, Any]] = []
     for notice in notices:
         contact = reach.get(notice.registration_id)
-        if contact is None:
+        if contact is None:  # no account behind it any more: nobody to tell
             continue
         name, zone = ports[notice.port_code]
         facts = Facts(
@@ -137,8 +153,9 @@ def send(session: Session, notices: Sequence[Notice], *, settings: Settings, clo
         )
         text = texts.get((facts, contact.language))
         if text is None:
-            text = compose(facts, locale=contact.language, site=settings.site_url)
-            texts[facts, contact.language] = text
+            text = texts[facts, contact.language] = compose(
+                facts, locale=contact.language, site=site
+            )
         for channel in channels:
             address = channel.address(contact)
             if address:
@@ -153,8 +170,7 @@ def send(session: Session, notices: Sequence[Notice], *, settings: Settings, clo
                         "selection_id": notice.selection_id,
                     }
                 )
-    _insert_once(session, rows, now)
-    return len(rows)
+    return rows
 
 
 #: The outbox's columns a notice fills, and their PostgreSQL array types for ``unnest``.
