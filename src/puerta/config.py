@@ -142,6 +142,26 @@ class Settings(BaseSettings):
     smtp_host: str = Field(default="localhost", description="SMTP server host.")
     smtp_port: int = Field(default=25, description="SMTP server port.")
     smtp_from: str = Field(default="no-reply@puerta.invalid", description="Sender address.")
+    site_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The site's public address, given in every message Puerta sends.",
+    )
+    notify_deadline_hours: int = Field(
+        default=3,
+        ge=0,
+        description='Hours before a selection\'s confirmation deadline its "deadline near" '
+        "message goes (once per selection); 0: none.",
+    )
+    sms_backend: Literal["off", "outbox", "gateway"] = Field(
+        default="off",
+        description="Notices by SMS too: off, outbox (kept in the outbox, never sent) or "
+        "gateway (sent after commit through sms_gateway).",
+    )
+    sms_gateway: str = Field(
+        default="",
+        description="The SMS gateway as module:factory (a callable taking no argument that "
+        "returns an object with send(to, text)); needed by sms_backend=gateway.",
+    )
     scheduler_enabled: bool = Field(default=False, description="Run draws and expiry in-process.")
     scheduler_interval_seconds: float = Field(
         default=60.0,
@@ -272,6 +292,16 @@ class Settings(BaseSettings):
                 f"admission_limit + admission_reserved ({self.admission_limit} + "
                 f"{self.admission_reserved}) must be at most db_pool_size + db_max_overflow "
                 f"- 2 ({spare}): an admitted request must always find a connection"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def check_sms(self) -> Settings:
+        """A gateway backend with no gateway would keep every SMS unsent without a word."""
+        if self.sms_backend == "gateway" and ":" not in self.sms_gateway:
+            raise ValueError(
+                "sms_backend=gateway needs sms_gateway as module:factory "
+                '(docs/operations.md, "Notifications")'
             )
         return self
 

@@ -106,7 +106,14 @@ def test_demo_is_idempotent_and_draw_is_final() -> None:
     assert future.exit_code == 1
     assert "open until" in future.output
     assert invoke("draw", "expire").exit_code == 0
-    assert invoke("outbox").exit_code == 0
+    remind = invoke("draw", "remind")
+    assert remind.exit_code == 0, remind.output
+    assert "reminded" in remind.output
+    # The demo's draw and confirmations told their people, by the outbox.
+    listed = invoke("outbox", "--last", "3")
+    assert listed.exit_code == 0
+    assert "Puerta: your appointment is confirmed" in listed.output
+    assert "Puerta is free and never asks for money" in listed.output
 
 
 @pytest.mark.usefixtures("data_dir")

@@ -51,7 +51,10 @@ def test_queue_order_wait_deadline_and_seats(world: World) -> None:
     # Long past the first deadline: the queued offers are not expired, their seats held.
     world.api.clock.advance(hours=30)
     with world.api.db.session() as s:
-        assert confirmation_service.expire_overdue(s, clock=world.api.clock) == 0
+        assert (
+            confirmation_service.expire_overdue(s, settings=world.settings, clock=world.api.clock)
+            == 0
+        )
         ledger = s.get(PortDay, ("SYS", VISIT))
         assert ledger is not None
         assert (ledger.offered, ledger.booked) == (2, 1)

@@ -82,7 +82,7 @@ def test_expired_offer_returns_seats_and_refuses_confirmation(
     drawn_world(db, settings, clock, groups=[3])
     clock.advance(hours=settings.confirm_hours, seconds=1)
     with db.session() as s:
-        assert confirmation_service.expire_overdue(s, clock=clock) == 1
+        assert confirmation_service.expire_overdue(s, settings=settings, clock=clock) == 1
     with db.session() as s:
         ledger = s.get(PortDay, ("SYS", VISIT))
         assert ledger is not None
@@ -105,7 +105,7 @@ def test_one_extension_only(db: Database, settings: Settings, clock: FrozenClock
     # After the first deadline, the extension keeps the offer alive.
     clock.advance(hours=settings.confirm_hours + 1)
     with db.session() as s:
-        assert confirmation_service.expire_overdue(s, clock=clock) == 0
+        assert confirmation_service.expire_overdue(s, settings=settings, clock=clock) == 0
 
 
 def test_replayed_live_photo_is_refused_and_recorded(

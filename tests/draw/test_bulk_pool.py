@@ -75,6 +75,7 @@ def test_every_request_is_answered_with_its_public_id(
         assert held.public_id == cm.public_id(key, POOL_DAY, held.id)
         assert held.status in {RequestStatus.SELECTED.value, RequestStatus.NOT_SELECTED.value}
         steps = {"load", "public ids", "persons", "publish", "reviews", "draw", "offers"}
+        steps.add("notices")
         assert set(timings) == steps | ({"requests"} if closed_first else set())
     with db.session() as s:
         rows = {r.id: r for r in s.scalars(select(AppointmentRequest))}

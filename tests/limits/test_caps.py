@@ -38,7 +38,9 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "var", secret_key="test-secret", _env_file=None, **TIGHT, **LOW_WORK)
+    return Settings(
+        data_dir=tmp_path / "var", secret_key="test-secret", _env_file=None, **TIGHT, **LOW_WORK
+    )
 
 
 @pytest.fixture

@@ -66,7 +66,7 @@ class SmtpSender:
 MAX_ATTEMPTS = 5
 #: Messages one pass delivers at most.
 BATCH = 100
-SENT_BODY = "(sent by SMTP)"
+SENT_BODY = "(sent)"
 
 
 class SmtpConnection(Protocol):
@@ -87,6 +87,41 @@ class Pending:
     body: str
 
 
+def pending(db: Database, backend: str) -> list[Pending]:
+    """The oldest unsent messages of ``backend`` (at most :data:`BATCH`), read in a short
+    read: not given up, not superseded (a notice that became untrue before it went)."""
+    with db.read_only() as read:
+        return [
+            Pending(m.id, m.to_address, m.subject, m.body)
+            for m in read.scalars(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.backend == backend,
+                    OutboxMessage.sent_at.is_(None),
+                    OutboxMessage.superseded_at.is_(None),
+                    OutboxMessage.attempts < MAX_ATTEMPTS,
+                )
+                .order_by(OutboxMessage.id)
+                .limit(BATCH)
+            )
+        ]
+
+
+def mark(db: Database, *, sent: list[int], failed: list[int], clock: Clock) -> None:
+    """In a short write: the sent ones sent (their body, which may hold a code, dropped),
+    one more failed attempt for the others."""
+    with db.session() as session:
+        now = clock.now()
+        for message_id in sent:
+            row = session.get(OutboxMessage, message_id)
+            if row is not None:
+                row.sent_at, row.body = now, SENT_BODY
+        for message_id in failed:
+            row = session.get(OutboxMessage, message_id)
+            if row is not None:
+                row.attempts += 1
+
+
 def deliver_pending(
     db: Database,
     *,
@@ -102,27 +137,14 @@ def deliver_pending(
     next pass until ``MAX_ATTEMPTS``. A crash between sending and marking sends
     that message again (at least once).
     """
-    with db.read_only() as read:
-        pending = [
-            Pending(m.id, m.to_address, m.subject, m.body)
-            for m in read.scalars(
-                select(OutboxMessage)
-                .where(
-                    OutboxMessage.backend == "smtp",
-                    OutboxMessage.sent_at.is_(None),
-                    OutboxMessage.attempts < MAX_ATTEMPTS,
-                )
-                .order_by(OutboxMessage.id)
-                .limit(BATCH)
-            )
-        ]
-    if not pending:
+    waiting = pending(db, "smtp")
+    if not waiting:
         return 0, 0
     sent: list[int] = []
     failed: list[int] = []
     try:
         with connect(settings) as smtp:
-            for message in pending:
+            for message in waiting:
                 try:
                     smtp.send_message(_email(settings, message))
                     sent.append(message.id)
@@ -132,17 +154,8 @@ def deliver_pending(
                     failed.append(message.id)
     except (smtplib.SMTPException, OSError):
         log.warning("SMTP server %s unreachable", settings.smtp_host, exc_info=True)
-    failed.extend(m.id for m in pending if m.id not in sent and m.id not in failed)
-    with db.session() as session:
-        now = clock.now()
-        for message_id in sent:
-            row = session.get(OutboxMessage, message_id)
-            if row is not None:
-                row.sent_at, row.body = now, SENT_BODY
-        for message_id in failed:
-            row = session.get(OutboxMessage, message_id)
-            if row is not None:
-                row.attempts += 1
+    failed.extend(m.id for m in waiting if m.id not in sent and m.id not in failed)
+    mark(db, sent=sent, failed=failed, clock=clock)
     return len(sent), len(failed)
 
 

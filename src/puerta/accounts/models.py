@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from puerta.db import Base
@@ -66,11 +66,19 @@ class AuthSession(Base):
 
 
 class OutboxMessage(Base):
-    """Mail written in the transaction that sends it: kept by the embedded backend
-    (``backend="outbox"``), or waiting for the SMTP job (``backend="smtp"``,
-    ``sent_at`` empty) that delivers it after commit (``accounts/mail.py``)."""
+    """A message written in the transaction that sends it: kept by the embedded backend
+    (``backend="outbox"``), or waiting for the job that delivers it after commit
+    (``sent_at`` empty): ``backend="smtp"`` (``accounts/mail.py``) or ``backend="sms"``
+    (the SMS gateway, ``notify/channels.py``).
+
+    A notice of a selection's state change (``notify/``) names its ``selection_id`` and
+    ``kind``: one message per selection, kind and channel, so that a job run twice
+    writes nothing twice. One that became untrue before it was sent (an offer declined
+    before its "selected" mail went) is ``superseded``: never sent, its body dropped.
+    """
 
     __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("selection_id", "kind", "channel"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to_address: Mapped[str] = mapped_column(String(254), index=True)
@@ -79,8 +87,16 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     backend: Mapped[str] = mapped_column(String(16), default="outbox", server_default="outbox")
-    #: Failed SMTP deliveries; the job gives up after ``mail.MAX_ATTEMPTS``.
+    #: Failed deliveries; the job gives up after ``mail.MAX_ATTEMPTS``.
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: ``email`` (``to_address`` an address) or ``sms`` (``to_address`` an E.164 phone).
+    channel: Mapped[str] = mapped_column(String(8), default="email", server_default="email")
+    #: The state change a notice tells (``notify.messages.Kind``); none for account mail.
+    kind: Mapped[str | None] = mapped_column(String(16), default=None)
+    selection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("selections.id", ondelete="CASCADE"), default=None
+    )
+    superseded_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class SignInThrottle(Base):

@@ -32,7 +32,8 @@ What it does:
    the selections' seats = the ledgers' offered seats, within capacity, no
    true person seated twice, every pooled request given its public id and
    answered (selected or not selected), the records and Merkle root
-   published, and the published draw verifies
+   published, each offer's "selected" notice in the outbox once (saying
+   Puerta is free), and the published draw verifies
    (:func:`puerta.draw.publication.verify_day`, what ``puerta draw verify``
    runs).
 5. Drops the database unless ``--keep``.
@@ -487,6 +488,13 @@ def check(url: str, pool: Pool) -> dict[str, Any]:
             deferrals_used = q(
                 "SELECT count(*) FROM draw_deferrals WHERE used_on = :d", d=pool.pool_date
             ).scalar_one()
+            told = q(
+                "SELECT count(*), count(DISTINCT o.selection_id), "
+                "count(*) FILTER (WHERE o.body LIKE '%never asks for money%') "
+                "FROM outbox o JOIN selections s ON s.id = o.selection_id "
+                "WHERE s.draw_id = :i AND o.kind = 'selected'",
+                i=d.id,
+            ).one()
         seat_sum = sum(s.seats for s in sel)
         seated: list[int] = []
         seats_of = {s.request_id: s.seats for s in sel}
@@ -520,6 +528,7 @@ def check(url: str, pool: Pool) -> dict[str, Any]:
         "duplicates listed for review": reviews > 0,
         "yesterday's deferrals given priority": deferrals_used == pool.deferrals,
         "published draw verifies": report.ok,
+        "each offer told once, saying Puerta is free": told[0] == told[1] == told[2] == len(sel),
     }
     out.update(
         {
@@ -531,6 +540,7 @@ def check(url: str, pool: Pool) -> dict[str, Any]:
             "requests_by_status": statuses,
             "reviews": reviews,
             "deferrals_used": deferrals_used,
+            "selected_notices": told[0],
             "persons_seated_twice": persons_twice,
             "verify": {"checks": report.checks, "problems": report.problems[:10]},
             "verify_s": round(verify_s, 2),

@@ -119,7 +119,19 @@ def verify(
 
 @app.command("expire")
 def expire() -> None:
-    """Expire offers past their deadline; seats return."""
+    """Expire offers past their deadline; seats return and each person is told."""
     with common.unit_of_work() as session:
-        count = confirmation_service.expire_overdue(session, clock=common.clock())
+        count = confirmation_service.expire_overdue(
+            session, settings=common.settings(), clock=common.clock()
+        )
         typer.echo(f"expired {count} offers")
+
+
+@app.command("remind")
+def remind() -> None:
+    """Tell, once, each person whose offer's deadline is near (notify_deadline_hours)."""
+    with common.unit_of_work() as session:
+        count = confirmation_service.remind_deadlines(
+            session, settings=common.settings(), clock=common.clock()
+        )
+        typer.echo(f"reminded {count} offers")

@@ -1,5 +1,6 @@
-"""``puerta outbox``: read the mail kept in the outbox; ``puerta outbox send`` delivers
-the SMTP backend's pending mail (what the scheduler does every minute)."""
+"""``puerta outbox``: read the messages kept in the outbox; ``puerta outbox send`` delivers
+the pending mail (SMTP backend) and SMS (gateway backend), as the scheduler does every
+minute."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from sqlalchemy import select
 from puerta.accounts import mail
 from puerta.accounts.models import OutboxMessage
 from puerta.cli import common
+from puerta.notify import channels
 
-app = typer.Typer(help="The outbox: mail written by requests.", invoke_without_command=True)
+app = typer.Typer(
+    help="The outbox: mail and SMS written by requests and jobs.", invoke_without_command=True
+)
 
 
 @app.callback()
@@ -27,16 +31,19 @@ def outbox(
         if to:
             query = query.where(OutboxMessage.to_address == to.lower())
         for message in session.scalars(query):
+            via = "" if message.channel == channels.EMAIL else f" ({message.channel})"
             typer.echo(
-                f"{message.created_at:%Y-%m-%d %H:%M} to {message.to_address}: "
+                f"{message.created_at:%Y-%m-%d %H:%M} to {message.to_address}{via}: "
                 f"{message.subject}\n  {message.body}"
             )
 
 
 @app.command("send")
 def send() -> None:
-    """Deliver the SMTP backend's unsent mail now (the scheduler does it every minute)."""
-    sent, failed = mail.deliver_pending(
-        common.database(), settings=common.settings(), clock=common.clock()
-    )
+    """Deliver the unsent mail and SMS now (the scheduler does it every minute)."""
+    db, settings, clock = common.database(), common.settings(), common.clock()
+    sent, failed = mail.deliver_pending(db, settings=settings, clock=clock)
     typer.echo(f"{sent} sent, {failed} to retry")
+    if settings.sms_backend == "gateway":
+        sent, failed = channels.deliver_pending_sms(db, settings=settings, clock=clock)
+        typer.echo(f"sms: {sent} sent, {failed} to retry")

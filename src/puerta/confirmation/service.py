@@ -1,10 +1,17 @@
-"""Confirming a selection, extensions, declines, cancellations and expiry."""
+"""Confirming a selection, extensions, declines, cancellations and expiry.
+
+Each change that a person must hear of (confirmed, cancelled, expired, and the
+deadline drawing near) writes its notice to the outbox in the same transaction
+(:mod:`puerta.notify.service`), and withdraws the selection's unsent notices it
+made untrue.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
@@ -29,6 +36,8 @@ from puerta.errors import (
 from puerta.faces import service as faces_service
 from puerta.geo.area import is_eligible
 from puerta.lifecycle import AppointmentStatus, SelectionStatus
+from puerta.notify import service as notify
+from puerta.notify.messages import Kind
 from puerta.ports import service as ports_service
 from puerta.registration.models import Registration, Traveler
 
@@ -42,7 +51,7 @@ def current_offer(session: Session, registration: Registration) -> Selection:
     return selection
 
 
-def _ensure_open(session: Session, selection: Selection, clock: Clock) -> None:
+def _ensure_open(session: Session, selection: Selection, settings: Settings, clock: Clock) -> None:
     """Refuse an offer past its deadline, and expire it: its seats go back to the pool.
 
     ``OfferExpired`` keeps its changes (the unit of work commits the release
@@ -53,7 +62,13 @@ def _ensure_open(session: Session, selection: Selection, clock: Clock) -> None:
         and selection.deadline <= clock.now()
         and not has_queued_scan(session, selection.id)
     ):
-        release_offer(session, selection=selection, status=SelectionStatus.EXPIRED, clock=clock)
+        release_offer(
+            session,
+            selection=selection,
+            status=SelectionStatus.EXPIRED,
+            settings=settings,
+            clock=clock,
+        )
         raise OfferExpired()
 
 
@@ -78,7 +93,7 @@ def _ensure_confirmable(
     settings: Settings,
     clock: Clock,
 ) -> None:
-    _ensure_open(session, selection, clock)
+    _ensure_open(session, selection, settings, clock)
     lifecycle.require(selection, SelectionStatus.CONFIRMED)
     if not is_eligible(latitude, longitude, settings.eligible_area_wkt):
         raise ConfirmOutsideArea(field="latitude")
@@ -251,6 +266,15 @@ def book_checked(
     )
     session.add(appointment)
     session.flush()
+    notify.supersede(
+        session, selection_id=selection.id, kinds=(Kind.SELECTED, Kind.DEADLINE), clock=clock
+    )
+    notify.send(
+        session,
+        [_notice(selection, Kind.CONFIRMED, slot=appointment.slot_start, code=appointment.code)],
+        settings=settings,
+        clock=clock,
+    )
     return appointment
 
 
@@ -258,7 +282,7 @@ def extend(
     session: Session, *, selection: Selection, settings: Settings, clock: Clock
 ) -> Selection:
     """The one extension: the deadline moves out by another window."""
-    _ensure_open(session, selection, clock)
+    _ensure_open(session, selection, settings, clock)
     lifecycle.require(selection, SelectionStatus.CONFIRMED)  # still an open offer
     if selection.extended:
         raise ExtensionUsed()
@@ -267,11 +291,28 @@ def extend(
     return selection
 
 
+def _notice(selection: Selection, kind: Kind, **facts: Any) -> notify.Notice:
+    return notify.Notice(
+        registration_id=selection.registration_id,
+        selection_id=selection.id,
+        kind=kind,
+        port_code=selection.port_code,
+        day=selection.appointment_date,
+        **facts,
+    )
+
+
 def release_offer(
-    session: Session, *, selection: Selection, status: SelectionStatus, clock: Clock
+    session: Session,
+    *,
+    selection: Selection,
+    status: SelectionStatus,
+    settings: Settings,
+    clock: Clock,
 ) -> None:
-    """End an offer (declined, expired, withdrawn) and give its seats back; a live photo
-    still waiting in the liveness queue goes with it (``queue.py``)."""
+    """End an offer (declined, expired, withdrawn) and give its seats back; the person is
+    told (expired, or cancelled), and the offer's unsent notices are withdrawn; a live
+    photo still waiting in the liveness queue goes with it (``queue.py``)."""
     lifecycle.move(selection, status)
     selection.decided_at = clock.now()
     session.execute(
@@ -284,29 +325,72 @@ def release_offer(
     ports_service.release_seats(
         session, selection.port_code, selection.appointment_date, selection.seats, booked=False
     )
+    notify.supersede(
+        session, selection_id=selection.id, kinds=(Kind.SELECTED, Kind.DEADLINE), clock=clock
+    )
+    kind = Kind.EXPIRED if status == SelectionStatus.EXPIRED else Kind.CANCELLED
+    notify.send(
+        session,
+        [_notice(selection, kind, offer_only=kind == Kind.CANCELLED)],
+        settings=settings,
+        clock=clock,
+    )
 
 
-def decline(session: Session, *, selection: Selection, clock: Clock) -> None:
-    release_offer(session, selection=selection, status=SelectionStatus.DECLINED, clock=clock)
+def decline(session: Session, *, selection: Selection, settings: Settings, clock: Clock) -> None:
+    release_offer(
+        session,
+        selection=selection,
+        status=SelectionStatus.DECLINED,
+        settings=settings,
+        clock=clock,
+    )
 
 
-def cancel(session: Session, *, appointment: Appointment, clock: Clock) -> Appointment:
+def cancel(
+    session: Session, *, appointment: Appointment, settings: Settings, clock: Clock
+) -> Appointment:
+    """Cancel a booked appointment: its seats return and the person is told. Its
+    unsent "confirmed" notice is withdrawn: it would announce what no longer exists."""
     lifecycle.move(appointment, AppointmentStatus.CANCELLED)
     appointment.cancelled_at = clock.now()
     ports_service.release_seats(
         session, appointment.port_code, appointment.day, appointment.seats, booked=True
     )
+    if appointment.selection_id is not None:
+        notify.supersede(
+            session,
+            selection_id=appointment.selection_id,
+            kinds=(Kind.SELECTED, Kind.DEADLINE, Kind.CONFIRMED),
+            clock=clock,
+        )
+    notify.send(
+        session,
+        [
+            notify.Notice(
+                registration_id=appointment.registration_id,
+                selection_id=appointment.selection_id,
+                kind=Kind.CANCELLED,
+                port_code=appointment.port_code,
+                day=appointment.day,
+            )
+        ],
+        settings=settings,
+        clock=clock,
+    )
     return appointment
 
 
-def cancel_booked_for(session: Session, *, registration: Registration, clock: Clock) -> None:
+def cancel_booked_for(
+    session: Session, *, registration: Registration, settings: Settings, clock: Clock
+) -> None:
     for appointment in session.scalars(
         select(Appointment).where(
             Appointment.registration_id == registration.id,
             Appointment.status == AppointmentStatus.BOOKED.value,
         )
     ):
-        cancel(session, appointment=appointment, clock=clock)
+        cancel(session, appointment=appointment, settings=settings, clock=clock)
 
 
 def _booked(session: Session, registration_id: str) -> Appointment | None:
@@ -340,8 +424,9 @@ def latest_appointment(session: Session, registration_id: str) -> Appointment | 
     )
 
 
-def expire_overdue(session: Session, *, clock: Clock) -> int:
-    """Expire every offer past its deadline; their seats return. Returns how many.
+def expire_overdue(session: Session, *, settings: Settings, clock: Clock) -> int:
+    """Expire every offer past its deadline; their seats return and each person is told.
+    Returns how many.
 
     An offer whose live photo waits in the liveness queue is not expired: its
     deadline moves out by the wait when the scan is sent (``queue.credit_wait``).
@@ -359,8 +444,45 @@ def expire_overdue(session: Session, *, clock: Clock) -> int:
         )
     )
     for selection in overdue:
-        release_offer(session, selection=selection, status=SelectionStatus.EXPIRED, clock=clock)
+        release_offer(
+            session,
+            selection=selection,
+            status=SelectionStatus.EXPIRED,
+            settings=settings,
+            clock=clock,
+        )
     return len(overdue)
+
+
+def remind_deadlines(session: Session, *, settings: Settings, clock: Clock) -> int:
+    """Tell each open offer's person, once, that its deadline is near: within
+    ``notify_deadline_hours`` of it. An offer made with less time than that left is not
+    reminded (its "selected" notice gave the deadline minutes ago). Returns how many."""
+    if settings.notify_deadline_hours == 0:
+        return 0
+    now = clock.now()
+    lead = timedelta(hours=settings.notify_deadline_hours)
+    due = [
+        selection
+        for selection in session.scalars(
+            select(Selection)
+            .where(
+                Selection.status == SelectionStatus.OFFERED.value,
+                Selection.deadline > now,
+                Selection.deadline <= now + lead,
+                Selection.id.not_in(notify.told(Kind.DEADLINE)),
+            )
+            .order_by(Selection.id)
+        )
+        if selection.deadline - lead >= selection.created_at
+    ]
+    notify.send(
+        session,
+        [_notice(s, Kind.DEADLINE, deadline=s.deadline) for s in due],
+        settings=settings,
+        clock=clock,
+    )
+    return len(due)
 
 
 def qr_png(code: str) -> bytes:

@@ -271,9 +271,12 @@ def extend(
 
 @router.post("/{registration_id}/selection/decline", status_code=204)
 @raises(RegistrationNotFound, NoOfferWaiting, OfferExpired, InvalidTransition)
-def decline(registration_id: str, user: Applicant, db: DbSession, clock: ClockDep) -> Response:
+def decline(
+    registration_id: str, user: Applicant, db: DbSession, settings: SettingsDep, clock: ClockDep
+) -> Response:
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
-    service.decline(db, selection=service.current_offer(db, registration), clock=clock)
+    selection = service.current_offer(db, registration)
+    service.decline(db, selection=selection, settings=settings, clock=clock)
     return Response(status_code=204)
 
 
@@ -298,7 +301,10 @@ def appointment_qr(registration_id: str, user: Applicant, db: ReadSession) -> Re
 
 @router.post("/{registration_id}/appointment/cancel")
 @raises(RegistrationNotFound, NoBookedAppointment, InvalidTransition, SeatsNotReleased)
-def cancel(registration_id: str, user: Applicant, db: DbSession, clock: ClockDep) -> AppointmentOut:
+def cancel(
+    registration_id: str, user: Applicant, db: DbSession, settings: SettingsDep, clock: ClockDep
+) -> AppointmentOut:
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
     appointment = service.booked_appointment(db, registration)
-    return AppointmentOut.model_validate(service.cancel(db, appointment=appointment, clock=clock))
+    cancelled = service.cancel(db, appointment=appointment, settings=settings, clock=clock)
+    return AppointmentOut.model_validate(cancelled)

@@ -3,6 +3,8 @@
 Puerta's draw (``puerta-fair-v1``, the default) runs on the records published
 when the pool closed (:mod:`puerta.draw.publication`), so what was published
 is exactly what was drawn; the report's baseline stays available by setting.
+Every offer's "you were chosen" notice is written to the outbox in the draw's
+own transaction, in one bulk insert (:func:`tell_selected`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from puerta.draw.record import parse_many
 from puerta.errors import DrawAlreadyRun, DrawNotFound, PoolStillOpen
 from puerta.identity.resolver import PersonResolver
 from puerta.lifecycle import RegistrationStatus, RequestStatus, SelectionStatus
+from puerta.notify import service as notify
+from puerta.notify.messages import Kind
 from puerta.ports import service as ports_service
 from puerta.registration.models import Registration, Traveler
 from puerta.requests.models import AppointmentRequest
@@ -100,7 +104,7 @@ def run_draw(
     )
     free = _free_seats(session, appointment_date)
     if settings.draw_algorithm == baseline.NAME:
-        return _run_baseline(session, pool_date, appointment_date, free, settings, now, seed)
+        return _run_baseline(session, pool_date, appointment_date, free, settings, clock, now, seed)
     row = publication.commit(
         session, pool_date=pool_date, settings=settings, clock=clock, seed=seed
     )
@@ -115,7 +119,9 @@ def run_draw(
             resolver=resolver,
             timings=timings,
         )
-    return _run_fair(session, row, appointment_date, free, settings, now, beacon, timings, pooled)
+    return _run_fair(
+        session, row, appointment_date, free, settings, clock, now, beacon, timings, pooled
+    )
 
 
 def _run_fair(
@@ -124,6 +130,7 @@ def _run_fair(
     appointment_date: date,
     free: dict[str, int],
     settings: Settings,
+    clock: Clock,
     now: datetime,
     beacon: bytes,
     timings: publication.Timings = None,
@@ -176,7 +183,9 @@ def _run_fair(
     with publication.timed(timings, "offers"):
         session.add(draw)
         session.flush()
-        _offer_all(session, draw, parsed, alloc, settings, now, pooled)
+        offers = _offer_all(session, draw, parsed, alloc, settings, now, pooled)
+    with publication.timed(timings, "notices"):
+        tell_selected(session, offers, settings=settings, clock=clock)
     return draw
 
 
@@ -188,26 +197,52 @@ def _offer_all(
     settings: Settings,
     now: datetime,
     pooled: pl.DataFrame | None = None,
-) -> None:
+) -> list[Selection]:
     """Hold seats for every selected request (the seats its record adds); remember deferrals.
 
     Then every other request of the pool is not selected (with ``pooled``:
-    in the same statement that stores each request's public id).
+    in the same statement that stores each request's public id). Returns the offers.
     """
     seats_of = _seats_by_request(parsed, alloc.selected)
     requests = _by_public_id(session, draw.pool_date, [*seats_of, *alloc.deferred], pooled)
     deadline = now + timedelta(hours=settings.confirm_hours)
+    offers = []
     for public_id, (seats, reason) in seats_of.items():
         request = requests.get(public_id)
         if request is None or request.status != RequestStatus.POOLED.value:
             continue  # withdrawn since the pool closed: its seats stay unused today
-        _offer(session, draw, request, seats, reason, deadline, now)
+        offers.append(_offer(session, draw, request, seats, reason, deadline, now))
     _defer(session, alloc.deferred, draw.pool_date, requests)
     session.flush()
     if pooled is not None:
         answer = (RequestStatus.POOLED.value, RequestStatus.NOT_SELECTED.value)
         publication.store_pooled(session, pooled, answered=answer)
     _not_selected(session, draw.pool_date)
+    return offers
+
+
+def tell_selected(
+    session: Session, offers: list[Selection], *, settings: Settings, clock: Clock
+) -> None:
+    """Each offer's "you were chosen" notice, in the draw's transaction: a draw that
+    rolls back announces nothing. One bulk insert however many thousands were chosen."""
+    session.flush()  # the offers' ids
+    notify.send(
+        session,
+        [
+            notify.Notice(
+                registration_id=s.registration_id,
+                selection_id=s.id,
+                kind=Kind.SELECTED,
+                port_code=s.port_code,
+                day=s.appointment_date,
+                deadline=s.deadline,
+            )
+            for s in offers
+        ],
+        settings=settings,
+        clock=clock,
+    )
 
 
 def _by_public_id(
@@ -265,23 +300,23 @@ def _offer(
     reason: str,
     deadline: datetime,
     now: datetime,
-) -> None:
+) -> Selection:
     ports_service.hold_seats(session, request.port_code, draw.appointment_date, seats)
     lifecycle.move(request, RequestStatus.SELECTED)
-    session.add(
-        Selection(
-            draw_id=draw.id,
-            request_id=request.id,
-            registration_id=request.registration_id,
-            port_code=request.port_code,
-            appointment_date=draw.appointment_date,
-            seats=seats,
-            reason=reason,
-            deadline=deadline,
-            created_at=now,
-        )
+    selection = Selection(
+        draw_id=draw.id,
+        request_id=request.id,
+        registration_id=request.registration_id,
+        port_code=request.port_code,
+        appointment_date=draw.appointment_date,
+        seats=seats,
+        reason=reason,
+        deadline=deadline,
+        created_at=now,
     )
+    session.add(selection)
     draw.seats_offered += seats
+    return selection
 
 
 def _defer(
@@ -323,6 +358,7 @@ def _run_baseline(
     appointment_date: date,
     free: dict[str, int],
     settings: Settings,
+    clock: Clock,
     now: datetime,
     seed: bytes | None,
 ) -> Draw:
@@ -350,11 +386,21 @@ def _run_baseline(
             select(AppointmentRequest).where(AppointmentRequest.id.in_(list(by_request)))
         )
     }
-    for pick in picks:
-        entry = by_request[pick.request_id]
-        _offer(session, draw, requests[pick.request_id], entry.seats, pick.reason, deadline, now)
+    offers = [
+        _offer(
+            session,
+            draw,
+            requests[p.request_id],
+            by_request[p.request_id].seats,
+            p.reason,
+            deadline,
+            now,
+        )
+        for p in picks
+    ]
     session.flush()
     _not_selected(session, pool_date)
+    tell_selected(session, offers, settings=settings, clock=clock)
     return draw
 
 

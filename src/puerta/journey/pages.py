@@ -480,19 +480,19 @@ def _extend(db: Session, registration: Registration, settings: Settings, clock: 
     return confirmation_service.extend(db, selection=selection, settings=settings, clock=clock)
 
 
-def _decline(db: Session, registration: Registration, _s: Settings, clock: Clock) -> object:
+def _decline(db: Session, registration: Registration, settings: Settings, clock: Clock) -> object:
     selection = confirmation_service.current_offer(db, registration)
-    confirmation_service.decline(db, selection=selection, clock=clock)
+    confirmation_service.decline(db, selection=selection, settings=settings, clock=clock)
     return None
 
 
-def _cancel(db: Session, registration: Registration, _s: Settings, clock: Clock) -> object:
+def _cancel(db: Session, registration: Registration, settings: Settings, clock: Clock) -> object:
     appointment = confirmation_service.booked_appointment(db, registration)
-    return confirmation_service.cancel(db, appointment=appointment, clock=clock)
+    return confirmation_service.cancel(db, appointment=appointment, settings=settings, clock=clock)
 
 
-def _withdraw(db: Session, registration: Registration, _s: Settings, clock: Clock) -> object:
-    return withdraw_registration(db, registration=registration, clock=clock)
+def _withdraw(db: Session, registration: Registration, settings: Settings, clock: Clock) -> object:
+    return withdraw_registration(db, registration=registration, settings=settings, clock=clock)
 
 
 ACTIONS: dict[str, Action] = {

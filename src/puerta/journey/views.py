@@ -161,10 +161,12 @@ def set_photo_released(
 @router.post("/{registration_id}/withdraw")
 @raises(RegistrationNotFound, InvalidTransition)
 def withdraw(
-    registration_id: str, user: Applicant, db: DbSession, clock: ClockDep
+    registration_id: str, user: Applicant, db: DbSession, settings: SettingsDep, clock: ClockDep
 ) -> RegistrationOut:
     registration = registration_service.get_owned(db, registration_id=registration_id, owner=user)
-    return registration_out(withdraw_registration(db, registration=registration, clock=clock))
+    return registration_out(
+        withdraw_registration(db, registration=registration, settings=settings, clock=clock)
+    )
 
 
 @router.get("/{registration_id}/status", response_model=dict[str, Any])

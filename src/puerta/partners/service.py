@@ -434,19 +434,23 @@ def request(
     return made_request, created
 
 
-def withdraw(session: Session, *, partner: User, registration_id: str, clock: Clock) -> Made:
+def withdraw(
+    session: Session, *, partner: User, registration_id: str, settings: Settings, clock: Clock
+) -> Made:
     made = acting_on(session, partner=partner, registration_id=registration_id)
-    withdraw_registration(session, registration=made.registration, clock=clock)
+    withdraw_registration(session, registration=made.registration, settings=settings, clock=clock)
     _record(session, made, partner, Action.WITHDRAW, clock)
     return made
 
 
 def cancel_appointment(
-    session: Session, *, partner: User, registration_id: str, clock: Clock
+    session: Session, *, partner: User, registration_id: str, settings: Settings, clock: Clock
 ) -> Appointment:
     made = acting_on(session, partner=partner, registration_id=registration_id)
     appointment = confirmation_service.booked_appointment(session, made.registration)
-    cancelled = confirmation_service.cancel(session, appointment=appointment, clock=clock)
+    cancelled = confirmation_service.cancel(
+        session, appointment=appointment, settings=settings, clock=clock
+    )
     _record(session, made, partner, Action.CANCEL, clock, appointment_id=appointment.id)
     return cancelled
 

@@ -269,10 +269,12 @@ def request_appointment(
 @router.post("/registrations/{registration_id}/withdraw")
 @raises(PartnerOrganisationInactive, RegistrationNotFound, HandedOver, InvalidTransition)
 def withdraw(
-    registration_id: str, user: Partner, db: DbSession, clock: ClockDep
+    registration_id: str, user: Partner, db: DbSession, settings: SettingsDep, clock: ClockDep
 ) -> RegistrationOut:
     """Withdraw the registration, its request, offer and appointment, when the person asks."""
-    made = service.withdraw(db, partner=user, registration_id=registration_id, clock=clock)
+    made = service.withdraw(
+        db, partner=user, registration_id=registration_id, settings=settings, clock=clock
+    )
     return registration_out(made.registration)
 
 
@@ -286,10 +288,10 @@ def withdraw(
     SeatsNotReleased,
 )
 def cancel_appointment(
-    registration_id: str, user: Partner, db: DbSession, clock: ClockDep
+    registration_id: str, user: Partner, db: DbSession, settings: SettingsDep, clock: ClockDep
 ) -> AppointmentOut:
     appointment = service.cancel_appointment(
-        db, partner=user, registration_id=registration_id, clock=clock
+        db, partner=user, registration_id=registration_id, settings=settings, clock=clock
     )
     return AppointmentOut.model_validate(appointment)
 

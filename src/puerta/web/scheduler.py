@@ -1,6 +1,8 @@
-"""In-process jobs: mail, commitments, the daily draw, expiry, the sweep of limit rows.
+"""In-process jobs: mail and SMS, commitments, the daily draw, expiry, deadline reminders,
+the sweep of limit rows and spent proofs of work, and face comparisons.
 
-Mail the SMTP backend wrote during requests is sent here, after their commit.
+Mail the SMTP backend and SMS the gateway backend wrote during requests and jobs are
+sent here, after their commit.
 
 Before each request window opens, the seed commitment of its pool date is
 published; once a window has closed, its pool is published and drawn.
@@ -34,6 +36,7 @@ from puerta.draw import service as draw_service
 from puerta.errors import DrawAlreadyRun
 from puerta.faces import jobs as face_jobs
 from puerta.limits import store as limits_store
+from puerta.notify import channels
 from puerta.pow import service as pow_service
 from puerta.web import leader as leaders
 from puerta.web import metrics
@@ -60,15 +63,19 @@ def sweep_limits(session: Session, now: datetime) -> int:
 
 
 def run_once(app: FastAPI) -> list[str]:
-    """Send pending mail, expire overdue offers, sweep stale limit rows, run every draw
-    that is due, then a batch of face comparisons. Returns what was done."""
+    """Send pending mail and SMS, expire overdue offers, remind offers whose deadline is
+    near, sweep stale limit rows, run every draw that is due, then a batch of face
+    comparisons. Returns what was done."""
     db, settings, clock = app.state.db, app.state.settings, app.state.clock
     done: list[str] = []
     sent, failed = mail.deliver_pending(db, settings=settings, clock=clock)
     if sent or failed:
         done.append(f"mail: {sent} sent, {failed} to retry")
+    sent, failed = channels.deliver_pending_sms(db, settings=settings, clock=clock)
+    if sent or failed:
+        done.append(f"sms: {sent} sent, {failed} to retry")
     with _job(db) as session:
-        expired = confirmation_service.expire_overdue(session, clock=clock)
+        expired = confirmation_service.expire_overdue(session, settings=settings, clock=clock)
         if expired:
             done.append(f"expired {expired} offers")
     with _job(db) as session:
@@ -78,6 +85,9 @@ def run_once(app: FastAPI) -> list[str]:
         swept = pow_service.sweep(session, clock=clock)
         if swept:
             done.append(f"forgot {swept} expired proofs of work")
+        reminded = confirmation_service.remind_deadlines(session, settings=settings, clock=clock)
+        if reminded:
+            done.append(f"reminded {reminded} offers of their deadline")
     with _job(db) as session:
         committed = publication.commit_upcoming(session, settings=settings, clock=clock)
         done.extend(f"published the seed commitment for {d}" for d in committed)
