@@ -47,17 +47,19 @@ from puerta.clock import FrozenClock
 from puerta.config import Settings
 from puerta.confirmation.models import Appointment
 from puerta.db import Database
-from puerta.draw.models import Draw
+from puerta.draw.models import Draw, Selection
 from puerta.findings import service as findings_service
 from puerta.findings.models import Finding
+from puerta.partners import service as partners_service
 from puerta.ports import catalogue
+from puerta.pow import service as pow_service
 from puerta.registration.models import Registration
 from puerta.registration.photos import FileSystemPhotoStore
 from puerta.requests import service as requests_service
 from puerta.web import deps
 from puerta.web.app import create_app
-from tests.api_support import TIJUANA, portrait_for, traveler
-from tests.conftest import SavepointDatabase
+from tests.api_support import PROVED_API, TIJUANA, portrait_for, proving, traveler
+from tests.conftest import LOW_WORK, SavepointDatabase
 from tests.findings.test_findings import cluster
 
 CHECKS = [
@@ -75,7 +77,8 @@ NOW = datetime(2026, 3, 4, 20, 0, tzinfo=UTC)
 STAFF_PASSWORD = "fuzzing staff 1"
 #: Who calls an operation that admits these roles: the least privileged that sees
 #: everything (an analyst sees every port; an officer only their own).
-CALLER_ORDER = (Role.APPLICANT, Role.ANALYST, Role.ADMIN, Role.OFFICER)
+CALLER_ORDER = (Role.APPLICANT, Role.PARTNER, Role.ANALYST, Role.ADMIN, Role.OFFICER)
+PARTNER_EMAIL = "intake@shelter.fuzz.example"
 #: Real values for path and query parameters, by name: filled by the ``world`` fixture.
 KNOWN: dict[str, list[Any]] = {}
 #: Path parameters with which the bodies below succeed, by name or by operation: filled
@@ -96,6 +99,22 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/api/v1/registrations/{registration_id}/travelers/{position}"): traveler(),
     ("POST", "/api/v1/registrations/{registration_id}/requests"): {"port_code": "SYS", **TIJUANA},
     ("POST", "/api/v1/findings/{finding_id}/review"): {"status": "under_review", "note": "seen"},
+    ("POST", "/api/v1/partner/registrations"): {"travelers": [traveler()], "contact": "partner"},
+    ("PUT", "/api/v1/partner/registrations/{registration_id}/travelers/{position}"): traveler(
+        given_names="Rosa"
+    ),
+    ("POST", "/api/v1/partner/registrations/{registration_id}/requests"): {
+        "port_code": "SYS",
+        **TIJUANA,
+    },
+    ("POST", "/api/v1/admin/partner-organisations"): {
+        "name": "Casa Fuzz",
+        "inbox": "casa@fuzz.example",
+    },
+    ("POST", "/api/v1/admin/partner-organisations/{organisation_id}/members"): {
+        "email": "second@shelter.fuzz.example",
+        "password": "a long passphrase",
+    },
 }
 #: Operations a fuzzer cannot take to a 2xx, and why.
 NO_SUCCESS_EXPECTED = {
@@ -103,7 +122,20 @@ NO_SUCCESS_EXPECTED = {
     "POST /api/v1/accounts/password/reset": "needs the code mailed to the address",
     "POST /api/v1/registrations/{registration_id}/selection/confirm": "needs a live photo",
     "PUT /api/v1/registrations/{registration_id}/travelers/{position}/photo": "needs a photo",
+    "PUT /api/v1/partner/registrations/{registration_id}/travelers/{position}/photo": (
+        "needs a photo"
+    ),
+    "POST /api/v1/handover": "needs the handover code shown once to the partner",
+    "POST /api/v1/partner/registrations/{registration_id}/appointment/cancel": (
+        "the partner's person has no appointment in this world (tests/partners/ books one)"
+    ),
+    "GET /api/v1/registrations/{registration_id}/selection/scan": (
+        "needs a live photo waiting in the vendor's queue (tests/confirmation/test_queue.py)"
+    ),
 }
+#: Operations without a body called once on purpose with ids that work (GOOD), beside
+#: those of VALID_BODIES.
+GOOD_WITHOUT_BODY = [("GET", "/api/v1/registrations/{registration_id}/entry")]
 
 
 @dataclass
@@ -117,9 +149,18 @@ class World:
     def headers_for(self, method: str, path: str) -> dict[str, str]:
         admitted = self.admits.get((method, path))
         if admitted is None:
-            return {}
+            return self.proof_for(method, path)
         role = next((r for r in CALLER_ORDER if r in admitted), None)
-        return {} if role is None else {"Authorization": f"Bearer {self.tokens[role]}"}
+        auth = {} if role is None else {"Authorization": f"Bearer {self.tokens[role]}"}
+        return auth | self.proof_for(method, path)
+
+    def proof_for(self, method: str, path: str) -> dict[str, str]:
+        """A fresh solved proof of work, for the operations that need one (``puerta.pow``)."""
+        if method != "POST" or path not in PROVED_API:
+            return {}
+        state = self.app.state
+        issued = pow_service.issue(settings=state.settings, clock=state.clock)
+        return {pow_service.HEADER: pow_service.solve(issued)}
 
 
 def _admitted(dependant: Any) -> frozenset[Role] | None:
@@ -148,6 +189,16 @@ def _load(url: str, settings_: Settings, clock: FrozenClock) -> None:
             port_code=None,
             clock=clock,
         )
+        organisation = partners_service.create_organisation(
+            s, name="Shelter Fuzz", inbox="intake@shelter.fuzz.example", clock=clock
+        )
+        partners_service.create_partner_user(
+            s,
+            organisation_id=organisation.id,
+            email=PARTNER_EMAIL,
+            password=STAFF_PASSWORD,
+            clock=clock,
+        )
     with database.session() as s:
         ids = sorted(s.scalars(select(Registration.id)))
         findings_service.upsert(s, [cluster(ids[:3])], clock=clock)
@@ -165,21 +216,36 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     tmp: Path = tmp_path_factory.mktemp("schemathesis")
     url = f"sqlite:///{tmp / 'fuzz.sqlite3'}"
     migrate.upgrade(url)
-    settings_ = Settings(data_dir=tmp / "var", secret_key="test-secret", _env_file=None)
+    settings_ = Settings(data_dir=tmp / "var", secret_key="test-secret", _env_file=None, **LOW_WORK)
     clock = FrozenClock(NOW)
     _load(url, settings_, clock)
     database = Database(url)
     with database.engine.connect() as connection:
         outer = connection.begin()
         app = create_app(settings_, db=SavepointDatabase(database, connection), clock=clock)
-        with TestClient(app, base_url="https://testserver") as client:
+        with TestClient(app, base_url="https://testserver") as raw:
+            client = proving(raw)
             applicant = _sign_in(client, demo.APPLICANT_EMAIL, demo.APPLICANT_PASSWORD)
             tokens = {
                 Role.APPLICANT: applicant,
                 Role.ANALYST: _sign_in(client, demo.ANALYST_EMAIL, demo.STAFF_PASSWORD),
                 Role.ADMIN: _sign_in(client, "admin@fuzz.example", STAFF_PASSWORD),
                 Role.OFFICER: _sign_in(client, "officer.sys@demo.puerta.test", demo.STAFF_PASSWORD),
+                Role.PARTNER: _sign_in(client, PARTNER_EMAIL, STAFF_PASSWORD),
             }
+            assisted = client.post(
+                "/api/v1/partner/registrations",
+                json={"travelers": [traveler(given_names="Rosa")], "contact": "partner"},
+                headers={"Authorization": f"Bearer {tokens[Role.PARTNER]}"},
+            )
+            assert assisted.status_code == 201, assisted.text
+            made = assisted.json()["registration_id"]
+            photo = client.put(
+                f"/api/v1/partner/registrations/{made}/travelers/0/photo",
+                files={"photo": ("rosa.png", portrait_for(made, 0), "image/png")},
+                headers={"Authorization": f"Bearer {tokens[Role.PARTNER]}"},
+            )
+            assert photo.status_code == 200, photo.text
             auth = {"Authorization": f"Bearer {applicant}"}
             draft = client.post(
                 "/api/v1/registrations", json={"travelers": [traveler()]}, headers=auth
@@ -200,6 +266,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             draws = list(s.scalars(select(Draw)))
             codes = sorted(s.scalars(select(Appointment.code)))[:4]
             finding_ids = list(s.scalars(select(Finding.id)))
+            organisation_ids = [o.id for o in partners_service.list_organisations(s)]
+            drawn = s.scalar(
+                select(Selection.registration_id).where(Selection.registration_id.in_(mine))
+            )
         pool_today = requests_service.window_from(settings_).pool_date(NOW)
         days = sorted({d.pool_date for d in draws} | {pool_today})
         arrivals = sorted({d.appointment_date for d in draws})
@@ -212,6 +282,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 "finding_id": finding_ids[0],
             }
         )
+        GOOD["organisation_id"] = organisation_ids[0]
+        GOOD[("GET", "/api/v1/registrations/{registration_id}/entry")] = {"registration_id": drawn}
+        for partner_path in (
+            "/api/v1/partner/registrations/{registration_id}/travelers/{position}",
+            "/api/v1/partner/registrations/{registration_id}/requests",
+        ):
+            method_ = "PUT" if "travelers" in partner_path else "POST"
+            GOOD[(method_, partner_path)] = {"registration_id": made, "position": 0}
         GOOD[("PUT", "/api/v1/registrations/{registration_id}/travelers/{position}")] = {
             "registration_id": draft.json()["id"],
             "position": 0,
@@ -220,6 +298,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         KNOWN.update(
             {
                 "registration_id": mine,
+                "partner:registration_id": [assisted.json()["registration_id"]],
+                "organisation_id": organisation_ids,
                 "position": [0, 1],
                 "port_code": [p.code for p in catalogue.PORTS],
                 "pool_date": [d.isoformat() for d in days],
@@ -240,21 +320,28 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     database.engine.dispose()
 
 
-def _with_known(values: dict[str, Any] | None, known: dict[str, list[Any]]) -> Any:
-    """The generated values, or for a parameter with real values, one of those."""
+def _with_known(values: dict[str, Any] | None, known: dict[str, list[Any]], path: str = "") -> Any:
+    """The generated values, or for a parameter with real values, one of those (a
+    partner's own where the operation is a partner's: ``partner:NAME``)."""
     if not isinstance(values, dict):
         return st.just(values)
+
+    def real(name: str) -> list[Any]:
+        if path.startswith("/api/v1/partner/") and f"partner:{name}" in known:
+            return known[f"partner:{name}"]
+        return known.get(name, [])
+
     return st.fixed_dictionaries(
         {
-            name: st.sampled_from([value, *known[name]]) if known.get(name) else st.just(value)
+            name: st.sampled_from([value, *real(name)]) if real(name) else st.just(value)
             for name, value in values.items()
         }
     )
 
 
 def _hooks(schema: Any, known: dict[str, list[Any]]) -> None:
-    def flatmap_path_parameters(_context: Any, path_parameters: Any) -> Any:
-        return _with_known(path_parameters, known)
+    def flatmap_path_parameters(context: Any, path_parameters: Any) -> Any:
+        return _with_known(path_parameters, known, context.operation.path)
 
     def flatmap_query(_context: Any, query: Any) -> Any:
         return _with_known(query, known)
@@ -297,7 +384,7 @@ def test_every_operation_answers_only_what_its_document_declares(
         example.rollback()
 
 
-@pytest.mark.parametrize(("method", "path"), sorted(VALID_BODIES))
+@pytest.mark.parametrize(("method", "path"), sorted([*VALID_BODIES, *GOOD_WITHOUT_BODY]))
 def test_each_known_good_call_succeeds_as_declared(method: str, path: str, world: World) -> None:
     """The success paths, called once each with a body and ids that work (the fuzzing
     above offers them too, but only as one draw among many): a 2xx, and a body that
@@ -306,7 +393,10 @@ def test_each_known_good_call_succeeds_as_declared(method: str, path: str, world
     names = [p["name"] for p in operation.definition.raw.get("parameters", ()) if p["in"] == "path"]
     by_operation = GOOD.get((method, path), {})
     params = {n: by_operation.get(n, GOOD.get(n)) for n in names}
-    case = operation.Case(path_parameters=params or None, body=VALID_BODIES[(method, path)])
+    body = VALID_BODIES.get((method, path))
+    case = operation.Case(
+        path_parameters=params or None, **({} if body is None else {"body": body})
+    )
     example = world.connection.begin_nested()
     try:
         response = case.call_and_validate(
