@@ -17,6 +17,7 @@ from puerta.findings.value import KINDS, Finding
 from puerta.trends import identity
 from puerta.trends.addresses import find_address_clusters, load_known_addresses
 from puerta.trends.bursts import find_bursts
+from puerta.trends.faces import Face, face_findings
 from puerta.trends.location import find_location_signals
 from puerta.trends.rings import find_rings
 from tests.trends import test_location as located
@@ -126,8 +127,24 @@ def _locations() -> list[Finding]:
     return find_location_signals(located.frame(*rids), located.readings(rows))
 
 
+def _same_face() -> Finding:
+    """Two registrations' photos the face model calls one face (``trends.faces``)."""
+    a = Face("R1", 0, "photo-1", (0.0,) * 128)
+    b = Face("R2", 0, "photo-2", (0.1,) + (0.0,) * 127)
+    [found] = face_findings([a, b], [], threshold=0.55)
+    return found
+
+
 def test_each_kind_renders_in_english_with_every_placeholder_filled(tmp_path: Path) -> None:
-    findings = [_cluster(), _shelter(tmp_path), _burst(), _ring(), _duplicate(), *_locations()]
+    findings = [
+        _cluster(),
+        _shelter(tmp_path),
+        _burst(),
+        _ring(),
+        _duplicate(),
+        *_locations(),
+        _same_face(),
+    ]
     assert {f.kind for f in findings} == set(KINDS)
     for f in findings:
         text = _english(f)

@@ -288,3 +288,14 @@ def test_a_stopping_worker_takes_its_live_gauges_along(
     with TestClient(create_app(settings)) as client:  # startup, then shutdown
         assert client.get("/healthz").status_code == 200
     assert not mine.exists()
+
+
+def test_the_cli_starts_without_loading_prometheus_client() -> None:
+    """``puerta serve`` points PROMETHEUS_MULTIPROC_DIR at the shared directory before
+    anything imports prometheus_client; a command module that loads it at the CLI's start
+    (metrics defined at import) would leave every worker counting alone."""
+    import subprocess
+    import sys
+
+    probe = "import sys, puerta.cli.main; sys.exit(int('prometheus_client' in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", probe], check=False).returncode == 0

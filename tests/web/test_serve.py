@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -19,6 +20,7 @@ from puerta.clock import FrozenClock
 from puerta.config import Settings
 from puerta.db import Database
 from puerta.draw.models import Draw
+from puerta.pow import service as pow_service
 from puerta.web import leader as leaders
 from tests.draw.world import POOL_DAY, ask, person, registration
 from tests.web import serving
@@ -124,7 +126,13 @@ class Load:
             t.join(timeout=30)
 
 
-def _sign_up_in_flight(port: int, email: str) -> tuple[socket.socket, bytes]:
+def _proof(port: int) -> str:
+    """A solved proof of work for one sign-up (``puerta.pow``), from the server's challenge."""
+    challenge = httpx.get(f"http://127.0.0.1:{port}/api/v1/challenge", timeout=30).json()
+    return pow_service.solve(challenge)
+
+
+def _sign_up_in_flight(port: int, email: str, proof: str) -> tuple[socket.socket, bytes]:
     """A sign-up whose headers are sent and read: the app is waiting for its body (it
     answered ``100 Continue``). Returns the socket and the body still to send."""
     body = json.dumps({"email": email, "password": "correct horse battery"}).encode()
@@ -132,6 +140,7 @@ def _sign_up_in_flight(port: int, email: str) -> tuple[socket.socket, bytes]:
     sock.sendall(
         (
             "POST /api/v1/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"{pow_service.HEADER}: {proof}\r\n"
             "Content-Type: application/json\r\nExpect: 100-continue\r\n"
             f"Content-Length: {len(body)}\r\n\r\n"
         ).encode()
@@ -147,9 +156,12 @@ def test_sigterm_drains_in_flight_requests_and_exits_within_the_graceful_timeout
     served.wait_ready()
     workers = served.worker_pids()
     emails = [f"drain{n}@example.org" for n in range(4)]
+    proofs = [_proof(served.port) for _ in emails]  # solved before the clock starts
     with Load(served.port) as load:
         time.sleep(1.0)  # requests going on
-        in_flight = [_sign_up_in_flight(served.port, e) for e in emails]
+        in_flight = [
+            _sign_up_in_flight(served.port, e, p) for e, p in zip(emails, proofs, strict=True)
+        ]
         served.terminate()
         signalled = served.signalled_at
         assert signalled is not None

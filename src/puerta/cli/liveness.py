@@ -10,8 +10,10 @@ import typer
 from puerta.cli import common
 from puerta.confirmation import queue
 from puerta.confirmation.fake_vendor import FakeVendor
-from puerta.confirmation.vendor import VendorLivenessProvider, provider_for
-from puerta.confirmation.worker import LivenessWorker
+
+# ``confirmation.vendor`` and ``.worker`` define Prometheus metrics at import: imported in
+# the commands, never when the CLI starts, or ``puerta serve`` would load prometheus_client
+# before it sets PROMETHEUS_MULTIPROC_DIR and each worker would count alone.
 
 app = typer.Typer(help="The liveness vendor: the queue's worker, its state, a fake vendor.")
 
@@ -22,6 +24,9 @@ def drain(
     max_scans: int = typer.Option(0, min=0, help="Stop after this many scans (0: no limit)."),
 ) -> None:
     """Send queued live photos to the vendor at the contract's rate until stopped (SIGTERM)."""
+    from puerta.confirmation.vendor import VendorLivenessProvider, provider_for
+    from puerta.confirmation.worker import LivenessWorker
+
     settings, clock, db = common.settings(), common.clock(), common.database()
     provider = provider_for(settings, db=db, clock=clock)
     if not isinstance(provider, VendorLivenessProvider):
@@ -42,6 +47,8 @@ def drain(
 @app.command("status")
 def status() -> None:
     """The queue's length and the contract's budget: scans used and left, the breaker."""
+    from puerta.confirmation.vendor import provider_for
+
     settings, clock, db = common.settings(), common.clock(), common.database()
     provider = provider_for(settings, db=db, clock=clock)
     with db.read_only() as session:
