@@ -162,7 +162,8 @@ def locale() -> str:
 @pytest.fixture
 def context(browser: Browser, site: Site, locale: str) -> Iterator[BrowserContext]:
     context = browser.new_context(**PHONE, locale=locale, base_url=site.url)
-    context.set_default_timeout(15_000)
+    # A bound, not a measure: under make test another test file runs on the other core.
+    context.set_default_timeout(45_000)
     yield context
     context.close()
 

@@ -47,7 +47,7 @@ def applicants(browser: Browser, site: Site) -> Iterator[list[Applicant]]:
     out = []
     for lang in LANGUAGES:
         context = browser.new_context(**PHONE, locale=lang, base_url=site.url)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(45_000)
         page = context.new_page()
         watch = Watch(origin=site.url)
         watch.attach(context, page)

@@ -35,7 +35,7 @@ def test_the_fourteen_languages_are_served() -> None:
 def reader(request: pytest.FixtureRequest, browser: Browser, site: Site) -> Iterator[Page]:
     lang = request.param
     context = browser.new_context(**PHONE, base_url=site.url)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(45_000)
     page = context.new_page()
     watch = Watch(origin=site.url)
     watch.attach(context, page)

@@ -72,7 +72,9 @@ from puerta.dataset import bulkwrite, pgindexes
 from puerta.db import Database
 from puerta.draw import publication
 from puerta.findings.value import DUPLICATE_PERSON
+from puerta.i18n.translate import SOURCE_LOCALE, available_locales, render
 from puerta.lifecycle import FindingStatus, RegistrationStatus, RequestStatus
+from puerta.notify.messages import FREE
 from puerta.ports import service as ports_service
 from puerta.registration.schemas import TravelerIn
 from puerta.requests.service import window_from
@@ -488,13 +490,7 @@ def check(url: str, pool: Pool) -> dict[str, Any]:
             deferrals_used = q(
                 "SELECT count(*) FROM draw_deferrals WHERE used_on = :d", d=pool.pool_date
             ).scalar_one()
-            told = q(
-                "SELECT count(*), count(DISTINCT o.selection_id), "
-                "count(*) FILTER (WHERE o.body LIKE '%never asks for money%') "
-                "FROM outbox o JOIN selections s ON s.id = o.selection_id "
-                "WHERE s.draw_id = :i AND o.kind = 'selected'",
-                i=d.id,
-            ).one()
+            told = _told(q, d.id)
         seat_sum = sum(s.seats for s in sel)
         seated: list[int] = []
         seats_of = {s.request_id: s.seats for s in sel}
@@ -547,6 +543,19 @@ def check(url: str, pool: Pool) -> dict[str, Any]:
         }
     )
     return out
+
+
+def _told(q: Any, draw_id: int) -> tuple[int, int, int]:
+    """The draw's "selected" notices: how many, for how many offers, and how many end with
+    the sentence that Puerta is free, in whichever language the person reads."""
+    free = {render(FREE, locale=locale) for locale in (SOURCE_LOCALE, *available_locales())}
+    rows = q(
+        "SELECT o.selection_id, o.body FROM outbox o JOIN selections s ON s.id = o.selection_id "
+        "WHERE s.draw_id = :i AND o.kind = 'selected'",
+        i=draw_id,
+    ).all()
+    saying = sum(1 for _, body in rows if any(body.endswith(f) for f in free))
+    return len(rows), len({sid for sid, _ in rows}), saying
 
 
 def _clip(text: str, keep: int = 2000) -> str:
