@@ -15,6 +15,7 @@ from puerta.confirmation.models import Appointment, LivenessCheck, LivenessScan
 from puerta.db import Database
 from puerta.demo import synthetic_portrait
 from puerta.draw.models import Selection
+from puerta.faces.models import LiveFaceCheck
 from puerta.ports.models import PortDay
 from tests.confirmation.vendor_support import World, drawn_vendor_world
 
@@ -71,6 +72,9 @@ def test_queue_order_wait_deadline_and_seats(world: World) -> None:
         order = list(s.scalars(select(Appointment.registration_id).order_by(Appointment.id)))
         assert order == world.rids  # first come, first booked
         assert s.scalar(select(func.count()).where(LivenessScan.image.is_not(None))) == 0
+        # Each queued photo, once booked, waits for the officer's face comparison too.
+        checked = set(s.scalars(select(LiveFaceCheck.appointment_id)))
+        assert checked == set(s.scalars(select(Appointment.id)))
         ledger = s.get(PortDay, ("SYS", VISIT))
         assert ledger is not None
         assert (ledger.offered, ledger.booked) == (0, 3)

@@ -42,7 +42,6 @@ from puerta.errors import (
     PuertaError,
     SeatsJustTaken,
 )
-from puerta.faces import service as faces_service
 from puerta.lifecycle import SelectionStatus
 
 log = logging.getLogger("puerta.liveness")
@@ -363,7 +362,7 @@ def resolve(
         assert selection is not None
         try:
             credit_wait(selection, scan, now)
-            appointment = service.book_checked(
+            service.book_checked(
                 session,
                 selection=selection,
                 result=result,
@@ -371,14 +370,7 @@ def resolve(
                 longitude=scan.longitude,
                 settings=settings,
                 clock=clock,
-            )
-            # As for a photo checked at once: kept for the officer's face comparison.
-            faces_service.record_live_photo(
-                session,
-                appointment_id=appointment.id,
-                registration_id=appointment.registration_id,
-                live_photo=claimed.image,
-                clock=clock,
+                live_photo=claimed.image,  # as for a photo checked at once: the face check
             )
         except PuertaError as exc:
             if not exc.keeps_changes:  # nothing of the booking is kept, the claim still stands

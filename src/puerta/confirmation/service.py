@@ -176,7 +176,7 @@ def confirm(
         session, selection=selection, live_photo=live_photo, settings=settings, clock=clock, **where
     )
     result = provider.check(live_photo, seen_before=known.seen_before)
-    appointment = book_checked(
+    return book_checked(
         session,
         selection=selection,
         result=result,
@@ -184,16 +184,9 @@ def confirm(
         clock=clock,
         accuracy_m=accuracy_m,
         device_id=device_id,
+        live_photo=live_photo,
         **where,
     )
-    faces_service.record_live_photo(
-        session,
-        appointment_id=appointment.id,
-        registration_id=appointment.registration_id,
-        live_photo=live_photo,
-        clock=clock,
-    )
-    return appointment
 
 
 def book_checked(
@@ -207,8 +200,12 @@ def book_checked(
     clock: Clock,
     accuracy_m: float | None = None,
     device_id: str | None = None,
+    live_photo: bytes | None = None,
 ) -> Appointment:
-    """Record the liveness verdict and, if it passed, book the held seats.
+    """Record the liveness verdict and, if it passed, book the held seats; the booked
+    ``live_photo`` is kept for the officer's face comparison (``puerta.faces``, run later
+    off the request path), in the same transaction, so the check exists exactly when the
+    appointment does.
 
     The checks before the liveness check run again (the offer may have expired
     or the attempts run out while the provider worked). A failed live photo
@@ -275,6 +272,14 @@ def book_checked(
         settings=settings,
         clock=clock,
     )
+    if live_photo is not None:
+        faces_service.record_live_photo(
+            session,
+            appointment_id=appointment.id,
+            registration_id=appointment.registration_id,
+            live_photo=live_photo,
+            clock=clock,
+        )
     return appointment
 
 

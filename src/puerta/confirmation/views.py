@@ -34,7 +34,6 @@ from puerta.errors import (
     SeatsNotReleased,
     UploadTooLarge,
 )
-from puerta.faces import service as faces_service
 from puerta.registration import service as registration_service
 from puerta.registration.models import Registration
 from puerta.web.deps import (
@@ -236,7 +235,7 @@ def confirm_live(
             clock=clock,
             **where,
         )
-    appointment = service.book_checked(
+    return service.book_checked(
         db,
         selection=selection,
         result=result,
@@ -244,17 +243,9 @@ def confirm_live(
         clock=clock,
         accuracy_m=accuracy_m,
         device_id=device_id,
+        live_photo=live_photo,
         **where,
     )
-    # Kept for the face comparison the officer sees, run later off the request path.
-    faces_service.record_live_photo(
-        db,
-        appointment_id=appointment.id,
-        registration_id=appointment.registration_id,
-        live_photo=live_photo,
-        clock=clock,
-    )
-    return appointment
 
 
 @router.post("/{registration_id}/selection/extend")
