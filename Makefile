@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # make test's pytest workers (pytest-xdist; one test file per worker at a time): the cores.
+# Tests marked timed (browser page loads, the SIGTERM drain) run after, on their own.
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # What the browser tests (tests/browser/) need from Debian: chromium, and Noto fonts for
 # every script the pages use (fonts-noto-core: Arabic, Armenian, Georgian, Gurmukhi, ...;
@@ -31,7 +32,8 @@ test: $(STAMP) browser-packages
 	$(BIN)/ruff check src tests migrations
 	$(BIN)/ruff format --check src tests migrations
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile -m "not timed"
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m timed
 
 ## make test-browser: only the browser tests (tests/browser/); screenshots in build/screenshots/
 test-browser: $(STAMP) browser-packages

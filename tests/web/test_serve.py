@@ -26,7 +26,7 @@ from tests.draw.world import POOL_DAY, ask, person, registration
 from tests.web import serving
 from tests.web.serving import Answer, Served
 
-pytestmark = [pytest.mark.slow, pytest.mark.committing]
+pytestmark = [pytest.mark.slow, pytest.mark.committing, pytest.mark.timed]
 
 GRACEFUL_SECONDS = 10  # the graceful_timeout setting's default
 WAIT_SECONDS = 60
