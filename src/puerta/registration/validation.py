@@ -14,9 +14,9 @@ from datetime import date
 from functools import lru_cache
 
 import langcodes
-import phonenumbers
 import pycountry
 
+from puerta import contacts
 from puerta.errors import (
     BornInFuture,
     BornTooLongAgo,
@@ -79,13 +79,11 @@ def language_tag(value: str) -> str:
 
 
 def phone_e164(value: str, default_region: str = "MX") -> str:
-    try:
-        parsed = phonenumbers.parse(value, default_region)
-    except phonenumbers.NumberParseException:
-        raise NotAPhoneNumber(value=value) from None
-    if not phonenumbers.is_valid_number(parsed):
+    """E.164 of any usual way of writing a phone (``puerta.contacts``, one rule for all)."""
+    found = contacts.phone_e164(value, default_region)
+    if found is None:
         raise NotAPhoneNumber(value=value)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return found
 
 
 def email_address(value: str) -> str:
