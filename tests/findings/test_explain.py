@@ -37,6 +37,7 @@ SAMPLES = {
     "birth_dates": ["1990-03-07", "1990-07-03"],
     "birth_date_count": 2,
     "weakest_link": 0.953,
+    "strongest_link": 0.82,
     "exact_keys": 3,
     "value": "bot-device",
     "start": "2023-06-01T09:00:00+00:00",

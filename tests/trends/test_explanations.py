@@ -127,6 +127,36 @@ def _locations() -> list[Finding]:
     return find_location_signals(located.frame(*rids), located.readings(rows))
 
 
+def _possible_duplicate() -> Finding:
+    """Two registrations alike in name and birth date only (``trends.identity``)."""
+    rows = pl.DataFrame(
+        {
+            "registration_id": ["R1", "R2"],
+            "traveler_index": [0, 0],
+            "uid": [0, 1],
+            "person_id": ["P1", "P2"],
+            "possible_id": ["Q1", "Q1"],
+            "exact_key_id": [1, 1],
+        }
+    )
+    possible = pl.DataFrame(
+        {
+            "possible_id": ["Q1"],
+            "n_persons": [2],
+            "person_ids": [["P1", "P2"]],
+            "n_registrations": [2],
+            "registration_ids": [["R1", "R2"]],
+            "name_variants": [["Nairi Ghukasyan"]],
+            "dob_variants": [["19920914"]],
+            "max_link_probability": [0.97],
+            "any_corroborated": [False],
+        }
+    )
+    result = identity.IdentityResult(rows, pl.DataFrame(), pl.DataFrame(), {}, {}, possible)
+    (found,) = identity.possible_duplicate_person_findings(result)
+    return found
+
+
 def _same_face() -> Finding:
     """Two registrations' photos the face model calls one face (``trends.faces``)."""
     a = Face("R1", 0, "photo-1", (0.0,) * 128)
@@ -142,6 +172,7 @@ def test_each_kind_renders_in_english_with_every_placeholder_filled(tmp_path: Pa
         _burst(),
         _ring(),
         _duplicate(),
+        _possible_duplicate(),
         *_locations(),
         _same_face(),
     ]

@@ -151,6 +151,25 @@ DUPLICATE_EXACT_KEY_ONE = M(
     "explain.duplicate_person.exact_key_one",
     "The report's exact key (first + last name + date of birth) finds this person too.",
 )
+
+# --- possible duplicate persons (trends/identity.py; for review, never merged) -----------
+
+POSSIBLE_DUPLICATE_NAME_ONLY = M(
+    "explain.possible_duplicate_person.name_only",
+    "{registrations} registrations have the same or a similar name ({names}) and birth "
+    "date, but no phone, email or address in common. It may be one person, or two "
+    "people with the same name.",
+)
+POSSIBLE_DUPLICATE_WEAK = M(
+    "explain.possible_duplicate_person.weak",
+    "{registrations} registrations look alike ({names}), but not enough to be sure they "
+    "are one person (strongest link {strongest_link}).",
+)
+POSSIBLE_DUPLICATE_ADVICE = M(
+    "explain.possible_duplicate_person.advice",
+    "This is advice for an interview, not a reason to refuse anyone. The draw treats "
+    "them as different people.",
+)
 QUOTED = M("explain.quoted", "'{text}'")
 
 # --- registration bursts (trends/bursts.py) ----------------------------------------------

@@ -43,7 +43,10 @@ ADDRESS_CLUSTER = "address_cluster"
 KNOWN_ADDRESS = "known_address"
 """A listed shelter or sponsor address: reported apart, never as suspicious."""
 DUPLICATE_PERSON = "duplicate_person"
-"""One person behind several registrations (identity resolution)."""
+"""One person behind several registrations (identity resolution): the draw merges them."""
+POSSIBLE_DUPLICATE_PERSON = "possible_duplicate_person"
+"""Registrations that may be one person (a name and birth date alike, little else):
+for an analyst's review only; the draw never merges on it."""
 REGISTRATION_BURST = "registration_burst"
 """Registrations seconds apart from one device, IP range or email pattern, or too-fast forms."""
 SHARED_CONTACT_RING = "shared_contact_ring"
@@ -70,6 +73,7 @@ KINDS = (
     ADDRESS_CLUSTER,
     KNOWN_ADDRESS,
     DUPLICATE_PERSON,
+    POSSIBLE_DUPLICATE_PERSON,
     REGISTRATION_BURST,
     SHARED_CONTACT_RING,
     *LOCATION_KINDS,

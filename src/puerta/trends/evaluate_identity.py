@@ -76,8 +76,102 @@ def pairwise_scores(predicted: pl.Series, truth: pl.Series) -> dict[str, float]:
     }
 
 
+def _pairs_within(frame: pl.DataFrame, by: str) -> pl.DataFrame:
+    """Every unordered pair of rows (``i < j`` on ``row``) that share ``by``."""
+    left = frame.filter(pl.col(by).is_not_null() & (pl.len().over(by) > 1))
+    pairs = left.join(left, on=by, suffix="_r").filter(pl.col("row") < pl.col("row_r"))
+    return pairs
+
+
+ERROR_SEPARATOR = ","
+"""The generator's truth column lists a row's planted errors separated by commas."""
+
+
+def error_class_recall(joined: pl.DataFrame, error_column: str) -> dict[str, dict[str, Any]]:
+    """Recall per planted error class: of the true pairs where either row carries
+    the class, the share resolved as "same person" and as "same or possibly".
+
+    Args:
+        joined: One row per traveler with ``person_id``, ``possible_id``,
+            ``true_person`` and ``error_column`` (comma-separated classes).
+        error_column: The truth column naming each row's planted errors.
+
+    Example:
+        >>> frame = pl.DataFrame({"person_id": [1, 1, 2], "possible_id": [1, 1, 1],
+        ...     "true_person": ["a", "a", "a"], "noise": ["", "typo", "one_day"]})
+        >>> r = error_class_recall(frame, "noise")
+        >>> r["typo"]["same_person"], r["one_day"]["same_person"], r["one_day"]["with_possible"]
+        (0.5, 0.0, 1.0)
+    """
+    rows = joined.select(
+        "person_id",
+        "possible_id",
+        "true_person",
+        pl.col(error_column).fill_null("").str.split(ERROR_SEPARATOR).alias("errors"),
+    ).with_row_index("row")
+    pairs = _pairs_within(rows, "true_person").select(
+        (pl.col("person_id") == pl.col("person_id_r")).alias("same"),
+        (pl.col("possible_id") == pl.col("possible_id_r")).alias("possible"),
+        pl.concat_list("errors", "errors_r").list.unique().alias("errors"),
+    )
+    per_class = (
+        pairs.explode("errors")
+        .filter(pl.col("errors").is_not_null() & (pl.col("errors") != ""))
+        .group_by("errors")
+        .agg(
+            pl.len().alias("true_pairs"),
+            pl.col("same").mean().alias("same_person"),
+            pl.col("possible").mean().alias("with_possible"),
+        )
+        .sort("errors")
+    )
+    return {
+        r["errors"]: {k: v for k, v in r.items() if k != "errors"}
+        for r in per_class.iter_rows(named=True)
+    }
+
+
+def namesake_merges(joined: pl.DataFrame) -> dict[str, int]:
+    """Wrong "same person" pairs, and how many of them are namesakes.
+
+    A namesake pair is two different true persons with one exact key (first
+    + last name + birth date): the case where a wrong merge costs a real
+    person their ticket, and the one name and birth date alone must never
+    decide.
+    """
+    rows = joined.select("person_id", "true_person", "exact_key_id").with_row_index("row")
+    wrong = _pairs_within(rows, "person_id").filter(
+        pl.col("true_person") != pl.col("true_person_r")
+    )
+    namesakes = rows.filter(pl.col("exact_key_id") > 0)
+    namesake_pairs = _pairs_within(namesakes, "exact_key_id").filter(
+        pl.col("true_person") != pl.col("true_person_r")
+    )
+    return {
+        "wrong_pairs": wrong.height,
+        "wrong_namesake_pairs": int(
+            (wrong["exact_key_id"] == wrong["exact_key_id_r"]).sum() if wrong.height else 0
+        ),
+        "namesake_pairs": namesake_pairs.height,
+        "namesake_pairs_possible": int(
+            namesake_pairs.join(
+                rows.select("row", "person_id").rename({"row": "row_r", "person_id": "p"}),
+                on="row_r",
+            )
+            .filter(pl.col("person_id") != pl.col("p"))
+            .height
+        )
+        if namesake_pairs.height
+        else 0,
+    }
+
+
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+ERROR_COLUMNS = ("identity_errors", "error_class", "noise")
+"""Truth columns that may list a row's planted errors (first present wins)."""
 
 
 def evaluate_synthetic(
@@ -94,8 +188,11 @@ def evaluate_synthetic(
         threshold: Linking threshold.
 
     Returns:
-        Pairwise scores of the model and of the exact key, person counts,
-        timings and peak memory.
+        Pairwise scores of "same person" (``model``, what the draw merges on),
+        of "same or possibly the same person" (``with_possible``) and of the
+        exact key; wrong merges of namesakes; recall per planted error class
+        (from the truth's error column, see :data:`ERROR_COLUMNS`); person
+        counts, timings and peak memory.
 
     Example:
         >>> evaluate_synthetic("/tmp/synth01")["model"]["precision"]  # doctest: +SKIP
@@ -104,8 +201,11 @@ def evaluate_synthetic(
     start = time.perf_counter()
     columns = [c for c in identity.IDENTITY_COLUMNS if c != "doc_number"]
     rows = pl.read_parquet(path / "registrations.parquet", columns=columns)
+    truth_columns = pl.read_parquet_schema(path / "truth.parquet")
+    errors = next((c for c in ERROR_COLUMNS if c in truth_columns), None)
     truth = pl.read_parquet(
-        path / "truth.parquet", columns=["registration_id", "traveler_index", "person_id"]
+        path / "truth.parquet",
+        columns=["registration_id", "traveler_index", "person_id", *([errors] if errors else [])],
     )
     load = time.perf_counter() - start
     result = identity.resolve_persons(rows, model=model, threshold=threshold)
@@ -126,7 +226,11 @@ def evaluate_synthetic(
         "resolved_persons": int(persons),
         "exact_key_persons": int(joined["exact_key_id"].n_unique()),
         "model": pairwise_scores(joined["person_id"], joined["true_person"]),
+        "with_possible": pairwise_scores(joined["possible_id"], joined["true_person"]),
         "exact_key": pairwise_scores(joined["exact_key_id"], joined["true_person"]),
+        "namesakes": namesake_merges(joined),
+        "error_classes": error_class_recall(joined, errors) if errors else {},
+        "possible_groups": result.possible.height,
         "threshold": threshold,
         "seconds": {"load": load, **result.timings},
         "peak_rss_mb": _peak_rss_mb(),

@@ -58,7 +58,12 @@ import polars as pl
 
 from puerta.findings import explain as fx
 from puerta.findings.explain import Sentence
-from puerta.findings.value import DUPLICATE_PERSON, Finding, stable_key
+from puerta.findings.value import (
+    DUPLICATE_PERSON,
+    POSSIBLE_DUPLICATE_PERSON,
+    Finding,
+    stable_key,
+)
 from puerta.trends import address_normalise as an
 from puerta.trends import identity_clusters as ic
 from puerta.trends import names
@@ -87,7 +92,19 @@ SIGNATURE_SEED = 5
 DEFAULT_THRESHOLD = 0.9
 """Match probability at which two signatures are linked into one person."""
 SCORE_FLOOR = 0.5
-"""Pairs scored at or above this are kept as evidence (linked or not)."""
+"""Pairs scored at or above this are kept as evidence (linked or not), and are
+"possibly the same person" when they are not linked."""
+MIN_ESTIMATE_SIGNATURES = 5_000
+"""Below this many distinct signatures the packaged model is used as it is.
+
+Why: u by random sampling needs every level seen ~100 times among random
+pairs, and EM needs a few hundred true duplicates to move m anywhere useful;
+a demo, a test or one port's week holds neither, and estimates from it would
+be noise. Above it the data at hand is estimated on, starting from the
+packaged model."""
+NAME_COMPARISONS = frozenset({"given", "family", "dob"})
+"""Comparisons that say who someone *claims* to be; every other comparison
+(household, address, ZIP, phone, email, document) is corroboration."""
 
 
 @dataclass(frozen=True)
@@ -96,18 +113,27 @@ class IdentityResult:
 
     Attributes:
         rows: One row per input traveler row: ``registration_id``,
-            ``traveler_index``, ``uid`` (its signature), ``person_id`` and
+            ``traveler_index``, ``uid`` (its signature), ``person_id`` ("same
+            person"), ``possible_id`` ("possibly the same person") and
             ``exact_key_id`` (the report's first+last+DOB key).
         pairs: Scored signature pairs with ``match_probability`` >= the score
             floor: ``uid_l``, ``uid_r``, ``match_weight``, ``match_probability``,
             ``mw_<comparison>`` match weight per comparison (the evidence: how much
             names, birth date and household each counted), ``match_key`` (the
-            blocking rule that found the pair), ``linked`` and ``person_id``.
+            blocking rule that found the pair), ``corroborated`` (something
+            besides name and birth date agrees), ``linked`` ("same person":
+            at the threshold *and* corroborated), ``possible`` (scored but not
+            linked: "possibly the same person") and ``person_id``.
         persons: Persons with two or more rows: ``person_id``, ``n_rows``,
             ``n_registrations``, ``registration_ids``, ``name_variants``,
             ``dob_variants``, ``n_exact_keys`` and ``min_link_probability``.
         model: The trained Splink settings (JSON-able).
         timings: Seconds per stage.
+        possible: Groups that are "possibly one person" and join two or more
+            persons: ``possible_id``, ``n_persons``, ``person_ids``,
+            ``n_registrations``, ``registration_ids``, ``name_variants``,
+            ``dob_variants``, ``max_link_probability`` and ``any_corroborated``.
+            For an analyst's review; the draw never merges on them.
     """
 
     rows: pl.DataFrame
@@ -115,6 +141,7 @@ class IdentityResult:
     persons: pl.DataFrame
     model: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
+    possible: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 def _canonical(df: pl.DataFrame) -> pl.DataFrame:
@@ -169,6 +196,12 @@ def _dob_features() -> list[pl.Expr]:
         .otherwise(digits)
         .alias("dob_sorted"),
         yyyy.alias("dob_year"),
+        # The next calendar day, for the "one day apart" level (1995-02-28 /
+        # 1995-03-01 across a month, 1999-12-31 / 2000-01-01 across a year).
+        digits.str.to_date("%Y%m%d", strict=False)
+        .dt.offset_by("1d")
+        .dt.strftime("%Y%m%d")
+        .alias("dob_next"),
     ]
 
 
@@ -270,26 +303,55 @@ def _persons(rows: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _choose_model(
-    model: ModelChoice, signatures: int, *, strict: bool = True
-) -> tuple[dict[str, Any] | str | Path | None, float | None]:
-    """Resolve the ``model`` argument to (model or None to train, prior override)."""
+@dataclass(frozen=True)
+class _Plan:
+    model: dict[str, Any] | str | Path | None
+    start: dict[str, Any] | str | Path | None = None
+    prior: float | None = None
+    term_frequencies: bool = True
+
+
+def _choose_model(model: ModelChoice, signatures: int, *, strict: bool = True) -> _Plan:
+    """Resolve the ``model`` argument to a model to use, or a start for estimation."""
+    packaged = sm.packaged_model_path()
     if model == "auto":
-        model = "packaged" if strict and sm.packaged_model_path().exists() else None
+        if not strict or not packaged.exists():
+            return _Plan(None)
+        if signatures >= MIN_ESTIMATE_SIGNATURES:
+            return _Plan(None, start=packaged)
+        # Too small to estimate on: the packaged values as they are, and no
+        # term frequencies either (they are estimates from the data too).
+        return _Plan(sm.load_model(packaged), term_frequencies=False)
     if model in (None, "train"):
-        return None, None
+        return _Plan(None)
     if model == "packaged":
-        model = sm.packaged_model_path()
+        model = packaged
     if isinstance(model, dict):
-        return model, None
+        return _Plan(model)
     path = Path(str(model))
     settings = sm.load_model(path)
     trained_on = sm.model_meta(path).get("signatures")
     if not trained_on or signatures <= trained_on:
-        return settings, None
+        return _Plan(settings)
     # Each person has about the same number of duplicates whatever the size of
     # the data, so the chance that two random rows match falls as 1/N.
-    return settings, settings["probability_two_random_records_match"] * trained_on / signatures
+    return _Plan(
+        settings, prior=settings["probability_two_random_records_match"] * trained_on / signatures
+    )
+
+
+def corroborated(pairs: pl.DataFrame) -> pl.Expr:
+    """True where something besides name and birth date speaks for the pair.
+
+    "Same person" needs it: a shared phone, email or address (or, in reference
+    data, ZIP or document number) with a positive match weight. Two people can
+    share a name and a birth date, however rare the name; that alone is
+    "possibly the same person", for an analyst, never a merged ticket.
+    """
+    others = [c for c in pairs.columns if c.startswith("mw_") and c[3:] not in NAME_COMPARISONS]
+    if not others:
+        return pl.lit(False)
+    return pl.any_horizontal(pl.col(c).fill_null(0) > 0 for c in others)
 
 
 def resolve_persons(
@@ -343,11 +405,13 @@ def resolve_persons(
         strict = features.select(pl.col("phone", "email").null_count()).sum_horizontal()[0] < (
             2 * features.height
         )
-    chosen, prior = _choose_model(model, features.height, strict=strict)
+    plan = _choose_model(model, features.height, strict=strict)
     scored, trained = sm.predict_pairs(
         features,
-        model=chosen,
-        prior=prior,
+        model=plan.model,
+        start=plan.start,
+        prior=plan.prior,
+        term_frequencies=plan.term_frequencies,
         strict=strict,
         threshold=SCORE_FLOOR,
         threads=threads,
@@ -357,11 +421,21 @@ def resolve_persons(
     start = time.perf_counter()
     conflicts = ic.conflicts(rows).with_columns(conflict=pl.lit(True))
     scored = scored.join(conflicts, on=["uid_l", "uid_r"], how="left").with_columns(
-        linked=(pl.col("match_probability") >= threshold) & pl.col("conflict").is_null()
+        corroborated=corroborated(scored)
     )
+    free = pl.col("conflict").is_null()
+    scored = scored.with_columns(
+        linked=(pl.col("match_probability") >= threshold) & pl.col("corroborated") & free
+    ).with_columns(possible=~pl.col("linked") & free)
     cluster = ic.clusters(rows, scored.filter("linked"), features.height)
     rows = rows.with_columns(cluster=pl.Series(cluster[rows["uid"].to_numpy()]))
     rows = rows.join(ic.person_ids(rows), on="cluster", how="left")
+    # "Possibly": the same clustering over linked and possible pairs together.
+    wide = ic.clusters(rows, scored.filter(pl.col("linked") | pl.col("possible")), features.height)
+    rows = rows.drop("cluster").with_columns(cluster=pl.Series(wide[rows["uid"].to_numpy()]))
+    rows = rows.join(
+        ic.person_ids(rows).rename({"person_id": "possible_id"}), on="cluster", how="left"
+    )
     exact = rows.select(_exact_key().alias("k")).to_series()
     rows = rows.with_columns(
         exact_key_id=pl.Series(exact.rank("dense").fill_null(0).cast(pl.Int64))
@@ -373,9 +447,42 @@ def resolve_persons(
         .sort("match_probability", descending=True)
     )
     persons = _persons(rows, pairs)
+    possible = _possible_persons(rows, pairs)
     timings["cluster"] = time.perf_counter() - start
-    out_rows = rows.select("registration_id", "traveler_index", "uid", "person_id", "exact_key_id")
-    return IdentityResult(out_rows, pairs, persons, trained, timings)
+    out_rows = rows.select(
+        "registration_id", "traveler_index", "uid", "person_id", "possible_id", "exact_key_id"
+    )
+    return IdentityResult(out_rows, pairs, persons, trained, timings, possible)
+
+
+def _possible_persons(rows: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+    """Groups of "possibly one person" that join two or more resolved persons."""
+    variants = pl.concat_str([pl.col("given_names"), pl.col("family_names")], separator=" ")
+    groups = (
+        rows.group_by("possible_id")
+        .agg(
+            pl.col("person_id").n_unique().alias("n_persons"),
+            pl.col("person_id").unique().sort().alias("person_ids"),
+            pl.col("registration_id").n_unique().alias("n_registrations"),
+            pl.col("registration_id").unique().sort().alias("registration_ids"),
+            variants.unique().sort().alias("name_variants"),
+            pl.col("dob").unique().sort().alias("dob_variants"),
+        )
+        .filter(pl.col("n_persons") > 1)
+    )
+    uid_group = rows.select("uid", "possible_id").unique("uid")
+    evidence = (
+        pairs.filter("possible")
+        .join(uid_group, left_on="uid_l", right_on="uid", how="inner")
+        .group_by("possible_id")
+        .agg(
+            pl.col("match_probability").max().alias("max_link_probability"),
+            pl.col("corroborated").any().alias("any_corroborated"),
+        )
+    )
+    return groups.join(evidence, on="possible_id", how="left").sort(
+        ["n_registrations", "possible_id"], descending=[True, False]
+    )
 
 
 def _birth_date(digits: str) -> str:
@@ -459,6 +566,67 @@ def duplicate_person_findings(
                     zip(person["registration_id"], person["traveler_index"], strict=True)
                 ),
                 normalised_keys=(person["person_id"],),
+            )
+        )
+    return findings
+
+
+def possible_duplicate_person_findings(result: IdentityResult) -> list[Finding]:
+    """One ``possible_duplicate_person`` finding per group that may be one person.
+
+    For an analyst's review only: the draw reads ``duplicate_person`` findings
+    and never this kind (:mod:`puerta.findings.identities`), so a namesake
+    keeps their own ticket. The score is the strongest link's probability.
+
+    Example:
+        >>> findings = possible_duplicate_person_findings(resolve_persons(rows))  # doctest: +SKIP
+        >>> findings[0].explanation_codes[-1]  # doctest: +SKIP
+        'explain.possible_duplicate_person.advice'
+    """
+    if result.possible.is_empty():
+        return []
+    travelers = (
+        result.rows.sort("registration_id", "traveler_index")
+        .group_by("possible_id")
+        .agg(pl.col("registration_id"), pl.col("traveler_index"))
+    )
+    groups = result.possible.filter(pl.col("n_registrations") >= 2).join(
+        travelers, on="possible_id"
+    )
+    findings = []
+    for group in groups.sort("possible_id").iter_rows(named=True):
+        strongest = round(group["max_link_probability"] or 0.0, 3)
+        names_seen = group["name_variants"][:4]
+        regs = group["n_registrations"]
+        first = (
+            fx.sentence(
+                fx.POSSIBLE_DUPLICATE_WEAK,
+                registrations=regs,
+                names=names_seen,
+                strongest_link=strongest,
+            )
+            if group["any_corroborated"]
+            else fx.sentence(fx.POSSIBLE_DUPLICATE_NAME_ONLY, registrations=regs, names=names_seen)
+        )
+        findings.append(
+            Finding(
+                kind=POSSIBLE_DUPLICATE_PERSON,
+                key=stable_key(POSSIBLE_DUPLICATE_PERSON, group["possible_id"]),
+                score=strongest,
+                explanation=(first, fx.sentence(fx.POSSIBLE_DUPLICATE_ADVICE)),
+                evidence={
+                    "possible_id": group["possible_id"],
+                    "person_ids": group["person_ids"],
+                    "name_variants": group["name_variants"],
+                    "dob_variants": group["dob_variants"],
+                    "max_link_probability": group["max_link_probability"],
+                    "shared_contact": bool(group["any_corroborated"]),
+                },
+                registration_ids=tuple(group["registration_ids"]),
+                travelers=tuple(
+                    zip(group["registration_id"], group["traveler_index"], strict=True)
+                ),
+                normalised_keys=(group["possible_id"],),
             )
         )
     return findings

@@ -39,7 +39,12 @@ from puerta.trends.addresses import (
 from puerta.trends.bursts import find_bursts
 from puerta.trends.faces import Face, face_findings
 from puerta.trends.frame import analysis_frame, load_locations, scan_dataset
-from puerta.trends.identity import IdentityResult, duplicate_person_findings, resolve_persons
+from puerta.trends.identity import (
+    IdentityResult,
+    duplicate_person_findings,
+    possible_duplicate_person_findings,
+    resolve_persons,
+)
 from puerta.trends.location import find_location_signals
 from puerta.trends.rings import find_rings
 
@@ -127,6 +132,7 @@ def analyse(
         lap("locations")
     if identity is not None:
         findings += duplicate_person_findings(identity)
+        findings += possible_duplicate_person_findings(identity)
         lap("duplicate persons")
     return TrendRun(findings, frame, addresses, identity, seconds)
 

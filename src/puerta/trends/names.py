@@ -13,10 +13,12 @@ agree on what "the same name" is. This module builds the matching forms
 the Splink comparison levels read:
 
 * ``norm``: the romanised name; ``first``: its first word without particles.
-* ``key`` and ``skel``: :func:`skeleton` of the first word and of every word
-  (Aleksandr, Alexander and Oleksandr all give ``lksndr``; Harutyunyan and
-  Arutyunyan both give ``rtnn``; an Arabic ``محمد`` (``mhmd``) meets Mohammed
-  and Muhammad).
+* ``key`` and ``skel``: :func:`variant_skeleton` of the first word and of
+  every word (Aleksandr, Alexander and Oleksandr all give ``lksndr``;
+  Harutyunyan, Haroutiounian and Arutyunyan all give ``rtn``; an Arabic
+  ``محمد`` (``mhmd``) meets Mohammed, Mouhammad and Muhammad; German
+  Wjatscheslaw and French Viatcheslav meet Vyacheslav; Georgian Mikheil
+  meets German Michail).
 * ``phon``: :func:`phonetic`, Metaphone of the first word, for sound-alike typos.
 
 Example:
@@ -30,6 +32,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -47,7 +50,22 @@ __all__ = [
     "romanise",
     "skeleton",
     "tokens",
+    "variant_skeleton",
 ]
+
+# German and French spell one Cyrillic sound with more letters than English
+# does (ш: sch / ch / sh; ч: tsch / tch / ch; щ: schtsch / chtch / shch), and
+# х is ch in German but kh in English and French. Rewritten to the English
+# spelling before the shared skeleton, longest first.
+_CONVENTIONS: tuple[tuple[str, str], ...] = (
+    ("schtsch", "shch"),
+    ("chtch", "shch"),
+    ("tsch", "ch"),
+    ("tch", "ch"),
+    ("dsch", "j"),
+    ("sch", "sh"),
+)
+_HUSHING = re.compile(r"(sh|kh|h)+")
 
 
 @lru_cache(maxsize=200_000)
@@ -76,6 +94,31 @@ def name_keys_many(values: Iterable[str | None]) -> dict[str | None, dict[str, s
     return {v: name_keys(v) for v in set(values)}
 
 
+@lru_cache(maxsize=200_000)
+def variant_skeleton(word: str) -> str:
+    """:func:`skeleton`, also folding German and French romanisation conventions.
+
+    Why not in :func:`skeleton`: that one is shared with the draw's person
+    keys (:mod:`puerta.identity.keys`), and changing it would change the keys
+    of published draws. This one is the trend analysis's only: the German
+    and French digraphs are rewritten the English way (:data:`_CONVENTIONS`),
+    then, in the skeleton, ``kh``, ``sh`` and ``h`` (х, ш, German ch) are one
+    letter, ``h``. Lossy on purpose: it is a blocking key and one comparison
+    level among many, whose u the data at hand prices.
+
+    Example:
+        >>> variant_skeleton("wjatscheslaw") == variant_skeleton("vyacheslav")
+        True
+        >>> variant_skeleton("michail") == variant_skeleton("mikheil")
+        True
+        >>> variant_skeleton("chtcherbakov") == variant_skeleton("shcherbakov")
+        True
+    """
+    for old, new in _CONVENTIONS:
+        word = word.replace(old, new)
+    return _HUSHING.sub("h", skeleton(word))
+
+
 def keys_from_norm(norm: str) -> dict[str, str | None]:
     """:func:`name_keys` from an already romanised value (empty gives nulls)."""
     if not norm:
@@ -84,7 +127,7 @@ def keys_from_norm(norm: str) -> dict[str, str | None]:
     return {
         "norm": norm,
         "first": words[0],
-        "key": skeleton(words[0]),
-        "skel": " ".join(skeleton(w) for w in words),
+        "key": variant_skeleton(words[0]),
+        "skel": " ".join(variant_skeleton(w) for w in words),
         "phon": phonetic(words[0]),
     }

@@ -22,7 +22,11 @@ Comparison levels (most specific first):
   0.8, different. A given-name pair that differs only by a final a/o/e
   ("Juan"/"Juana", "Daniel"/"Daniela") has its own level, because twins and
   siblings often carry such pairs.
-* date of birth: exact, day and month swapped, one digit, two digits, different.
+* date of birth: exact (term-frequency adjusted, so a 1 January says less
+  than a 17 September), day and month swapped, one day apart (1995-02-28 /
+  1995-03-01), one digit within the same decade, two digits, different. The
+  near-date levels have a floor on m (:data:`NEAR_DATE_M_FLOOR`): a slip of a
+  day or a digit is weaker evidence, never a veto.
 * address, ZIP, phone, email and (when the data has one) an identity
   document number: exact (term-frequency adjusted, so a shelter's address is
   weak evidence), near, different.
@@ -66,6 +70,7 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "dob_swap",
     "dob_sorted",
     "dob_year",
+    "dob_next",
     "address",
     "zip",
     "phone",
@@ -152,7 +157,11 @@ def _name_comparison(part: str, other: str) -> dict[str, Any]:
             "same transliteration skeleton",
         ),
         _level(
-            f"{part}_phon_l = {part}_phon_r OR jaro_winkler_similarity({n}_l, {n}_r) >= 0.92",
+            # Jaro-Winkler is harsh on short names (Ivan / Ivna is 0.88), so one
+            # edit of a name of at least three letters counts as a typo too.
+            f"{part}_phon_l = {part}_phon_r OR jaro_winkler_similarity({n}_l, {n}_r) >= 0.92"
+            f" OR (least(length({n}_l), length({n}_r)) >= 3"
+            f" AND damerau_levenshtein({n}_l, {n}_r) <= 1)",
             "sounds alike or one typo",
         ),
         _level(f"jaro_winkler_similarity({n}_l, {n}_r) >= 0.8", "similar"),
@@ -166,6 +175,31 @@ def _name_comparison(part: str, other: str) -> dict[str, Any]:
 
 
 _SAME_LENGTH = "length(dob_l) = length(dob_r)"
+_SAME_DECADE = f"{_SAME_LENGTH} AND substr(dob_l, 1, 3) = substr(dob_r, 1, 3)"
+
+
+ONE_DAY_LEVEL = "one day apart"
+ONE_DIGIT_LEVEL = "one digit"
+SWAPPED_DOB_LEVEL = "day and month swapped"
+NEAR_DATE_LEVELS: tuple[str, ...] = (SWAPPED_DOB_LEVEL, ONE_DAY_LEVEL, ONE_DIGIT_LEVEL)
+NEAR_DATE_M_FLOOR = 0.002
+"""Least m of each near-date level: at least 1 true pair in 500 carries that slip.
+
+Why a floor: EM learns m from the pairs it sees, and a population (or a
+generator) where nobody ever typed a birth date a day or a digit off teaches
+m ~ 0, a weight of -100 bits that no shared phone, email and address can
+overcome. Studies of registry data put birth-date keying errors at one to a
+few percent of records, so 0.2 % per level is a cautious lower bound; the
+floor is also never below the level's own u (a near date is then at worst no
+evidence either way). The levels stay *weaker* than an exact date because u
+is estimated on the data at hand."""
+
+
+def _days_apart() -> str:
+    # ``dob_next`` is the calendar's next day, built with the features (no
+    # date arithmetic in the model: the date is compared, never turned into
+    # an age); null for a date that is no date (19950230).
+    return "(dob_l = dob_next_r OR dob_next_l = dob_r)"
 
 
 def _dob_comparison() -> dict[str, Any]:
@@ -174,15 +208,48 @@ def _dob_comparison() -> dict[str, Any]:
         "comparison_description": "date of birth (identity attribute, not age)",
         "comparison_levels": [
             _null("dob"),
-            _level("dob_l = dob_r", "exact"),
-            _level("dob_l = dob_swap_r", "day and month swapped"),
+            _level("dob_l = dob_r", "exact", tf_col="dob"),
+            _level("dob_l = dob_swap_r", SWAPPED_DOB_LEVEL),
+            _level(f"{_SAME_LENGTH} AND {_days_apart()}", ONE_DAY_LEVEL),
             # Dates are fixed-width digit strings: a Hamming distance is a cheap
-            # edit count (a swap of two adjacent digits counts two).
-            _level(f"{_SAME_LENGTH} AND hamming(dob_l, dob_r) <= 1", "one digit"),
-            _level(f"{_SAME_LENGTH} AND hamming(dob_l, dob_r) <= 2", "two digits"),
+            # edit count (a swap of two adjacent digits counts two). The decade
+            # must agree: 1965 / 1995 is one digit but thirty years, the father
+            # and the son who carry one name at one address, so it is "different".
+            _level(f"{_SAME_DECADE} AND hamming(dob_l, dob_r) <= 1", ONE_DIGIT_LEVEL),
+            _level(f"{_SAME_DECADE} AND hamming(dob_l, dob_r) <= 2", "two digits"),
             _else(),
         ],
     }
+
+
+CONTACT_ONLY_LEVEL = "phone or email"
+M_FLOORS: dict[tuple[str, str], float] = {
+    **{("dob", label): NEAR_DATE_M_FLOOR for label in NEAR_DATE_LEVELS},
+    ("household", CONTACT_ONLY_LEVEL): NEAR_DATE_M_FLOOR,
+}
+"""Least m per (comparison, level). Besides the near dates, a shared phone or
+email at another address: people move and keep their phone, and a generator
+whose duplicates never move teaches EM m ~ 0 for it (a veto on a shared
+contact)."""
+
+
+def floor_near_dates(settings: dict[str, Any]) -> dict[str, Any]:
+    """Raise m of the floored levels (:data:`M_FLOORS`) in place; returns ``settings``.
+
+    See :data:`NEAR_DATE_M_FLOOR`. Applied after every estimation and to any
+    loaded model, so no trained or saved model can make a near date or a
+    shared contact a veto. The floor is never below the level's own u, so
+    such a level is at worst no evidence either way.
+    """
+    for comparison in settings.get("comparisons", []):
+        name = comparison.get("output_column_name")
+        for level in comparison["comparison_levels"]:
+            least = M_FLOORS.get((name, level.get("label_for_charts")))
+            if least is None:
+                continue
+            floor = max(least, level.get("u_probability") or 0.0)
+            level["m_probability"] = max(level.get("m_probability") or 0.0, floor)
+    return settings
 
 
 def _string_comparison(col: str, near_sql: str, near_label: str) -> dict[str, Any]:
@@ -220,7 +287,7 @@ def _household_comparison() -> dict[str, Any]:
             {"sql_condition": nulls, "label_for_charts": "null", "is_null_level": True},
             _level(f"{phone} AND {email} AND {address}", "phone, email and address"),
             _level(f"{contact} AND {address}", "phone or email, and address"),
-            _level(contact, "phone or email"),
+            _level(contact, CONTACT_ONLY_LEVEL),
             _level(address, "address only"),
             _else(),
         ],
@@ -318,6 +385,13 @@ def blocking_rules(attributes: Sequence[str], *, strict: bool = False) -> list[s
         f"{same} AND {month_day}",
         f"{swapped} AND l.dob_year = r.dob_year",
         f"{swapped} AND {month_day}",
+        # A birth date one day off (1995-02-18 / 1995-02-19) with either name
+        # key: the date's sorted form, year, and month and day all differ
+        # across a month's end, and a name variant defeats the both-keys rules.
+        "l.dob_next = r.dob AND l.family_key = r.family_key",
+        "l.dob = r.dob_next AND l.family_key = r.family_key",
+        "l.dob_next = r.dob AND l.given_key = r.given_key",
+        "l.dob = r.dob_next AND l.given_key = r.given_key",
     ]
     if "doc_number" in attributes:
         rules.append("l.doc_number = r.doc_number")
@@ -395,16 +469,50 @@ def _train(linker: Any, attributes: Sequence[str], *, recall: float, max_pairs: 
     )
 
 
+def start_from(
+    start: dict[str, Any], attributes: Sequence[str], link_type: LinkType, *, strict: bool
+) -> dict[str, Any]:
+    """Fresh settings for ``attributes`` whose m (and u) start at ``start``'s values.
+
+    Why: EM converges to the nearest fixed point, so where it starts matters on
+    data with few duplicates; a model trained on the synthetic population is a
+    reasonable first guess that the data at hand then corrects. Levels are
+    matched by comparison and label, so a level the start model lacks starts
+    at Splink's default. Fixed m (the contradictions) stay as built.
+    """
+    settings = build_settings(attributes, link_type, strict=strict)
+    known = {
+        (c["output_column_name"], lvl["label_for_charts"]): lvl
+        for c in start.get("comparisons", [])
+        for lvl in c["comparison_levels"]
+    }
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            old = known.get((comparison["output_column_name"], level["label_for_charts"]))
+            if not old or level.get("is_null_level") or level.get("fix_m_probability"):
+                continue
+            for prob in ("m_probability", "u_probability"):
+                if old.get(prob) is not None:
+                    level[prob] = old[prob]
+    if start.get("probability_two_random_records_match"):
+        settings["probability_two_random_records_match"] = start[
+            "probability_two_random_records_match"
+        ]
+    return floor_near_dates(settings)
+
+
 def predict_pairs(
     frames: pl.DataFrame | Sequence[pl.DataFrame],
     *,
     model: dict[str, Any] | str | Path | None = None,
+    start: dict[str, Any] | str | Path | None = None,
     link_type: LinkType = "dedupe_only",
     strict: bool = False,
     threshold: float = 0.5,
     prior: float | None = None,
     recall: float = 0.6,
     u_max_pairs: float = 2e6,
+    term_frequencies: bool = True,
     threads: int = 2,
     memory_limit: str = "4GB",
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
@@ -413,8 +521,12 @@ def predict_pairs(
     Args:
         frames: One feature frame (dedupe) or two (link), columns from
             :data:`FEATURE_COLUMNS` only.
-        model: A trained settings dict or JSON path; ``None`` trains a fresh
-            model on ``frames`` (deterministic: fixed seed, hashed EM sample).
+        model: A trained settings dict or JSON path, used as it is (near-date
+            floors applied); ``None`` estimates a model on ``frames``
+            (deterministic: fixed seed, hashed EM sample).
+        start: With ``model=None``, the model whose m and u start the
+            estimation (see :func:`start_from`); if EM fails on these data
+            (no blocked pair to learn from), its values are used as they are.
         link_type: Splink link type.
         strict: Registration data (see :func:`comparisons`).
         threshold: Keep pairs with match probability at least this.
@@ -422,14 +534,17 @@ def predict_pairs(
             (a trained model's prior belongs to the size of its training data).
         recall: Assumed recall of the exact name+DOB rule, for the prior.
         u_max_pairs: Random pairs sampled to estimate u probabilities.
+        term_frequencies: Adjust exact agreements by how common the value is
+            in ``frames``; off for data too small for a frequency to mean
+            anything (a name seen twice in thirty rows is not common).
         threads: DuckDB threads.
         memory_limit: DuckDB memory limit.
 
     Returns:
         ``(pairs, trained_settings)``; pairs has ``uid_l``, ``uid_r`` (and
         ``source_dataset_l/_r`` when linking), ``match_weight``,
-        ``match_probability``, ``match_key`` and one ``mw_<comparison>`` match
-        weight per comparison.
+        ``match_probability``, ``match_key``, one ``mw_<comparison>`` match
+        weight and one ``gamma_<comparison>`` level per comparison.
 
     Example:
         >>> pairs, model = predict_pairs(features)  # doctest: +SKIP
@@ -440,7 +555,7 @@ def predict_pairs(
     for frame in frames:
         check_features(frame)
     attributes = attributes_of(pl.concat(frames, how="diagonal_relaxed"))
-    start = time.perf_counter()
+    start_time = time.perf_counter()
     con = _connection(threads, memory_limit)
     db_api = DuckDBAPI(connection=con)
     tables = []
@@ -450,29 +565,45 @@ def predict_pairs(
         con.execute(f"CREATE TABLE puerta_features_{i} AS SELECT * FROM puerta_arrow_{i}")  # noqa: S608
         con.unregister(f"puerta_arrow_{i}")
         tables.append(db_api.register(f"puerta_features_{i}", dataset_display_name=f"d{i}"))
+    data = tables if len(tables) > 1 else tables[0]
     if model is None:
-        settings: dict[str, Any] = build_settings(attributes, link_type, strict=strict)
+        settings: dict[str, Any] = (
+            start_from(load_model(start), attributes, link_type, strict=strict)
+            if start is not None
+            else build_settings(attributes, link_type, strict=strict)
+        )
+        linker = Linker(data, settings, log_level=logging.ERROR)
+        try:
+            _train(linker, attributes, recall=recall, max_pairs=u_max_pairs)
+            settings = linker.misc.save_model_to_json(out_path=None)
+        except Exception:  # Splink raises bare errors on empty blocks
+            if start is None:
+                raise
+            # Too few pairs to estimate on (EM found no blocked pair, or u
+            # sampling none): keep the start model's values rather than none.
+            logger.warning("identity estimation failed; using the start model", exc_info=True)
+        logger.info("identity model estimated in %.1f s", time.perf_counter() - start_time)
     else:
         settings = load_model(model)
-        if prior is not None:
-            settings["probability_two_random_records_match"] = prior
-    # Keep the per-comparison match weights (mw_*) as evidence for findings.
+    floor_near_dates(settings)
+    if not term_frequencies:
+        settings = without_term_frequencies(settings)
+    if prior is not None:
+        settings["probability_two_random_records_match"] = prior
+    # Keep the per-comparison match weights (mw_*) and levels (gamma_*) as evidence.
     settings["retain_intermediate_calculation_columns"] = True
-    linker = Linker(tables if len(tables) > 1 else tables[0], settings, log_level=logging.ERROR)
-    if model is None:
-        _train(linker, attributes, recall=recall, max_pairs=u_max_pairs)
-        logger.info("identity model trained in %.1f s", time.perf_counter() - start)
-    start = time.perf_counter()
+    linker = Linker(data, settings, log_level=logging.ERROR)
+    start_time = time.perf_counter()
     if len(tables) == 1:
         rules = settings["blocking_rules_to_generate_predictions"]
         blocked = _blocked_pairs(con, tables[0].physical_name, rules)
         linker.table_management.register_blocked_pairs_for_predict(db_api.register(blocked))
-        logger.info("candidate pairs blocked in %.1f s", time.perf_counter() - start)
+        logger.info("candidate pairs blocked in %.1f s", time.perf_counter() - start_time)
     result = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     relation = result.as_duckdbpyrelation()
     keep = [c for c in relation.columns if not c.startswith(("bf_", "tf_"))]
-    pairs = pl.from_arrow(relation.select(*keep).arrow())
-    logger.info("%d candidate pairs scored in %.1f s", len(pairs), time.perf_counter() - start)
+    pairs = relation.select(*keep).pl()  # .pl(), unlike .arrow(), copes with no rows
+    logger.info("%d candidate pairs scored in %.1f s", len(pairs), time.perf_counter() - start_time)
     trained = linker.misc.save_model_to_json(out_path=None)
     con.close()
     assert isinstance(pairs, pl.DataFrame)
@@ -501,6 +632,17 @@ def _blocked_pairs(con: duckdb.DuckDBPyConnection, table: str, rules: Sequence[A
         + ") GROUP BY join_key_l, join_key_r"
     )
     return "puerta_blocked_pairs"
+
+
+def without_term_frequencies(settings: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``settings`` with no term-frequency adjustment on any level."""
+    settings = load_model(settings)
+    for comparison in settings.get("comparisons", []):
+        for level in comparison["comparison_levels"]:
+            level.pop("tf_adjustment_column", None)
+            level.pop("tf_adjustment_weight", None)
+            level.pop("tf_minimum_u_value", None)
+    return settings
 
 
 def load_model(model: dict[str, Any] | str | Path) -> dict[str, Any]:
