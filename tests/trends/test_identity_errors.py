@@ -159,3 +159,31 @@ def test_namesakes_sharing_only_name_and_birth_date_are_at_most_possibly(other, 
         "explain.possible_duplicate_person.advice",
     )
     assert not identity.duplicate_person_findings(result)
+
+
+def test_a_shared_device_corroborates_a_name_and_birth_date() -> None:
+    """One person registering again from the same phone, this time giving no contact."""
+    first = {**_row("R1", "Nairi", "Ghukasyan", "1992-09-14", **CONTACT), "device_id": "D1"}
+    second = {**_row("R2", "Nairi", "Ghukasyan", "1992-09-14"), "device_id": "D1"}
+    crowd = [{**r, "device_id": f"D{i + 2}"} for i, r in enumerate(CROWD)]
+    frame = pl.DataFrame([first, second, *crowd]).with_columns(
+        pl.col("date_of_birth").str.to_date()
+    )
+    assert _same(identity.resolve_persons(frame), "R1", "R2")
+
+
+def test_only_names_and_birth_date_never_corroborate() -> None:
+    pairs = pl.DataFrame(
+        {
+            "match_probability": [0.9999, 0.9999, 0.9999],
+            "mw_given": [12.0, 12.0, 12.0],
+            "mw_family": [12.0, 12.0, 12.0],
+            "mw_dob": [14.0, 14.0, 14.0],
+            "mw_household": [0.0, None, 8.6],
+        }
+    )
+    assert pairs.select(identity.corroborated(pairs)).to_series().to_list() == [
+        False,
+        False,
+        True,
+    ]

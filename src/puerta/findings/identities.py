@@ -7,6 +7,11 @@ travelers (registration, position) that are one human; this module hands
 them to the draw as a :class:`~puerta.identity.resolver.LinkedResolver` on
 top of the normalised keys.
 
+Only ``duplicate_person`` findings link ("same person": a name and birth date
+corroborated by a shared phone, email, address or device). A
+``possible_duplicate_person`` finding never does: it is for an analyst's
+review, and a namesake keeps their own ticket.
+
 A finding a reviewer has **dismissed** links nobody: dismissal is how an
 applicant's appeal ("that is my sister, not me") takes effect, from the next
 draw on. Findings under review or confirmed link, as do new ones: the

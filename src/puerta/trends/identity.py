@@ -25,11 +25,26 @@ so the model compares distinct spellings, not registrations. Blocking rules
 pair a name key with the (swap-proof) birth date, so blocks stay small at
 millions of rows.
 
-Persons are the connected components of links at ``threshold`` (0.9), with
-one cannot-link rule: two travelers of one registration are two people, so no
-chain of links may join them (:mod:`puerta.trends.identity_clusters`; twins
-travel together). ``resolve_persons(df)`` uses the packaged model trained on
-the synthetic population (``model="auto"``); ``model="train"`` retrains.
+Two levels of link. "Same person" (``person_id``; the draw merges tickets on
+its ``duplicate_person`` findings) is a pair at ``threshold`` (0.9) that is
+*corroborated*: something besides name and birth date agrees (a phone, an
+email, an address, a device). Name and birth date alone, however rare the
+name, are never "same person": two people can share both, and a wrong merge
+costs one of them their ticket. Every other pair scored at 0.5 or more is
+"possibly the same person" (``possible_id``; ``possible_duplicate_person``
+findings, for an analyst's review, never merged by the draw). Both levels are
+connected components of their links with one cannot-link rule: two travelers
+of one registration are two people, so no chain of links may join them
+(:mod:`puerta.trends.identity_clusters`; twins travel together).
+
+The model is estimated on the data at hand (``model="auto"``): u by random
+sampling with a fixed seed, m by EM over blocked pairs, starting from the
+packaged model (``models/puerta_identity.json``), with term-frequency
+adjustments on names and birth date, and floors on m of the near-date levels
+so that a date a day or a digit off is weaker evidence, never a veto. Data too
+small to estimate on (fewer than :data:`MIN_ESTIMATE_SIGNATURES` signatures)
+is scored with the packaged values as they are. ``model="packaged"`` forces
+the frozen model; ``model="train"`` estimates from Splink's defaults.
 
 Protected attributes: only the columns in :data:`IDENTITY_COLUMNS` are read;
 nationality, language, sex and age never reach the model (the date of birth is
@@ -81,8 +96,11 @@ IDENTITY_COLUMNS: tuple[str, ...] = (
     "phone",
     "email",
     "doc_number",
+    "device_id",
 )
-"""Columns read from the caller's frame; everything else is ignored."""
+"""Columns read from the caller's frame; everything else is ignored. The
+device never reaches the model: it only corroborates a scored pair
+(:func:`shared_device`)."""
 
 ModelChoice = dict[str, Any] | str | Path | None
 """``"auto"``, ``"train"``, ``"packaged"``, ``None`` (train), a settings dict or a JSON path."""
@@ -265,6 +283,8 @@ def identity_features(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     )
     signatures = df.select("uid", *feature_cols).unique("uid").sort("uid")
     keep = ["registration_id", "traveler_index", "uid", "given_names", "family_names", "dob"]
+    if "device_id" in df.columns:
+        keep.append("device_id")
     return df.select(keep), signatures
 
 
@@ -340,6 +360,26 @@ def _choose_model(model: ModelChoice, signatures: int, *, strict: bool = True) -
     )
 
 
+def shared_device(rows: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+    """``uid_l``, ``uid_r`` of the ``pairs`` whose rows registered from one device.
+
+    A device is corroboration the model does not weigh (it is no identity
+    attribute: a family shares a phone), but one that two namesakes who never
+    met do not share. The IP address is left out on purpose: mobile carriers
+    put thousands of customers behind one address.
+    """
+    if "device_id" not in rows.columns or pairs.is_empty():
+        return pl.DataFrame(schema={"uid_l": pl.Int64, "uid_r": pl.Int64})
+    devices = rows.select("uid", "device_id").drop_nulls().unique()
+    return (
+        pairs.select("uid_l", "uid_r")
+        .join(devices.rename({"uid": "uid_l"}), on="uid_l")
+        .join(devices.rename({"uid": "uid_r"}), on=["uid_r", "device_id"])
+        .select("uid_l", "uid_r")
+        .unique()
+    )
+
+
 def corroborated(pairs: pl.DataFrame) -> pl.Expr:
     """True where something besides name and birth date speaks for the pair.
 
@@ -371,16 +411,19 @@ def resolve_persons(
             ``given_names``, ``family_names`` and ``date_of_birth``; uses
             ``traveler_index``, ``address_line1/2``, ``zip_code``, ``phone`` and
             ``email`` when present. Other columns are never read.
-        model: ``"auto"`` uses the packaged model
-            (``puerta/trends/models/puerta_identity.json``, trained on the
-            synthetic population) for registration data and trains on ``df``
-            otherwise (FEBRL-like data without phones or emails); ``"train"``
-            (or ``None``) always trains (deterministic: fixed seed, hashed EM
-            sample); ``"packaged"`` forces the packaged model; a settings dict
+        model: ``"auto"`` estimates on ``df`` starting from the packaged
+            model (``puerta/trends/models/puerta_identity.json``) for
+            registration data, uses the packaged values as they are when
+            ``df`` is too small to estimate on, and trains from Splink's
+            defaults otherwise (FEBRL-like data without phones or emails);
+            ``"train"`` (or ``None``) always trains from the defaults
+            (deterministic: fixed seed, hashed EM sample); ``"packaged"``
+            forces the packaged model; a settings dict
             or a JSON path uses that model. A saved model's prior is scaled
             down to the size of ``df`` when ``df`` is bigger than its training
             data.
-        threshold: Match probability at which two signatures are one person.
+        threshold: Match probability at which two corroborated signatures
+            are one person.
         strict: Registration data typed by the person themself (household
             comparison, a wholly different given name or birth date is almost a
             veto); ``None`` means yes when phones or emails are present.
@@ -422,6 +465,15 @@ def resolve_persons(
     conflicts = ic.conflicts(rows).with_columns(conflict=pl.lit(True))
     scored = scored.join(conflicts, on=["uid_l", "uid_r"], how="left").with_columns(
         corroborated=corroborated(scored)
+    )
+    uncorroborated = scored.filter(
+        ~pl.col("corroborated") & (pl.col("match_probability") >= threshold)
+    )
+    device = shared_device(rows, uncorroborated).with_columns(device=pl.lit(True))
+    scored = (
+        scored.join(device, on=["uid_l", "uid_r"], how="left")
+        .with_columns(corroborated=pl.col("corroborated") | pl.col("device").fill_null(False))
+        .drop("device")
     )
     free = pl.col("conflict").is_null()
     scored = scored.with_columns(
