@@ -177,7 +177,9 @@ def test_only_names_and_birth_date_never_corroborate() -> None:
         {
             "match_probability": [0.9999, 0.9999, 0.9999],
             "mw_given": [12.0, 12.0, 12.0],
+            "mw_tf_adj_given": [3.0, 3.0, 3.0],  # a rare name is no corroboration
             "mw_family": [12.0, 12.0, 12.0],
+            "mw_tf_adj_dob": [1.0, 1.0, 1.0],
             "mw_dob": [14.0, 14.0, 14.0],
             "mw_household": [0.0, None, 8.6],
         }

@@ -388,7 +388,12 @@ def corroborated(pairs: pl.DataFrame) -> pl.Expr:
     share a name and a birth date, however rare the name; that alone is
     "possibly the same person", for an analyst, never a merged ticket.
     """
-    others = [c for c in pairs.columns if c.startswith("mw_") and c[3:] not in NAME_COMPARISONS]
+    # mw_<comparison> only: mw_tf_adj_<comparison> is a value's rarity, no corroboration.
+    others = [
+        c
+        for c in pairs.columns
+        if c.startswith("mw_") and not c.startswith("mw_tf_adj_") and c[3:] not in NAME_COMPARISONS
+    ]
     if not others:
         return pl.lit(False)
     return pl.any_horizontal(pl.col(c).fill_null(0) > 0 for c in others)
