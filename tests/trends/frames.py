@@ -89,3 +89,85 @@ def frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
 
 def minutes(n: float) -> timedelta:
     return timedelta(minutes=n)
+
+
+_MORE_SURNAMES = [
+    "Abara",
+    "Bello",
+    "Castro",
+    "Duarte",
+    "Espinoza",
+    "Figueroa",
+    "Guerrero",
+    "Herrera",
+    "Ibarra",
+    "Jaramillo",
+    "Kuznetsov",
+    "Lazaro",
+    "Macias",
+    "Navarro",
+    "Olivares",
+    "Pacheco",
+    "Quintero",
+    "Ramirez",
+    "Salazar",
+    "Trujillo",
+    "Urbina",
+    "Valencia",
+    "Wojcik",
+    "Xiong",
+    "Yanez",
+    "Zamora",
+    "Aguilar",
+    "Benitez",
+    "Cardenas",
+    "Dominguez",
+]
+
+
+def many_surnames(n: int) -> list[str]:
+    """``n`` surnames no two of which are one family (``families.family_labels``)."""
+    names = [*_SURNAMES, *_MORE_SURNAMES]
+    assert n <= len(names)
+    return names[:n]
+
+
+def service_population(
+    households: int = 40,
+    ports: tuple[str, ...] = ("SYS", "OTM", "ELP", "LRD", "HID", "BRO"),
+    phone: str = "+52 664 100 2000",
+    small_rings: int = 8,
+) -> list[dict[str, Any]]:
+    """An aid organisation's phone given by ``households`` unrelated households over
+    ``ports``, beside ``small_rings`` ordinary three-household rings (each on its own
+    phone): the data's own distribution of shared contacts."""
+    names = many_surnames(households)
+    rows = []
+    for h in range(households):
+        rid = f"AID{h}"
+        rows.append(
+            row(
+                rid,
+                0,
+                given_names=f"Owner{h}",
+                family_names=names[h],
+                phone=phone,
+                email=f"own{h}@mail.com",
+                requested_port=ports[h % len(ports)],
+            )
+        )
+        rows.append(row(rid, 1, given_names=f"Kid{h}", family_names=names[h]))
+    for r in range(small_rings):
+        for k in range(3):
+            rid = f"RING{r}-{k}"
+            rows.append(
+                row(
+                    rid,
+                    0,
+                    given_names=f"Ring{r}x{k}",
+                    family_names=names[(r * 3 + k) % households],
+                    phone=f"+52 55 1000 {2000 + r}",
+                    requested_port=ports[r % len(ports)],
+                )
+            )
+    return rows

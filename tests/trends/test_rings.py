@@ -42,7 +42,7 @@ def test_ring_of_unrelated_households_on_one_phone() -> None:
     assert f.kind == SHARED_CONTACT_RING
     assert f.registration_ids == tuple(f"R{h}" for h in range(6))
     assert f.evidence["apparent_families"] == 6
-    assert "phone:5215551234567" in f.normalised_keys
+    assert "phone:+525551234567" in f.normalised_keys
     assert f.explanation_codes == (
         "explain.shared_contact_ring.tied",
         "explain.shared_contact_ring.top_phone",
@@ -54,7 +54,7 @@ def test_ring_of_unrelated_households_on_one_phone() -> None:
         "families": 6,
         "links": [{"link": "phone", "count": 1}],
     }
-    assert top.params == {"value": "5215551234567", "count": 6}
+    assert top.params == {"value": "+525551234567", "count": 6}
     assert len(f.travelers) == 12
 
 
@@ -124,7 +124,7 @@ def test_listed_contact_is_ignored() -> None:
     for r in rows:
         if r["traveler_index"] == 0:
             r["phone"] = "+15125550000"  # a shelter's front desk
-    config = RingConfig(ignore_values=frozenset({"15125550000"}))
+    config = RingConfig(ignore_values=frozenset({"+15125550000"}))
     assert find_rings(frame(rows), config) == []
 
 
