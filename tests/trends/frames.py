@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import zlib
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from puerta.trends.frame import analysis_frame
 
@@ -171,3 +174,29 @@ def service_population(
                 )
             )
     return rows
+
+
+def write_dataset(rows: list[dict[str, Any]], folder: Path) -> Path:
+    """``rows`` as a data set in the documented import format (``registrations.parquet``)."""
+    full = []
+    for r in rows:
+        r = dict(r)
+        r.setdefault("registration_status", "active")
+        r.setdefault("request_dates", [r["created_at"].date()])
+        r.setdefault("appointment_date", None)
+        r.setdefault("appointment_time", None)
+        full.append(r)
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = pl.DataFrame(full, infer_schema_length=None).with_columns(
+        pl.col("traveler_index").cast(pl.Int16),
+        pl.col("appointment_port").cast(pl.String),
+        pl.col("appointment_date").cast(pl.Date),
+        pl.col("appointment_time").cast(pl.Time),
+        pl.col("address_line2").cast(pl.String),
+    )
+    table = frame.to_arrow()
+    # The documented format's lists are Arrow lists (polars writes large lists).
+    i = table.schema.get_field_index("request_dates")
+    table = table.set_column(i, "request_dates", table.column(i).cast(pa.list_(pa.date32())))
+    pq.write_table(table, folder / "registrations.parquet")
+    return folder
