@@ -187,6 +187,18 @@ def test_english_reads_as_it_did(tmp_path: Path) -> None:
         "4 registrations of 8 travelers from 4 apparently unrelated families are tied by "
         "one shared phone. One phone (+525551234567) is on 4 registrations."
     )
+    discovered, listed = _services()
+    assert _english(discovered) == (
+        "One phone (+526641002000) is on 40 registrations of 39 different families, going to "
+        "6 ports. So many families often use the phone or e-mail of a shelter, a church or "
+        "legal aid. This is not a sign of fraud by itself. An analyst should find out whose "
+        "contact it is and, if it is shared by design, add it to the list."
+    )
+    assert _english(listed) == (
+        "One e-mail (ayuda@casa.org) is on 3 registrations of 3 different families, going to "
+        "3 ports. It is on the list of contacts shared by design (Casa). It is not a sign of "
+        "fraud."
+    )
     assert _english(_duplicate()) == (
         "One person behind 3 registrations, written 2 ways ('Aleksandr Harutyunyan' and "
         "'Alexander Arutyunyan'). 2 birth dates (Mar 7, 1990 and Jul 3, 1990); weakest link "
