@@ -161,7 +161,8 @@ def evaluate_service_contacts(findings: Iterable[Finding], truth: pl.DataFrame) 
     Registration-level precision and recall of every ``shared_service_contact``
     (listed or found by the far-out rule) against the truth column the generator
     writes (the first of ``SERVICE_TRUTH_COLUMNS`` present), the same for the
-    unlisted ones alone, and ``in_rings``: planted registrations that a ring
+    unlisted ones alone (``found_by_rule``, listed registrations left out), and
+    ``in_rings``: planted registrations that a ring
     holds although a ring is not the planted pattern for them (should be 0).
     """
     findings = list(findings)
@@ -175,11 +176,14 @@ def evaluate_service_contacts(findings: Iterable[Finding], truth: pl.DataFrame) 
     out = evaluate_pattern(unflagged, truth, kind=SHARED_SERVICE_CONTACT, column=column)
     out["truth_column"] = column
     out["listed"] = sum(bool(f.evidence.get("listed")) for f in services)
+    # The far-out rule alone, on the planted contacts that are not listed.
+    listed = {r for f in unflagged if f.evidence.get("listed") for r in f.registration_ids}
     out["found_by_rule"] = evaluate_pattern(
         [f for f in unflagged if not f.evidence.get("listed")],
         truth,
         kind=SHARED_SERVICE_CONTACT,
         column=column,
+        exclude=listed,
     )
     rings = {
         r
