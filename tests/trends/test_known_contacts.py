@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from puerta.cli.main import app
 from puerta.config import get_settings
+from puerta.findings.value import ADDRESS_CLUSTER, KNOWN_ADDRESS
+from puerta.trends import job
 from puerta.trends.known_contacts import (
     KnownContactsError,
     load_known_contacts,
@@ -96,3 +99,30 @@ def test_a_listed_contact_forms_no_ring_from_the_cli_and_from_the_settings(
     by_setting = _run("--from", str(data))
     assert "shared_contact_ring" not in by_setting
     assert "shared_service_contact: 1" in by_setting
+
+
+def test_a_listed_address_joins_the_known_address_list() -> None:
+    """Eight unrelated households at a listed church hall: reported as the listed place."""
+    rows = [
+        row(
+            f"R{h}",
+            0,
+            given_names=f"Owner{h}",
+            family_names=surname(h),
+            address_line1="35 First St",
+            address_line2="Suite 2",
+            city="El Paso",
+            state="TX",
+            zip_code="79901",
+        )
+        for h in range(8)
+    ]
+    raw = pl.DataFrame(rows, infer_schema_length=None)
+    plain = job.analyse(raw, with_identity=False)
+    assert [f.kind for f in plain.findings if f.kind in (ADDRESS_CLUSTER, KNOWN_ADDRESS)] == [
+        ADDRESS_CLUSTER
+    ]
+    listed = job.analyse(raw, with_identity=False, contacts=parse_known_contacts(LIST))
+    (place,) = [f for f in listed.findings if f.kind in (ADDRESS_CLUSTER, KNOWN_ADDRESS)]
+    assert place.kind == KNOWN_ADDRESS
+    assert not place.flagged

@@ -117,7 +117,7 @@ def parse_known_contacts(text: str) -> KnownContacts:
                 street, unit, city, state, zip5 = parse_address(raw)
             except ValueError as exc:
                 raise KnownContactsError(f"known contacts, line {line}: {exc}") from None
-            addresses.append(KnownAddress("other", label, street, unit, city, state, zip5))
+            addresses.append(KnownAddress("service", label, street, unit, city, state, zip5))
             continue
         else:
             raise KnownContactsError(
