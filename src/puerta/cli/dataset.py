@@ -22,7 +22,10 @@ def import_cmd(
         "(default: blank an invalid optional value and keep the registration).",
     ),
 ) -> None:
-    """Validate and bulk-load a data set (docs/data-formats.md); bad rows go to the rejects file."""
+    """Validate and bulk-load a data set (docs/data-formats.md).
+
+    Invalid optional values are blanked (not with --strict), other bad registrations rejected.
+    """
     db = common.database()
     try:
         stats = importer.import_dataset(
