@@ -13,6 +13,15 @@ Components whose registrations mostly re-list the *same* people are the
 group-inclusion trick (every household registering all of them) rather than a
 ring; they are kept, but labelled ``pattern = "group_inclusion"``.
 
+Three things never link a ring. A contact on the list of contacts shared by
+design (``trends.known_contacts``: a shelter's phone) and a contact far out in
+families and ports (``trends.service_contacts``: an aid organisation's) are
+reported apart as ``shared_service_contact``, unflagged, for an analyst to
+classify. A registration a burst already holds joins no ring through its
+device or e-mail: a bot rotating devices is the burst's finding, not a ring.
+Contacts are compared as ``puerta.contacts`` keys them (``phone`` as
+``phone_key``, e-mails by ``email_key``), whatever the data's source.
+
 Example:
     >>> import polars as pl
     >>> df = pl.DataFrame({"registration_id": ["R1", "R2", "R3", "R4"],
@@ -492,7 +501,7 @@ def find_rings(
         one unflagged ``shared_service_contact`` per listed or far-out contact.
     """
     config = config or RingConfig()
-    if "email" in df.columns and "email_key" not in df.columns:
+    if "email_key" not in df.columns:  # not an analysis frame: key contacts as it would
         df = normalise_contacts(df)
     df = guard(df, NEEDED, optional=OPTIONAL)
     found = ring_components(df, config, explained=frozenset(explained))
