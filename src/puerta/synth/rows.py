@@ -4,6 +4,9 @@ A person's first registration carries their canonical record; each later one
 is typed again, with labelled probabilities of typos, another transliteration,
 the native script, a dropped second surname, day and month swapped, another
 e-mail or phone. Addresses are rewritten in a varied form on every registration.
+On top, from the chunk's own stream, the writing errors of synth.errors (a birth
+date one day or one digit off, another romanisation, another form of the same
+phone or mailbox), and the aid organisations' contacts on their clients' rows.
 """
 
 from __future__ import annotations
