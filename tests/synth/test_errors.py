@@ -38,8 +38,10 @@ def _with(df: pl.DataFrame, cls: str) -> pl.DataFrame:
 
 
 def _first_rows(df: pl.DataFrame) -> pl.DataFrame:
-    """Each person's first registration: their own record, as they first wrote it."""
-    return df.filter(pl.col("duplicate_of").is_null()).select(
+    """Each person's first registration: their own record, as they first wrote it
+    (but for owners whose contacts a ring or an aid organisation wrote over)."""
+    own = pl.col("ring_id").is_null() & pl.col("service_contact_id").is_null()
+    return df.filter(pl.col("duplicate_of").is_null() & own).select(
         "person_id", first_phone="phone", first_email="email"
     )
 
