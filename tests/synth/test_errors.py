@@ -250,3 +250,21 @@ def test_romanisations_are_convention_outputs(df: pl.DataFrame) -> None:
             for c in conventions.CONVENTIONS
         )
         assert (r[0], r[1]) != (r[2], r[3])
+
+
+def test_output_does_not_depend_on_workers_across_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The error classes draw per chunk, so several chunks in processes give the same data."""
+    from puerta.synth import generate, plan
+
+    monkeypatch.setattr(plan, "CHUNK_PERSONS", 1_000)  # 0.002 -> three chunks
+    one, two = tmp_path / "one", tmp_path / "two"
+    generate("oig-2023", 0.002, 5, one)
+    generate("oig-2023", 0.002, 5, two, workers=2)
+    for name in ("registrations", "truth"):
+        a = pl.read_parquet(one / f"{name}.parquet")
+        assert a.equals(pl.read_parquet(two / f"{name}.parquet"))
+    truth = pl.read_parquet(one / "truth.parquet")
+    assert truth["error_class"].str.contains("namesake").any()
+    assert truth["registration_id"].n_unique() > 1_000
