@@ -42,6 +42,10 @@ def test_rows_are_valid_for_the_api_and_already_in_stored_form(synth_dir: Path) 
     rows = df.filter(~variant).select(TRAVELER_FIELDS).sample(3000, seed=1)
     for row in rows.to_dicts():
         assert TravelerIn.model_validate(row).model_dump() == row
+    for row in (
+        df.filter((pl.col("error_class") != "") & ~variant).select(TRAVELER_FIELDS).to_dicts()
+    ):
+        assert TravelerIn.model_validate(row).model_dump() == row  # every planted error, too
     others = df.filter(variant).select(TRAVELER_FIELDS)
     assert others.height > 0
     for row in others.to_dicts():

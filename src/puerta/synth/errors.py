@@ -57,7 +57,9 @@ def dob_day(d: date, rng: random.Random, latest: date) -> date:
 
 def dob_digit(d: date, rng: random.Random, latest: date) -> date:
     """One digit of ``YYYY-MM-DD`` typed wrong: still a real date, not after ``latest``
-    (the registration), and not one day off (that is :func:`dob_day`)."""
+    (the registration), not one day off (that is :func:`dob_day`), and within a
+    hundred years (the form refuses a date more than 120 years ago, so real data
+    holds no such slip)."""
     text = d.isoformat()
     spots = [i for i, c in enumerate(text) if c.isdigit() and i not in (0, 1)]
     for _ in range(40):
@@ -69,7 +71,7 @@ def dob_digit(d: date, rng: random.Random, latest: date) -> date:
             out = date.fromisoformat(text[:i] + digit + text[i + 1 :])
         except ValueError:
             continue
-        if abs((out - d).days) > 1 and date(1900, 1, 1) <= out <= latest:
+        if abs((out - d).days) > 1 and date(latest.year - 100, 1, 1) <= out <= latest:
             return out
     return d
 
@@ -81,12 +83,13 @@ def email_variant(email: str, rng: random.Random) -> str:
     """The same mailbox retyped: capitals, a dot more or less, or a ``+tag``.
 
     Only changes that :func:`puerta.contacts.email_key` folds; digits and
-    ``_`` stay (they make another mailbox).
+    ``_`` stay (they make another mailbox). The domain stays as it was: the
+    API stores domains in lower case, so a capital there never reaches data.
     """
     local, domain = email.split("@", 1)
     kind = rng.randrange(4)
-    if kind == 0:
-        return (local[:1].upper() + local[1:]) + "@" + domain.capitalize()
+    if kind == 0 and local[:1].isalpha():
+        return local[:1].upper() + local[1:] + "@" + domain
     if kind == 1:
         if "." in local and rng.random() < 0.5:
             return local.replace(".", "", 1) + "@" + domain
@@ -94,11 +97,10 @@ def email_variant(email: str, rng: random.Random) -> str:
         if spots:
             i = rng.choice(spots)
             return local[:i] + "." + local[i:] + "@" + domain
-        return local.upper() + "@" + domain
     if kind == 2:
         tag = rng.choice(("cbp", "cita", "one", "app", "2023", "mx", "familia"))
         return f"{local}+{tag}@{domain}"
-    return email.upper()
+    return local.upper() + "@" + domain
 
 
 # --- phones ------------------------------------------------------------------------
