@@ -206,6 +206,8 @@ def test_service_contacts_span_many_ports_and_households(df: pl.DataFrame, synth
         if org.email:
             assert (owners["email"] == org.email).all()
         assert group["ring_id"].null_count() == group.height  # never ring truth
+        ring_phones = set(df.filter(pl.col("ring_via") == "phone")["phone"].drop_nulls())
+        assert org.phone not in ring_phones  # an organisation's desk is no fixer's phone
         values = {v for v in (org.phone, org.email) if v}
         assert values <= listed if org.listed else values.isdisjoint(listed)
     assert any(not o.listed for o in orgs.values())

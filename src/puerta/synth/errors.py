@@ -230,7 +230,10 @@ def _service_contacts(name: str) -> tuple[ServiceContact, ...]:
             ServiceContact(
                 sid=f"SC{i:02d}",
                 label=f"{label} {place}",
-                phone=places.phone_for("MX" if i % 3 else "US", 90_000_000 + i) if phone else None,
+                # Offset by 5,000 within each block of 10,000: a ring's phone is
+                # 50,000,000 + chunk x 10,000 + ring, and phone_for wraps around
+                # its number space in steps of 10,000, so the two never meet.
+                phone=places.phone_for("MX" if i % 3 else "US", 90_005_000 + i) if phone else None,
                 email=f"{_ORG_EMAIL[(i - 1) % len(_ORG_EMAIL)]}.{city}@gmail.com"
                 if email
                 else None,
