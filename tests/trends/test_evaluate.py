@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 import pytest
 
@@ -12,6 +14,7 @@ from puerta.findings.value import (
     REGISTRATION_BURST,
     SHARED_CONTACT_RING,
     SHARED_COORDINATES,
+    SHARED_SERVICE_CONTACT,
     Finding,
 )
 from puerta.trends import evaluate as ev
@@ -70,6 +73,26 @@ def test_ring_metrics_leave_group_inclusion_apart() -> None:
     assert out["precision"] == 1.0
     assert out["recall"] == 1.0
     assert out["all_components"]["precision"] == round(2 / 3, 3)
+
+
+def test_service_contacts_are_scored_against_the_planted_aid_contacts() -> None:
+    truth = _truth([("R1", None, None), ("R2", None, None), ("R3", None, "G1"), ("R4", None, None)])
+    truth = truth.with_columns(
+        service_contact_id=pl.Series(["S1", "S1", None, "S1"], dtype=pl.String)
+    )
+    service = replace(_finding(SHARED_SERVICE_CONTACT, ["R1", "R2"], listed=False), flagged=False)
+    listed = replace(_finding(SHARED_SERVICE_CONTACT, ["R4"], listed=True), flagged=False)
+    ring = _finding(SHARED_CONTACT_RING, ["R3", "R4"], pattern="shared_contact")
+    out = ev.evaluate_service_contacts([service, listed, ring], truth)
+    assert out["truth_column"] == "service_contact_id"
+    assert (out["precision"], out["recall"]) == (1.0, 1.0)
+    assert out["found_by_rule"]["recall"] == 1.0  # R4 is listed: not the rule's to find
+    assert out["listed"] == 1
+    assert out["in_rings"] == 1  # R4: planted as an aid contact's, held by a ring
+    assert (
+        ev.evaluate_service_contacts([service], truth.drop("service_contact_id"))["truth_column"]
+        is None
+    )
 
 
 def test_address_metrics_on_hand_made_truth() -> None:
