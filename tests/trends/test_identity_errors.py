@@ -93,6 +93,8 @@ def test_thirty_years_apart_is_not_one_digit() -> None:
         _row("R2", "Juan", "Pérez", "1995-03-07", **CONTACT),
     )
     assert not _same(result, "R1", "R2")
+    # ...but a slipped key looks the same, so an analyst sees the pair.
+    assert _same(result, "R1", "R2", "possible_id")
 
 
 @pytest.mark.parametrize(

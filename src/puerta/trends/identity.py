@@ -380,6 +380,33 @@ def shared_device(rows: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def decade_slip(pairs: pl.DataFrame, features: pl.DataFrame) -> pl.Series:
+    """True where the two birth dates differ in one digit, of the decade or century.
+
+    Why apart: 1965 / 1995 is one key slipped, or a father and his son who
+    carry one name at one address, phone and email. Nothing in a registration
+    tells the two apart, so such a pair is at most "possibly the same person",
+    for an analyst who can ask; the draw never merges it.
+    """
+    dob = features.select("uid", "dob")
+    both = (
+        pairs.select("uid_l", "uid_r")
+        .join(dob.rename({"uid": "uid_l", "dob": "a"}), on="uid_l", how="left")
+        .join(dob.rename({"uid": "uid_r", "dob": "b"}), on="uid_r", how="left")
+    )
+    a, b = pl.col("a").fill_null(""), pl.col("b").fill_null("")
+    same_rest = (a.str.slice(0, 2) == b.str.slice(0, 2)) & (a.str.slice(4) == b.str.slice(4))
+    one_decade_digit = (
+        (a.str.len_chars() == 8)
+        & (b.str.len_chars() == 8)
+        & (a.str.slice(2, 2) != b.str.slice(2, 2))
+        & ((a.str.slice(2, 1) == b.str.slice(2, 1)) | (a.str.slice(3, 1) == b.str.slice(3, 1)))
+        & (a.str.slice(2, 1) != b.str.slice(2, 1))
+        & same_rest
+    )
+    return both.select(one_decade_digit.fill_null(False)).to_series()
+
+
 def corroborated(pairs: pl.DataFrame) -> pl.Expr:
     """True where something besides name and birth date speaks for the pair.
 
@@ -482,7 +509,10 @@ def resolve_persons(
     )
     free = pl.col("conflict").is_null()
     scored = scored.with_columns(
-        linked=(pl.col("match_probability") >= threshold) & pl.col("corroborated") & free
+        linked=(pl.col("match_probability") >= threshold)
+        & pl.col("corroborated")
+        & ~decade_slip(scored, features)
+        & free
     ).with_columns(possible=~pl.col("linked") & free)
     cluster = ic.clusters(rows, scored.filter("linked"), features.height)
     rows = rows.with_columns(cluster=pl.Series(cluster[rows["uid"].to_numpy()]))

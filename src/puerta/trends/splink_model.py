@@ -180,8 +180,14 @@ _SAME_DECADE = f"{_SAME_LENGTH} AND substr(dob_l, 1, 3) = substr(dob_r, 1, 3)"
 
 ONE_DAY_LEVEL = "one day apart"
 ONE_DIGIT_LEVEL = "one digit"
+DECADE_DIGIT_LEVEL = "one digit of the decade"
 SWAPPED_DOB_LEVEL = "day and month swapped"
-NEAR_DATE_LEVELS: tuple[str, ...] = (SWAPPED_DOB_LEVEL, ONE_DAY_LEVEL, ONE_DIGIT_LEVEL)
+NEAR_DATE_LEVELS: tuple[str, ...] = (
+    SWAPPED_DOB_LEVEL,
+    ONE_DAY_LEVEL,
+    ONE_DIGIT_LEVEL,
+    DECADE_DIGIT_LEVEL,
+)
 NEAR_DATE_M_FLOOR = 0.002
 """Least m of each near-date level: at least 1 true pair in 500 carries that slip.
 
@@ -213,9 +219,13 @@ def _dob_comparison() -> dict[str, Any]:
             _level(f"{_SAME_LENGTH} AND {_days_apart()}", ONE_DAY_LEVEL),
             # Dates are fixed-width digit strings: a Hamming distance is a cheap
             # edit count (a swap of two adjacent digits counts two). The decade
-            # must agree: 1965 / 1995 is one digit but thirty years, the father
-            # and the son who carry one name at one address, so it is "different".
+            # must agree for "one digit": 1965 / 1995 is one digit but thirty
+            # years, the father and the son who carry one name at one address.
             _level(f"{_SAME_DECADE} AND hamming(dob_l, dob_r) <= 1", ONE_DIGIT_LEVEL),
+            # 1965 / 1995: a slip of one key, or a father and his son with one
+            # name. Not a veto (the pair is scored), but never "same person"
+            # on its own: see puerta.trends.identity.decade_slip.
+            _level(f"{_SAME_LENGTH} AND hamming(dob_l, dob_r) <= 1", DECADE_DIGIT_LEVEL),
             _level(f"{_SAME_DECADE} AND hamming(dob_l, dob_r) <= 2", "two digits"),
             _else(),
         ],
