@@ -39,7 +39,7 @@ def test_error_class_recall_counts_pairs_with_either_row_planted() -> None:
 
 
 def test_targets_say_which_are_met() -> None:
-    report = {"synthetic": {"model": {"precision": 0.9995, "recall": 0.96}}}
+    report = {"synthetic": {"same_person": {"precision": 0.9995, "recall": 0.96}}}
     t = ev.targets(report)
     assert t["same_person_precision"]["met"] is True
     assert t["same_person_recall"]["met"] is False
