@@ -34,6 +34,8 @@ PORTS = ["SYS", "BRO", "HID", "CXL", "LRD", "EGP", "ELP", "NOG"]
 
 
 def _planted(n: int = 16, start: int = 0) -> list[dict]:
+    """Unrelated people giving one flat, one every eight days (the report's
+    house collected them over eight months, a household at a time)."""
     out = []
     for i in range(n):
         line1, line2, city, z = VARIANTS[i % len(VARIANTS)]
@@ -46,7 +48,7 @@ def _planted(n: int = 16, start: int = 0) -> list[dict]:
                 address_line2=line2,
                 city=city,
                 zip_code=z,
-                created_at=T0 + minutes(600 * i),
+                created_at=T0 + minutes(8 * 1440 * i),
                 appointment_port=PORTS[i % len(PORTS)],
             )
         )

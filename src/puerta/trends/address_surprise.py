@@ -1,0 +1,180 @@
+"""How surprising an address is, measured against the data's own addresses.
+
+Friends and relatives share flats, and a city's data can hold thousands of
+flats with three or five unrelated households: size alone flags them all. So
+an address is judged by a tail probability: how likely is it that *some*
+address of its place type holds this many separately arriving unrelated
+households, if households spread over addresses as they do in this data set?
+
+The statistic (``arrivals``) is the number of apparent families (fuzzy
+surname groups, ``families.family_labels``) at the address counted once per
+week of first registration: unrelated people who registered together in one
+week (friends who travel and rent together) are one arrival; households that
+kept coming over many weeks are many. The report's house collected 266
+surnames over eight months; a friend group of ten registers in a few days.
+
+The null distribution is fitted per place type (house, apartment, office,
+P.O. box, institution) on that type's addresses in the data at hand:
+
+* the bulk: arrival counts ``1..m`` with at least ``MIN_BIN`` addresses each
+  (contiguous from 1, so a few planted outliers or a separate population of
+  large places never enter the fit) give the empirical survival ``S(k)``;
+* the tail beyond ``m`` decays geometrically with the data's drop at the edge
+  of the bulk, ``r = (c[m+1] + 1) / c[m]`` (``c[k]`` addresses with ``k``
+  arrivals): ``S(m + j) = S(m) * r**j``.
+
+When a place type has too few addresses for two bulk bins, all household
+place types are pooled; when even those are too few (a small test frame),
+the prior ``PRIOR_RATIO`` (each further separate arrival at one address half
+as likely) is used from ``S(1) = 1``.
+
+The flag threshold controls chance flags over the whole data: an address is
+flagged when ``N_t * S_t(arrivals) <= alpha / T`` (``N_t`` addresses of its
+type, ``T`` place types present), so the expected number of addresses that
+would reach their count by chance, summed over all addresses and types, is
+at most ``alpha`` (0.05 by default). The score is ``-log10`` of that expected
+count: "how many digits of surprise".
+
+Example:
+    >>> import polars as pl
+    >>> arrivals = [1] * 200 + [2] * 80 + [3] * 20
+    >>> counts = pl.DataFrame({"place_type": ["house"] * 300, "arrivals": arrivals})
+    >>> fit = fit_nulls(counts)["house"]
+    >>> round(fit.survival(3), 3), fit.survival(8) < 1e-3
+    (0.067, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+MIN_BIN = 20
+"""Addresses an arrival count needs to be part of the fitted bulk."""
+PRIOR_RATIO = 0.5
+"""Tail ratio used when the data are too few to fit one (conservative: the
+synthetic data's tails fall by a factor of six or more per arrival)."""
+INSTITUTION = "institution"
+"""Place type of shelters, churches, hotels and rooms: never flagged (see ``surprise``)."""
+
+
+@dataclass(frozen=True)
+class NullFit:
+    """A fitted distribution of separate arrivals per address of one place type.
+
+    Attributes:
+        addresses: Addresses of the type (``N_t``).
+        survival_bulk: ``S(k)`` for ``k = 1..m`` (index 0 is ``S(1) = 1``).
+        ratio: Geometric decay of the tail beyond ``m``.
+        source: "data", "pooled" or "prior": where the fit came from.
+    """
+
+    addresses: int
+    survival_bulk: tuple[float, ...]
+    ratio: float
+    source: str
+
+    def survival(self, k: int) -> float:
+        """P(arrivals >= k) under the fit."""
+        if k <= 1:
+            return 1.0
+        m = len(self.survival_bulk)
+        if k <= m:
+            return self.survival_bulk[k - 1]
+        return self.survival_bulk[-1] * self.ratio ** (k - m)
+
+    def expected(self, k: int) -> float:
+        """Addresses of this type expected to reach ``k`` by chance."""
+        return max(self.addresses, 1) * self.survival(k)
+
+    def plausible(self, threshold: float) -> int:
+        """The largest arrival count not flagged at ``threshold`` expected chance hits."""
+        k = 1
+        while self.expected(k + 1) > threshold and k < 10_000:
+            k += 1
+        return k
+
+
+def _fit(counts: dict[int, int], source: str) -> NullFit | None:
+    """Bulk survival and tail ratio from ``arrivals -> addresses``; None if too few.
+
+    The tail ratio is the drop from the last bulk count to the next one,
+    ``(c[m+1] + 1) / c[m]``: the data's own edge, untouched by whatever lies
+    further out (a few planted outliers cannot mask one another, and a
+    separate population of large places cannot widen the tail).
+    """
+    n = sum(counts.values())
+    m = 0
+    while counts.get(m + 1, 0) >= MIN_BIN:
+        m += 1
+    if m < 2:
+        return None
+    at_least, survival = n, []
+    for k in range(1, m + 1):
+        survival.append(at_least / n)
+        at_least -= counts.get(k, 0)
+    ratio = min(1.0, (counts.get(m + 1, 0) + 1) / counts[m])
+    return NullFit(addresses=n, survival_bulk=tuple(survival), ratio=ratio, source=source)
+
+
+def fit_nulls(groups: pl.DataFrame) -> dict[str, NullFit]:
+    """One ``NullFit`` per place type of ``groups`` (columns place_type, arrivals)."""
+    table = groups.group_by("place_type", "arrivals").len().iter_rows()
+    per: dict[str, dict[int, int]] = {}
+    for place, k, n in table:
+        per.setdefault(place, {})[int(k)] = n
+    pooled: dict[int, int] = {}
+    for place, counts in per.items():
+        if place != INSTITUTION:
+            for k, n in counts.items():
+                pooled[k] = pooled.get(k, 0) + n
+    pooled_fit = _fit(pooled, "pooled")
+    out: dict[str, NullFit] = {}
+    for place, counts in per.items():
+        n = sum(counts.values())
+        fit = _fit(counts, "data") or pooled_fit
+        if fit is None:
+            fit = NullFit(addresses=n, survival_bulk=(1.0,), ratio=PRIOR_RATIO, source="prior")
+        elif fit.source == "pooled":
+            fit = NullFit(n, fit.survival_bulk, fit.ratio, "pooled")
+        out[place] = fit
+    return out
+
+
+def surprise(
+    groups: pl.DataFrame, *, alpha: float = 0.05
+) -> tuple[pl.DataFrame, dict[str, NullFit]]:
+    """Add ``expected`` (chance addresses at least as extreme), ``score``
+    (-log10 of it), ``plausible_arrivals`` and ``flagged`` to ``groups``.
+
+    ``groups`` needs ``place_type`` and ``arrivals`` (null for listed places,
+    which are neither fitted nor flagged). Institution-like addresses
+    (shelters, churches, hotels, rooms) are scored but never flagged: many
+    unrelated people there are what the place is for, so even without the
+    known-address list they never outrank a house.
+    """
+    fitted = groups.filter(pl.col("arrivals").is_not_null())
+    nulls = fit_nulls(fitted)
+    types = max(1, len(nulls))
+    threshold = alpha / types
+    expected, plausible = [], []
+    for place, k in groups.select("place_type", "arrivals").iter_rows():
+        fit = nulls.get(place)
+        if fit is None or k is None:
+            expected.append(None)
+            plausible.append(None)
+            continue
+        expected.append(fit.expected(int(k)))
+        plausible.append(fit.plausible(threshold))
+    exp = pl.Series(expected, dtype=pl.Float64)
+    out = groups.with_columns(
+        expected=exp,
+        score=(-exp.clip(lower_bound=1e-300).log10()).fill_null(0.0).round(2),
+        plausible_arrivals=pl.Series(plausible, dtype=pl.Int64),
+    )
+    out = out.with_columns(
+        flagged=(pl.col("expected") <= threshold).fill_null(False)
+        & (pl.col("place_type") != INSTITUTION)
+    )
+    return out, nulls
