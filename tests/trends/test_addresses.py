@@ -256,3 +256,70 @@ def test_the_identity_model_compares_addresses_as_the_address_analysis_writes_th
     for (line1, line2), key in zip(lines, written, strict=True):
         street, unit, _ = an.normalise_street(f"{line1} {line2 or ''}")
         assert key == f"{street} {unit}".strip().lower()
+
+
+def _people(prefix: str, n: int, line1: str, line2: str | None, *, days: float) -> list[dict]:
+    """``n`` unrelated people (one each, own surname) giving one address,
+    registering ``days`` apart, over all eight ports."""
+    return [
+        row(
+            f"{prefix}{i}",
+            given_names=f"Given{chr(65 + i % 26)}{i}",
+            family_names=f"{surname(i)}{'abcdefghijklmnopqrstuvwxyz'[i // 26 % 26]}x{i}",
+            address_line1=line1,
+            address_line2=line2,
+            created_at=T0 + minutes(days * 1440 * i),
+            appointment_port=PORTS[i % len(PORTS)],
+        )
+        for i in range(n)
+    ]
+
+
+def _flagged_lines(rows: list[dict], **kw) -> list[str]:  # type: ignore[no-untyped-def]
+    findings = find_address_clusters(frame(rows), known=[], **kw)
+    return [f.evidence["address"].split(",")[0] for f in findings if f.flagged]
+
+
+def test_friends_sharing_a_flat_are_not_flagged_and_a_house_of_sixty_is() -> None:
+    # Ten unrelated friends who came together rent one flat: they registered in
+    # a few days. Sixty unrelated people at one house kept coming for months.
+    friends = _people("F", 10, "40 Elm St", "Apt 3", days=0.3)
+    six = _people("S", 6, "41 Elm St", "Apt 9", days=1.0)
+    house = _people("H", 60, "7 Oak Rd", None, days=3.5)
+    assert _flagged_lines(friends + six + house) == ["7 OAK RD"]
+
+
+def test_shelter_without_the_list_does_not_outrank_a_planted_house() -> None:
+    # No known-address list: the shelter is known only by how it is written.
+    shelter = _people("C", 120, "Casa del Migrante", None, days=1.5)
+    for i, r in enumerate(shelter):
+        r["address_line1"], r["address_line2"] = "35 Forest St", f"Room {i % 9 + 1}"
+    named = _people("N", 40, "Casa del Migrante San Jose", None, days=4)
+    for r in named:
+        r["address_line2"] = r["address_line1"]
+        r["address_line1"] = "90 Pine Ave"
+    house = _people("H", 30, "7 Oak Rd", None, days=6)
+    assert _flagged_lines(shelter + named + house) == ["7 OAK RD"]
+    analysis = analyse_addresses(frame(shelter + named + house), known=[])
+    types = dict(analysis.groups.select("street", "place_type").unique().iter_rows())
+    assert types.pop("7 OAK RD") == "house"
+    assert sorted(types.values()) == ["institution", "institution"]  # the rooms, the named house
+
+
+def _background(shared: bool) -> list[dict]:
+    """Flats of the data set: one household each, or shared by 1..9 unrelated
+    households that came one by one (25 flats of each size)."""
+    rows: list[dict] = []
+    sizes = range(1, 10) if shared else [1]
+    count = 25 if shared else 225
+    for k in sizes:
+        for j in range(count):
+            rows += _people(f"B{k}-{j}-", k, f"{100 + j} Maple St", f"Apt {k}", days=9)
+    return rows
+
+
+def test_the_same_flat_is_surprising_only_where_shared_flats_are_rare() -> None:
+    # Eight unrelated households who came one by one to one flat.
+    flat = _people("X", 8, "5 Birch Ln", "Apt 2", days=9)
+    assert _flagged_lines(_background(shared=False) + flat) == ["5 BIRCH LN #2"]
+    assert _flagged_lines(_background(shared=True) + flat) == []

@@ -23,7 +23,7 @@ P.O. box, institution) on that type's addresses in the data at hand:
   of the bulk, ``r = (c[m+1] + 1) / c[m]`` (``c[k]`` addresses with ``k``
   arrivals): ``S(m + j) = S(m) * r**j``.
 
-When a place type has too few addresses for two bulk bins, all household
+When a place type has too few addresses for one bulk bin, all household
 place types are pooled; when even those are too few (a small test frame),
 the prior ``PRIOR_RATIO`` (each further separate arrival at one address half
 as likely) is used from ``S(1) = 1``.
@@ -99,6 +99,9 @@ class NullFit:
 def _fit(counts: dict[int, int], source: str) -> NullFit | None:
     """Bulk survival and tail ratio from ``arrivals -> addresses``; None if too few.
 
+    A bulk of one bin is enough: where hundreds of addresses hold one
+    household each and none holds two, a second separate arrival is rare.
+
     The tail ratio is the drop from the last bulk count to the next one,
     ``(c[m+1] + 1) / c[m]``: the data's own edge, untouched by whatever lies
     further out (a few planted outliers cannot mask one another, and a
@@ -108,7 +111,7 @@ def _fit(counts: dict[int, int], source: str) -> NullFit | None:
     m = 0
     while counts.get(m + 1, 0) >= MIN_BIN:
         m += 1
-    if m < 2:
+    if m < 1:
         return None
     at_least, survival = n, []
     for k in range(1, m + 1):
