@@ -101,7 +101,7 @@ def test_planted_cluster_is_flagged_and_explained() -> None:
     assert f.evidence["persons"] == 16
     assert f.evidence["apparent_families"] >= 14
     assert sum(f.evidence["holders_by_port"].values()) == 16
-    gave, ports, place = f.explanation
+    gave, ports, place, arrivals = f.explanation
     assert gave.code == "explain.address_cluster.gave"
     assert gave.params["persons"] == 16
     assert gave.params["address"] == "123 MAIN ST #4, HOUSTON TX 77002"
@@ -112,6 +112,10 @@ def test_planted_cluster_is_flagged_and_explained() -> None:
     assert sum(p["count"] for p in ports.params["ports"]) == 16
     assert place.code == f"explain.address_cluster.{f.evidence['place_type']}"
     assert place.params == {"plausible": f.evidence["plausible_persons"]}
+    # One a week for sixteen weeks: sixteen separate arrivals, beyond what is plausible.
+    assert arrivals.code == "explain.address_cluster.arrivals"
+    assert arrivals.params["count"] == f.evidence["separate_arrivals"] == 16
+    assert arrivals.params["plausible"] == f.evidence["plausible_arrivals"] < 16
     assert len(f.registration_ids) == 16
     assert f.normalised_keys == ("123 MAIN ST|4|HOUSTON|TX",)
 

@@ -415,7 +415,10 @@ def _explain(row: dict, ports: dict[str, int]) -> tuple[Sentence, ...]:  # type:
     else:
         where = fx.sentence(fx.ADDRESS_NO_PORT)
     place = fx.PLACE_HOUSES.get(row["place_type"], fx.PLACE_HOUSES["po_box"])
-    return gave, where, fx.sentence(place, plausible=row["plausible_persons"])
+    arrivals = fx.sentence(
+        fx.ADDRESS_ARRIVALS, count=row["arrivals"], plausible=row["plausible_arrivals"]
+    )
+    return gave, where, fx.sentence(place, plausible=row["plausible_persons"]), arrivals
 
 
 def _finding(row: dict, extra: dict, ports: dict[str, int]) -> Finding:  # type: ignore[type-arg]
@@ -441,6 +444,9 @@ def _finding(row: dict, extra: dict, ports: dict[str, int]) -> Finding:  # type:
             "last_seen": row["last_seen"].isoformat(),
             "place_type": row["place_type"],
             "plausible_persons": row["plausible_persons"],
+            "separate_arrivals": row["arrivals"],
+            "plausible_arrivals": row["plausible_arrivals"],
+            "expected_by_chance": row["expected"],
             "known_name": row["known_name"],
             "variants": extra["variants"],
         },
