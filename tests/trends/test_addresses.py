@@ -327,3 +327,22 @@ def test_the_same_flat_is_surprising_only_where_shared_flats_are_rare() -> None:
     flat = _people("X", 8, "5 Birch Ln", "Apt 2", days=9)
     assert _flagged_lines(_background(shared=False) + flat) == ["5 BIRCH LN #2"]
     assert _flagged_lines(_background(shared=True) + flat) == []
+
+
+def test_many_friend_flats_make_their_size_plausible_and_people_still_count() -> None:
+    # A city where 30 flats are shared by 6 to 9 unrelated people who came one by
+    # one (fewer flats the more people): another flat of 9 is one of them.
+    # Sixteen families of four (64 people) at one flat are beyond them in
+    # households and in people.
+    rows = _background(shared=True)[: sum(k * 25 for k in range(1, 6))]  # flats of 1..5
+    sizes = [6] * 14 + [7] * 9 + [8] * 5 + [9] * 2
+    for j, size in enumerate(sizes):
+        rows += _people(f"Q{j}-", size, f"{300 + j} Cedar St", "Apt 1", days=9)
+    rows += _people("N", 9, "8 Ash St", "Apt 5", days=9)
+    big = _people("G", 16, "9 Ash St", "Apt 6", days=9)
+    for fam in big[:]:
+        big += [
+            {**fam, "traveler_index": p, "is_owner": False, "given_names": f"Kid{p}"}
+            for p in (1, 2, 3)
+        ]
+    assert _flagged_lines(rows + big) == ["9 ASH ST #6"]

@@ -19,9 +19,18 @@ P.O. box, institution) on that type's addresses in the data at hand:
 * the bulk: arrival counts ``1..m`` with at least ``MIN_BIN`` addresses each
   (contiguous from 1, so a few planted outliers or a separate population of
   large places never enter the fit) give the empirical survival ``S(k)``;
-* the tail beyond ``m`` decays geometrically with the data's drop at the edge
-  of the bulk, ``r = (c[m+1] + 1) / c[m]`` (``c[k]`` addresses with ``k``
-  arrivals): ``S(m + j) = S(m) * r**j``.
+* the tail beyond ``m`` decays geometrically: with the data's drop at the
+  edge of the bulk, ``r = (c[m+1] + 1) / c[m]`` (``c[k]`` addresses with
+  ``k`` arrivals), when only a few addresses lie beyond it (a few planted
+  outliers cannot mask one another, nor can a separate population of large
+  places widen the tail); when ``MIN_BIN`` or more do, they are a population
+  of their own (friends' flats) and the tail starts with them, decaying at
+  their own first step ``(c[m+2] + 1) / (c[m+1] + 1)``;
+* beyond the bulk, people add evidence: the expected count is multiplied by
+  the share of the type's addresses beyond the bulk that hold at least as
+  many people (the address itself counted). Friends sharing a flat are many
+  households but few people (six to twelve); the report's house was both
+  (266 surnames, 358 people).
 
 When a place type has too few addresses for one bulk bin, all household
 place types are pooled; when even those are too few (a small test frame),
@@ -46,6 +55,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import polars as pl
@@ -68,12 +78,15 @@ class NullFit:
         survival_bulk: ``S(k)`` for ``k = 1..m`` (index 0 is ``S(1) = 1``).
         ratio: Geometric decay of the tail beyond ``m``.
         source: "data", "pooled" or "prior": where the fit came from.
+        bulk: The last arrival count with ``MIN_BIN`` addresses; addresses
+            beyond it are "the tail", where people per address add evidence.
     """
 
     addresses: int
     survival_bulk: tuple[float, ...]
     ratio: float
     source: str
+    bulk: int = 1
 
     def survival(self, k: int) -> float:
         """P(arrivals >= k) under the fit."""
@@ -105,7 +118,10 @@ def _fit(counts: dict[int, int], source: str) -> NullFit | None:
     The tail ratio is the drop from the last bulk count to the next one,
     ``(c[m+1] + 1) / c[m]``: the data's own edge, untouched by whatever lies
     further out (a few planted outliers cannot mask one another, and a
-    separate population of large places cannot widen the tail).
+    separate population of large places cannot widen the tail). When the
+    addresses beyond the bulk are themselves a population (``MIN_BIN`` or
+    more: friends' flats, say), ``S(m+1)`` is theirs and the ratio is their
+    own first step, ``(c[m+2] + 1) / (c[m+1] + 1)``.
     """
     n = sum(counts.values())
     m = 0
@@ -117,8 +133,13 @@ def _fit(counts: dict[int, int], source: str) -> NullFit | None:
     for k in range(1, m + 1):
         survival.append(at_least / n)
         at_least -= counts.get(k, 0)
-    ratio = min(1.0, (counts.get(m + 1, 0) + 1) / counts[m])
-    return NullFit(addresses=n, survival_bulk=tuple(survival), ratio=ratio, source=source)
+    bulk = m
+    if at_least >= MIN_BIN:
+        survival.append(at_least / n)
+        ratio = (counts.get(m + 2, 0) + 1) / (counts.get(m + 1, 0) + 1)
+    else:
+        ratio = (counts.get(m + 1, 0) + 1) / counts[m]
+    return NullFit(n, tuple(survival), min(1.0, ratio), source, bulk)
 
 
 def fit_nulls(groups: pl.DataFrame) -> dict[str, NullFit]:
@@ -140,9 +161,23 @@ def fit_nulls(groups: pl.DataFrame) -> dict[str, NullFit]:
         if fit is None:
             fit = NullFit(addresses=n, survival_bulk=(1.0,), ratio=PRIOR_RATIO, source="prior")
         elif fit.source == "pooled":
-            fit = NullFit(n, fit.survival_bulk, fit.ratio, "pooled")
+            fit = NullFit(n, fit.survival_bulk, fit.ratio, "pooled", fit.bulk)
         out[place] = fit
     return out
+
+
+def _persons_factor(
+    tails: dict[str, list[int]], place: str, k: int, persons: int, fit: NullFit
+) -> float:
+    """Among the addresses of the type beyond the bulk, the share holding at
+    least this many people (the address itself counted): friends who share
+    a flat are many households but few people, the report's house was both.
+    1.0 inside the bulk."""
+    if k <= fit.bulk:
+        return 1.0
+    values = tails.get(place, [])
+    at_least = len(values) - bisect.bisect_left(values, int(persons))
+    return max(at_least, 1) / (len(values) + 1)
 
 
 def surprise(
@@ -161,14 +196,20 @@ def surprise(
     nulls = fit_nulls(fitted)
     types = max(1, len(nulls))
     threshold = alpha / types
+    tails: dict[str, list[int]] = {}
+    for place, k, persons in fitted.select("place_type", "arrivals", "persons").iter_rows():
+        if place in nulls and k > nulls[place].bulk:
+            tails.setdefault(place, []).append(int(persons))
+    for values in tails.values():
+        values.sort()
     expected, plausible = [], []
-    for place, k in groups.select("place_type", "arrivals").iter_rows():
+    for place, k, persons in groups.select("place_type", "arrivals", "persons").iter_rows():
         fit = nulls.get(place)
         if fit is None or k is None:
             expected.append(None)
             plausible.append(None)
             continue
-        expected.append(fit.expected(int(k)))
+        expected.append(fit.expected(int(k)) * _persons_factor(tails, place, k, persons, fit))
         plausible.append(fit.plausible(threshold))
     exp = pl.Series(expected, dtype=pl.Float64)
     out = groups.with_columns(
