@@ -59,6 +59,10 @@ VALUES: dict[str, list[Any]] = {
         "+19547313359",
         "+5215512345678",
         "+52 55 1234 5678",
+        "52 1 664 123 4567",
+        "+52 1 664 123 4567",
+        "045 664 123 4567",
+        "044 55 1234 5678",
         "5512345678",
         "+\u0665\u0662\u0665\u0665\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668",
         "+0525512345678",
@@ -223,6 +227,21 @@ def test_canonical_phone_shortcut_on_synthetic_phones(synth_rows: pa.Table) -> N
     assert len(shortcut) > 0.9 * len(phones)
     for p in shortcut:
         assert v.phone_e164(p) == p
+
+
+@pytest.mark.parametrize(
+    "written", ["52 1 664 123 4567", "+52 1 664 123 4567", "+5216641234567", "045 664 123 4567"]
+)
+def test_old_mexican_mobile_forms_are_proven_and_stored_as_e164(written: str) -> None:
+    """The fast path's phone rule is the API's (``puerta.contacts``): the old forms
+    are valid there too, stored as E.164, and both paths agree on them."""
+    runs = [_registration("R0", [{**GOOD, "phone": written}], {})]
+    assert _assert_same(runs) == 1
+    fast = fastcheck.FastChecker(MAX_TRAVELERS).check(
+        pa.Table.from_pylist(runs[0], schema.REGISTRATIONS)
+    )
+    assert fast.travelers is not None
+    assert fast.travelers["phone"].to_list() == ["+526641234567"]
 
 
 def test_non_ascii_digits_are_left_to_the_rule() -> None:

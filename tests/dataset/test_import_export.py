@@ -124,13 +124,16 @@ def _corrupt(small: Path, target: Path) -> tuple[list[str], str]:
 def test_bad_rows_are_rejected_whole_with_reasons_and_the_rest_loads(
     db: Database, small: Path, tmp_path: Path
 ) -> None:
+    """Strict: the bad phone (optional) rejects its registration like the others."""
     bad, good = _corrupt(small, tmp_path / "bad")
     rejects = tmp_path / "rejects.csv"
-    stats = import_dataset(db, tmp_path / "bad", rejects=rejects)
+    stats = import_dataset(db, tmp_path / "bad", rejects=rejects, strict=True)
     assert stats.registrations_rejected == 4
+    assert stats.values_blanked == 0
     with rejects.open() as fh:
         rejected = list(csv.DictReader(fh))
     assert {r["registration_id"] for r in rejected} == set(bad)
+    assert {r["action"] for r in rejected} == {"rejected"}
     reasons = " ".join(r["reject_reason"] for r in rejected)
     for needle in ("phone", "state", "traveler_index", "date of birth is in the future"):
         assert needle in reasons
@@ -143,6 +146,26 @@ def test_bad_rows_are_rejected_whole_with_reasons_and_the_rest_loads(
     assert stats.rows_loaded + stats.rows_rejected == total
     # without appointments.csv, appointments come from the rows' appointment columns
     assert stats.appointments_loaded > 0
+
+
+def test_without_strict_the_bad_phone_is_blanked_and_the_rest_rejected(
+    db: Database, small: Path, tmp_path: Path
+) -> None:
+    bad, _ = _corrupt(small, tmp_path / "bad")
+    rejects = tmp_path / "rejects.csv"
+    stats = import_dataset(db, tmp_path / "bad", rejects=rejects)
+    assert (stats.registrations_rejected, stats.registrations_blanked) == (3, 1)
+    assert stats.values_blanked == 1
+    with rejects.open() as fh:
+        lines = list(csv.DictReader(fh))
+    blanked = [r for r in lines if r["action"] == "blanked"]
+    assert [(r["registration_id"], r["reject_field"]) for r in blanked] == [(bad[0], "phone")]
+    assert {r["registration_id"] for r in lines if r["action"] == "rejected"} == set(bad[1:])
+    with db.session() as s:
+        kept = s.scalars(sa.select(Traveler).where(Traveler.registration_id == bad[0])).all()
+        assert sorted((t.position, t.phone is None) for t in kept)[1] == (1, True)
+    total = pq.read_metadata(small / "registrations.parquet").num_rows
+    assert stats.rows_loaded + stats.rows_rejected == total
 
 
 def test_today_comes_from_the_importers_clock(db: Database, small: Path, tmp_path: Path) -> None:

@@ -15,8 +15,17 @@ def import_cmd(
     rejects: Path = typer.Option(None, help="Rejects CSV (default: rejects.csv beside the data)."),
     workers: int = typer.Option(2, min=1, help="Processes validating rows."),
     batch_rows: int = typer.Option(20_000, min=100, help="Rows per transaction."),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="Reject a registration whole on any invalid value, optional ones too "
+        "(default: blank an invalid optional value and keep the registration).",
+    ),
 ) -> None:
-    """Validate and bulk-load a data set (docs/data-formats.md); bad rows go to the rejects file."""
+    """Validate and bulk-load a data set (docs/data-formats.md).
+
+    Invalid optional values are blanked (not with --strict), other bad registrations rejected.
+    """
     db = common.database()
     try:
         stats = importer.import_dataset(
@@ -27,6 +36,7 @@ def import_cmd(
             batch_rows=batch_rows,
             settings=common.settings(),
             clock=common.clock(),
+            strict=strict,
             progress=lambda n: typer.echo(f"  {n:,} rows read", err=True),
         )
     finally:
@@ -36,6 +46,8 @@ def import_cmd(
         f"({stats.rows_per_second:,.0f} rows/s): "
         f"loaded {stats.registrations_loaded:,} registrations ({stats.rows_loaded:,} rows), "
         f"skipped {stats.registrations_skipped:,} already present, "
+        f"kept {stats.registrations_blanked:,} with {stats.values_blanked:,} invalid "
+        f"optional values blanked, "
         f"rejected {stats.registrations_rejected:,} ({stats.rows_rejected:,} rows); "
         f"appointments loaded {stats.appointments_loaded:,}, "
         f"skipped {stats.appointments_skipped:,}, "

@@ -149,15 +149,30 @@ def evaluate(
     febrl: bool = typer.Option(True, help="Also score identity resolution on FEBRL3/FEBRL4."),
     out: Path = typer.Option(None, help="Write the metrics as JSON here."),
 ) -> None:
-    """Score the findings against the planted truth (and FEBRL) and print the metrics."""
+    """Score the findings against the planted truth (and FEBRL), print the metrics and targets.
+
+    Exits with status 1 when a target is missed, so a script or CI can rely on it.
+    """
+    import resource
+
     from puerta.trends import evaluate as evaluate_mod
-    from puerta.trends import evaluate_identity
+    from puerta.trends import evaluate_identity, targets
 
     metrics: dict = {}
     if data:
         metrics["patterns"] = evaluate_mod.evaluate_dataset(data)
     metrics["identity"] = evaluate_identity.main(data, febrl=febrl)
+    if data:
+        identity_seconds = sum(metrics["identity"]["synthetic"]["seconds"].values())
+        metrics["analysis"] = {
+            "seconds": round(metrics["patterns"]["seconds"]["total"] + identity_seconds, 1),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        }
     text = json.dumps(metrics, indent=2, default=str)
     if out:
         out.write_text(text)
     typer.echo(text)
+    checked = targets.check(metrics)
+    typer.echo(targets.report(checked))
+    if not targets.all_met(checked):
+        raise typer.Exit(1)

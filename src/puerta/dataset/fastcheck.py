@@ -20,8 +20,10 @@ Why the fast verdict equals the API's:
   distinct value of a column is validated once (Arrow dictionary encoding) and
   its verdict broadcast back to the rows.
 * **Phones.** ``canonical_phone_is_valid`` accepts a value only when
-  ``validation.phone_e164`` would return it unchanged (see there); anything
-  else goes through the field's full rule.
+  ``validation.phone_e164`` (that is ``puerta.contacts.phone_e164``, region MX
+  for a number without ``+``) would return it unchanged (see there); anything
+  else, the old Mexican mobile forms included, goes through the field's full
+  rule, which is that same function.
 * **Registration-level columns** go through ``rowcheck``'s own parsers, per
   distinct value, and the structural checks (index sequence, owner flag,
   agreeing rows, size) are the same comparisons done column-wise.

@@ -5,8 +5,10 @@ contiguous), validated with the API's rules column-wise (fastcheck.py, which
 hands what it cannot prove valid to the exact per-row path of rowcheck.py), and
 written by a second thread one transaction per batch with COPY (PostgreSQL) or
 executemany (SQLite), built column-wise (bulkwrite.py).
-A registration with any bad row is rejected whole and its rows, with every
-reason, go to the rejects file; nothing of it is written. Registrations and
+A bad value in an optional column is blanked and the registration kept (unless
+``strict``); each blanked value is a ``blanked`` line of the rejects file. A
+registration with any other bad value is rejected whole and its rows, with every
+reason, go to the rejects file as ``rejected`` lines; nothing of it is written. Registrations and
 appointments already in the store are skipped, so re-running is idempotent.
 """
 
@@ -54,6 +56,9 @@ class ImportStats:
     registrations_skipped: int = 0
     registrations_rejected: int = 0
     rows_rejected: int = 0
+    #: registrations kept with one or more optional values blanked, and those values
+    registrations_blanked: int = 0
+    values_blanked: int = 0
     accounts_created: int = 0
     appointments_loaded: int = 0
     appointments_skipped: int = 0
@@ -70,24 +75,38 @@ def account_email(account_id: str) -> str:
     return f"{account_id}@{IMPORT_EMAIL_DOMAIN}"
 
 
+#: The rejects file's ``action`` column: the registration was rejected whole, or
+#: kept with this line's field blanked.
+REJECTED, BLANKED = "rejected", "blanked"
+
+
 class Rejects:
-    """The rejects file: the rows as read, plus their reasons. Opened on first use."""
+    """The rejects file: the rows as read, plus their reasons. Opened on first use.
+
+    One line per rejected row (``action`` = ``rejected``, every reason of the row)
+    and one per blanked value (``action`` = ``blanked``, that value's reason).
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fh: Any = None
         self._writer: Any = None
 
-    def write(self, row: dict[str, Any], reasons: Sequence[str]) -> None:
-        """``reasons`` are ``rowcheck.Reason`` values: their codes go in ``reject_codes``."""
+    def write(self, row: dict[str, Any], reasons: Sequence[str], action: str = REJECTED) -> None:
+        """``reasons`` are ``rowcheck.Reason`` values (``field: text``): their fields go in
+        ``reject_field`` and their codes in ``reject_codes``, in the same order."""
         if self._writer is None:
             self._fh = self.path.open("w", newline="")
             names = list(dict.fromkeys([*schema.REGISTRATIONS.names, *schema.APPOINTMENTS.names]))
             self._writer = csv.DictWriter(
-                self._fh, [*names, "reject_reason", "reject_codes"], extrasaction="ignore"
+                self._fh,
+                [*names, "action", "reject_field", "reject_reason", "reject_codes"],
+                extrasaction="ignore",
             )
             self._writer.writeheader()
         out = {k: _csv_value(v) for k, v in row.items()}
+        out["action"] = action
+        out["reject_field"] = " | ".join(r.partition(": ")[0] for r in reasons)
         out["reject_reason"] = " | ".join(reasons)
         out["reject_codes"] = " ".join(getattr(r, "code", "import.format") for r in reasons)
         self._writer.writerow(out)
@@ -138,6 +157,7 @@ def import_dataset(
     progress: Callable[[int], None] | None = None,
     workers: int = 1,
     clock: Clock | None = None,
+    strict: bool = False,
 ) -> ImportStats:
     """Load ``path`` (a data-set directory or a registrations file) into ``db``.
 
@@ -148,11 +168,15 @@ def import_dataset(
     that the database works while the next batch is validated. Dates of birth
     are checked against ``clock``'s date (default: the clock in effect), read
     once, so that one import has one "today" and cached verdicts hold for all of it.
+
+    An invalid optional value (phone, email, address line 2, ZIP code, device,
+    IP, ...: ``rowcheck.OPTIONAL``) is blanked and its registration kept, unless
+    ``strict``: then any invalid value rejects the registration whole.
     """
     started = _time.perf_counter()
     one_day = FrozenClock((clock or clocks.current()).now())
     with clocks.in_effect(one_day), _validation_pool(workers) as pool:
-        stats = _import(db, path, rejects, batch_rows, settings, progress, pool, workers)
+        stats = _import(db, path, rejects, batch_rows, settings, progress, pool, workers, strict)
     stats.seconds = _time.perf_counter() - started
     return stats
 
@@ -180,6 +204,7 @@ def _import(
     progress: Callable[[int], None] | None,
     pool: ProcessPoolExecutor | None,
     workers: int,
+    strict: bool,
 ) -> ImportStats:
     settings = settings or Settings()
     path = Path(path)
@@ -191,7 +216,7 @@ def _import(
     rejects_path = Path(rejects) if rejects else directory / "rejects.csv"
     stats = ImportStats(rejects_path=rejects_path)
     sink = Rejects(rejects_path)
-    loader = _Loader(db, settings, stats, sink, derive_appointments=appt_path is None)
+    loader = _Loader(db, settings, stats, sink, appt_path is None, strict)
     checker = fastcheck.FastChecker(settings.max_travelers, pool, workers)
     try:
         with db.engine.begin() as conn:
@@ -268,6 +293,7 @@ class _Loader:
     stats: ImportStats
     sink: Rejects
     derive_appointments: bool
+    strict: bool
     seen: set[str] = field(default_factory=set)
     rejected: set[str] = field(default_factory=set)
     accounts: dict[str, int] = field(default_factory=dict)
@@ -291,9 +317,12 @@ class _Loader:
             if fast.run_ok[run]:
                 keep[run] = True
                 continue
-            checked = rowcheck.check_registration(fast.rows(run), self.settings.max_travelers)
+            checked = rowcheck.check_registration(
+                fast.rows(run), self.settings.max_travelers, strict=self.strict
+            )
             if checked.ok:
                 rescued.append(checked)
+                self._blanked(checked)
             else:
                 self._reject(checked.originals, checked.reasons)
         regs = fast.regs.filter(pl.Series(keep))
@@ -306,6 +335,15 @@ class _Loader:
             regs = pl.concat([regs, _regs_frame(rescued, regs.schema)])
             travelers = pl.concat([travelers, _traveler_frame(rescued, travelers.schema)])
         return _Valid(regs, travelers)
+
+    def _blanked(self, checked: rowcheck.Checked) -> None:
+        """Record each optional value blanked to keep ``checked``'s registration."""
+        if not checked.blanked:
+            return
+        self.stats.registrations_blanked += 1
+        self.stats.values_blanked += len(checked.blanked)
+        for pos, reason in checked.blanked:
+            self.sink.write(checked.originals[pos], [reason], BLANKED)
 
     def _reject(self, rows: Sequence[dict[str, Any]], reasons: dict[int, list[str]]) -> None:
         self.rejected.add(str(rows[0].get("registration_id") or ""))

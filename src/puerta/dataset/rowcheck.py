@@ -4,25 +4,37 @@ Traveler fields go through ``puerta.registration.schemas.TravelerIn`` (the
 model the API validates with), whole, phone included. This is the exact path:
 ``fastcheck`` proves most registrations valid more cheaply and sends the rest
 here, which also gives the reasons.
+
+An invalid *optional* value (a column the format lets be null: ``OPTIONAL``)
+need not cost a family its registration: unless strict, it is blanked and the
+registration checked again without it (``check_registration``). Which columns
+are optional is read from the format's own schema, so this follows the
+documented format by construction.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from pydantic import ValidationError
 
-from puerta.dataset.schema import REGISTRATION_LEVEL, TRAVELER_FIELDS
+from puerta.dataset.schema import REGISTRATION_LEVEL, REGISTRATIONS, TRAVELER_FIELDS
 from puerta.errors import InvalidValue, Required, TextTooLong
 from puerta.lifecycle import RegistrationStatus
 from puerta.ports import catalogue
 from puerta.registration.schemas import TravelerIn
 
 _STATUSES = {s.value for s in RegistrationStatus}
+
+#: Columns documented as optional (nullable in schema version 1): a bad value in
+#: one of them can be blanked instead of rejecting the registration.
+OPTIONAL_TRAVELER = frozenset(f for f in TRAVELER_FIELDS if REGISTRATIONS.field(f).nullable)
+OPTIONAL_LEVEL = frozenset(f for f in REGISTRATION_LEVEL if REGISTRATIONS.field(f).nullable)
+OPTIONAL = OPTIONAL_TRAVELER | OPTIONAL_LEVEL
 
 
 @dataclass
@@ -34,6 +46,8 @@ class Checked:
     travelers: list[dict[str, Any]]  # clean traveler fields, in order
     originals: Sequence[dict[str, Any]]  # the rows as read, for the rejects file
     reasons: dict[int, list[str]]  # row position -> reasons
+    #: optional values blanked to keep the registration: (row position, reason)
+    blanked: list[tuple[int, Reason]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -134,11 +148,15 @@ class Reason(str):
     """
 
     code: str
+    #: the one column whose own value is wrong (None for structural reasons,
+    #: such as rows that disagree): only such a reason can be blanked away
+    column: str | None
 
     @classmethod
-    def of(cls, where: str, code: str, text: str) -> Reason:
+    def of(cls, where: str, code: str, text: str, *, column: str | None = None) -> Reason:
         out = cls(f"{where}: {text}")
         out.code = code
+        out.column = column
         return out
 
 
@@ -153,7 +171,7 @@ def _registration_level(row: dict[str, Any]) -> tuple[dict[str, Any], list[str]]
         try:
             out[name] = _LEVEL_PARSERS[name](row.get(name))
         except (ValueError, TypeError) as exc:
-            reasons.append(Reason.of(name, _exc_code(exc), str(exc)))
+            reasons.append(Reason.of(name, _exc_code(exc), str(exc), column=name))
     appt = [out.get(k) for k in ("appointment_port", "appointment_date", "appointment_time")]
     if any(a is not None for a in appt) and not all(a is not None for a in appt):
         reasons.append(
@@ -184,7 +202,9 @@ def _traveler(row: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
             where = ".".join(str(p) for p in err["loc"]) or "row"
             cause = (err.get("ctx") or {}).get("error")
             code = cause.code if isinstance(cause, InvalidValue) else f"input.{err['type']}"
-            reasons.append(Reason.of(where, code, err["msg"].removeprefix("Value error, ")))
+            text = err["msg"].removeprefix("Value error, ")
+            column = str(err["loc"][0]) if len(err["loc"]) == 1 else None
+            reasons.append(Reason.of(where, code, text, column=column))
         return None, reasons
 
 
@@ -203,8 +223,41 @@ def _bool(value: Any) -> bool:
     raise ValueError(f"{value!r} is not a boolean")
 
 
-def check_registration(rows: Sequence[dict[str, Any]], max_travelers: int) -> Checked:
-    """Validate all rows of one registration; any bad row rejects the whole registration."""
+def check_registration(
+    rows: Sequence[dict[str, Any]], max_travelers: int, *, strict: bool = True
+) -> Checked:
+    """Validate all rows of one registration.
+
+    Strict: any bad value rejects the whole registration. Not strict: when every
+    reason is a bad value of an optional column (``OPTIONAL``), those values are
+    blanked and the registration is checked again; if it then holds (the
+    cross-column rules too: blanking ``requested_port`` while there are request
+    dates does not), it is kept, with the blanked values in ``Checked.blanked``.
+    Otherwise it is rejected with its original reasons. A registration is never
+    kept with a required value missing, and never half.
+    """
+    checked = _check_registration(rows, max_travelers)
+    if checked.ok or strict:
+        return checked
+    found = [(pos, r) for pos, why in checked.reasons.items() for r in why]
+    if not all(getattr(r, "column", None) in OPTIONAL for _, r in found):
+        return checked
+    blanked_rows = [dict(row) for row in rows]
+    for pos, reason in found:
+        column = reason.column  # type: ignore[attr-defined]
+        # a registration-level value repeats on every row: blank it on all of them
+        for row in blanked_rows if column in OPTIONAL_LEVEL else [blanked_rows[pos]]:
+            row[column] = None
+    again = _check_registration(blanked_rows, max_travelers)
+    if not again.ok:
+        return checked
+    again.originals = rows
+    again.blanked = found  # type: ignore[assignment]
+    return again
+
+
+def _check_registration(rows: Sequence[dict[str, Any]], max_travelers: int) -> Checked:
+    """Every reason of every row of one registration (none: it is valid)."""
     reasons: dict[int, list[str]] = {}
     level, level_reasons = _registration_level(rows[0])
     travelers = []
