@@ -26,11 +26,12 @@ P.O. box, institution) on that type's addresses in the data at hand:
   places widen the tail); when ``MIN_BIN`` or more do, they are a population
   of their own (friends' flats) and the tail starts with them, decaying at
   their own first step ``(c[m+2] + 1) / (c[m+1] + 1)``;
-* beyond the bulk, people add evidence: the expected count is multiplied by
-  the share of the type's addresses beyond the bulk that hold at least as
-  many people (the address itself counted). Friends sharing a flat are many
-  households but few people (six to twelve); the report's house was both
-  (266 surnames, 358 people).
+* beyond the bulk, people and ports add evidence: the expected count is
+  multiplied by the share of the type's addresses beyond the bulk that hold
+  at least as many people and at least as many appointment ports (the
+  address itself counted). Friends sharing a flat are many households but
+  few people (six to twelve), most without an appointment; the report's
+  house was all of it (266 surnames, 358 appointment holders, eight ports).
 
 When a place type has too few addresses for one bulk bin, all household
 place types are pooled; when even those are too few (a small test frame),
@@ -55,7 +56,6 @@ Example:
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 
 import polars as pl
@@ -166,17 +166,20 @@ def fit_nulls(groups: pl.DataFrame) -> dict[str, NullFit]:
     return out
 
 
-def _persons_factor(
-    tails: dict[str, list[int]], place: str, k: int, persons: int, fit: NullFit
+def _tail_factor(
+    tails: dict[str, list[tuple[int, int]]], place: str, k: int, own: tuple[int, int], fit: NullFit
 ) -> float:
     """Among the addresses of the type beyond the bulk, the share holding at
-    least this many people (the address itself counted): friends who share
-    a flat are many households but few people, the report's house was both.
-    1.0 inside the bulk."""
+    least as many people and at least as many appointment ports (the address
+    itself counted; a joint share, so the two need not be independent).
+    Friends who share a flat are many households but few people, most
+    without an appointment; the report's house was 358 appointment holders
+    at eight ports. 1.0 inside the bulk."""
     if k <= fit.bulk:
         return 1.0
     values = tails.get(place, [])
-    at_least = len(values) - bisect.bisect_left(values, int(persons))
+    persons, ports = own
+    at_least = sum(1 for p, q in values if p >= persons and q >= ports)
     return max(at_least, 1) / (len(values) + 1)
 
 
@@ -186,8 +189,9 @@ def surprise(
     """Add ``expected`` (chance addresses at least as extreme), ``score``
     (-log10 of it), ``plausible_arrivals`` and ``flagged`` to ``groups``.
 
-    ``groups`` needs ``place_type`` and ``arrivals`` (null for listed places,
-    which are neither fitted nor flagged). Institution-like addresses
+    ``groups`` needs ``place_type``, ``arrivals`` (null for listed places,
+    which are neither fitted nor flagged), ``persons`` and ``appt_ports``
+    (distinct appointment ports). Institution-like addresses
     (shelters, churches, hotels, rooms) are scored but never flagged: many
     unrelated people there are what the place is for, so even without the
     known-address list they never outrank a house.
@@ -196,20 +200,20 @@ def surprise(
     nulls = fit_nulls(fitted)
     types = max(1, len(nulls))
     threshold = alpha / types
-    tails: dict[str, list[int]] = {}
-    for place, k, persons in fitted.select("place_type", "arrivals", "persons").iter_rows():
+    cols = ("place_type", "arrivals", "persons", "appt_ports")
+    tails: dict[str, list[tuple[int, int]]] = {}
+    for place, k, persons, ports in fitted.select(cols).iter_rows():
         if place in nulls and k > nulls[place].bulk:
-            tails.setdefault(place, []).append(int(persons))
-    for values in tails.values():
-        values.sort()
+            tails.setdefault(place, []).append((int(persons), int(ports)))
     expected, plausible = [], []
-    for place, k, persons in groups.select("place_type", "arrivals", "persons").iter_rows():
+    for place, k, persons, ports in groups.select(cols).iter_rows():
         fit = nulls.get(place)
         if fit is None or k is None:
             expected.append(None)
             plausible.append(None)
             continue
-        expected.append(fit.expected(int(k)) * _persons_factor(tails, place, k, persons, fit))
+        factor = _tail_factor(tails, place, k, (int(persons), int(ports)), fit)
+        expected.append(fit.expected(int(k)) * factor)
         plausible.append(fit.plausible(threshold))
     exp = pl.Series(expected, dtype=pl.Float64)
     out = groups.with_columns(
