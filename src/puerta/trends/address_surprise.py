@@ -39,11 +39,13 @@ the prior ``PRIOR_RATIO`` (each further separate arrival at one address half
 as likely) is used from ``S(1) = 1``.
 
 The flag threshold controls chance flags over the whole data: an address is
-flagged when ``N_t * S_t(arrivals) <= alpha / T`` (``N_t`` addresses of its
-type, ``T`` place types present), so the expected number of addresses that
-would reach their count by chance, summed over all addresses and types, is
-at most ``alpha`` (0.05 by default). The score is ``-log10`` of that expected
-count: "how many digits of surprise".
+flagged when ``N_t * S_t(arrivals) * share <= alpha / T`` (``N_t`` addresses
+of its type, ``share`` the people-and-ports share above, 1 inside the bulk,
+``T`` place types present), so the expected number of addresses that would
+reach their counts by chance, summed over all addresses and types, is at
+most ``alpha`` (0.05 by default: about one data set in twenty has one chance
+flag). The score is ``-log10`` of that expected count: "how many digits of
+surprise". Institution-like places are scored and never flagged.
 
 Example:
     >>> import polars as pl
