@@ -131,6 +131,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Registrations a partner makes in a day before the report may flag it.",
     )
+    known_contacts_path: Path | None = Field(
+        default=None,
+        description="CSV (kind,value,label) of phones, e-mails and addresses shared by "
+        "design (shelters, legal aid, churches): never a ring link in `puerta trends run`.",
+    )
     session_hours: int = Field(default=12, ge=1, description="Staff session lifetime.")
     applicant_session_hours: int = Field(
         default=48,

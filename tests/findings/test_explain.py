@@ -20,6 +20,7 @@ SAMPLES = {
     "persons": 27,
     "surnames": 19,
     "families": 17,
+    "label": "Casa del Migrante",
     "address": "123 MAIN ST, HOUSTON TX 77002",
     "first_seen": "2023-05-01",
     "last_seen": "2023-08-30",

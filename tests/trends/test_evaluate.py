@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import polars as pl
@@ -14,14 +15,11 @@ from puerta.findings.value import (
     REGISTRATION_BURST,
     SHARED_CONTACT_RING,
     SHARED_COORDINATES,
+    SHARED_SERVICE_CONTACT,
     Finding,
 )
 from puerta.trends import evaluate as ev
-from puerta.trends.addresses import find_address_clusters, load_known_addresses
-from puerta.trends.bursts import find_bursts
-from puerta.trends.frame import load_dataset, load_locations
-from puerta.trends.location import find_location_signals
-from puerta.trends.rings import find_rings
+from puerta.trends.addresses import find_address_clusters
 from tests.trends.frames import T0, frame, row, surname
 
 
@@ -72,6 +70,26 @@ def test_ring_metrics_leave_group_inclusion_apart() -> None:
     assert out["precision"] == 1.0
     assert out["recall"] == 1.0
     assert out["all_components"]["precision"] == round(2 / 3, 3)
+
+
+def test_service_contacts_are_scored_against_the_planted_aid_contacts() -> None:
+    truth = _truth([("R1", None, None), ("R2", None, None), ("R3", None, "G1"), ("R4", None, None)])
+    truth = truth.with_columns(
+        service_contact_id=pl.Series(["S1", "S1", None, "S1"], dtype=pl.String)
+    )
+    service = replace(_finding(SHARED_SERVICE_CONTACT, ["R1", "R2"], listed=False), flagged=False)
+    listed = replace(_finding(SHARED_SERVICE_CONTACT, ["R4"], listed=True), flagged=False)
+    ring = _finding(SHARED_CONTACT_RING, ["R3", "R4"], pattern="shared_contact")
+    out = ev.evaluate_service_contacts([service, listed, ring], truth)
+    assert out["truth_column"] == "service_contact_id"
+    assert (out["precision"], out["recall"]) == (1.0, 1.0)
+    assert out["found_by_rule"]["recall"] == 1.0  # R4 is listed: not the rule's to find
+    assert out["listed"] == 1
+    assert out["in_rings"] == 1  # R4: planted as an aid contact's, held by a ring
+    assert (
+        ev.evaluate_service_contacts([service], truth.drop("service_contact_id"))["truth_column"]
+        is None
+    )
 
 
 def test_address_metrics_on_hand_made_truth() -> None:
@@ -160,25 +178,26 @@ def test_address_precision_counts_each_planted_address_once_and_friends_apart() 
 
 @pytest.mark.slow
 def test_targets_on_a_small_synthetic_population(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The whole pipeline as ``puerta trends evaluate`` runs it (lists, bursts before rings)."""
     generator = pytest.importorskip("puerta.synth.generator")
     generator.generate("oig-2023", 0.01, seed=3, out_dir=tmp_path)
-    data = load_dataset(tmp_path)
-    truth = ev.load_truth(tmp_path)
-    bursts = ev.evaluate_bursts(find_bursts(data), truth)
-    rings = ev.evaluate_rings(find_rings(data), truth)
+    metrics = ev.evaluate_dataset(tmp_path)
+    bursts, rings = metrics["bursts"], metrics["rings"]
     assert bursts["recall"] >= 0.95
     # No exclusion: the generator plants no unplanted pile-up (it once clamped
     # late registrations onto the period's last second, which is a burst).
     assert bursts["precision"] >= 0.90
     assert rings["recall"] >= 0.95
-    assert rings["precision"] >= 0.90
-    known = load_known_addresses(tmp_path / "shelters.csv")
-    addresses = ev.evaluate_addresses(find_address_clusters(data, known=known), truth, data)
-    assert addresses["flagged_known"] == 0
+    # At this scale an unlisted aid organisation's desk serves about ten
+    # households, as many as a fixer's ring: nothing in the data tells the two
+    # apart, so it is reported as a ring for an analyst to dismiss and list
+    # (at scale 0.1 the rule finds them apart: BENCHMARKS.md). Every other
+    # ring member must be planted.
+    wrong = rings["predicted"] - rings["hits"] - metrics["service_contacts"]["in_rings"]
+    assert wrong <= 0.10 * rings["predicted"]
+    assert metrics["addresses"]["flagged_known"] == 0
     # Location signals: every planted pattern found by its own kind, nothing else flagged.
-    readings = load_locations(tmp_path)
-    assert readings is not None
-    places = ev.evaluate_locations(find_location_signals(data, readings), truth)
+    places = metrics["locations"]
     for kind in LOCATION_KINDS:
         assert places[kind]["planted_groups"] >= 3, kind
         assert places[kind]["recall"] >= 0.95, kind

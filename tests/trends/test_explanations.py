@@ -13,15 +13,16 @@ from pathlib import Path
 import polars as pl
 
 from puerta.findings import explain as fx
-from puerta.findings.value import KINDS, Finding
+from puerta.findings.value import KINDS, SHARED_SERVICE_CONTACT, Finding
 from puerta.trends import identity
 from puerta.trends.addresses import find_address_clusters, load_known_addresses
 from puerta.trends.bursts import find_bursts
 from puerta.trends.faces import Face, face_findings
+from puerta.trends.known_contacts import parse_known_contacts
 from puerta.trends.location import find_location_signals
-from puerta.trends.rings import find_rings
+from puerta.trends.rings import RingConfig, find_rings
 from tests.trends import test_location as located
-from tests.trends.frames import T0, frame, minutes, row, surname
+from tests.trends.frames import T0, frame, minutes, row, service_population, surname
 
 PORTS = ["SYS", "OTM", "CAL", "HID", "LAR", "ELP", "BRO", "NOG"]
 
@@ -84,6 +85,16 @@ def _ring() -> Finding:
     return found
 
 
+def _services() -> list[Finding]:
+    """An aid organisation's phone on 40 households over 6 ports, and a listed e-mail."""
+    rows = service_population()
+    for r in rows[:6:2]:
+        r["email"] = "ayuda@casa.org"
+    known = parse_known_contacts("kind,value,label\nemail,Ayuda@casa.org,Casa\n")
+    found = find_rings(frame(rows), RingConfig(known=known))
+    return [f for f in found if f.kind == SHARED_SERVICE_CONTACT]
+
+
 def _duplicate() -> Finding:
     rows = pl.DataFrame(
         {
@@ -141,6 +152,7 @@ def test_each_kind_renders_in_english_with_every_placeholder_filled(tmp_path: Pa
         _shelter(tmp_path),
         _burst(),
         _ring(),
+        *_services(),
         _duplicate(),
         *_locations(),
         _same_face(),
@@ -175,7 +187,19 @@ def test_english_reads_as_it_did(tmp_path: Path) -> None:
     )
     assert _english(_ring()) == (
         "4 registrations of 8 travelers from 4 apparently unrelated families are tied by "
-        "one shared phone. One phone (5215551234567) is on 4 registrations."
+        "one shared phone. One phone (+525551234567) is on 4 registrations."
+    )
+    discovered, listed = _services()
+    assert _english(discovered) == (
+        "One phone (+526641002000) is on 40 registrations of 39 different families, going to "
+        "6 ports. So many families often use the phone or e-mail of a shelter, a church or "
+        "legal aid. This is not a sign of fraud by itself. An analyst should find out whose "
+        "contact it is and, if it is shared by design, add it to the list."
+    )
+    assert _english(listed) == (
+        "One e-mail (ayuda@casa.org) is on 3 registrations of 3 different families, going to "
+        "3 ports. It is on the list of contacts shared by design (Casa). It is not a sign of "
+        "fraud."
     )
     assert _english(_duplicate()) == (
         "One person behind 3 registrations, written 2 ways ('Aleksandr Harutyunyan' and "

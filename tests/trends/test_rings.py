@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
+import polars as pl
 
-from puerta.findings.value import SHARED_CONTACT_RING
+from puerta.findings.value import REGISTRATION_BURST, SHARED_CONTACT_RING, SHARED_SERVICE_CONTACT
+from puerta.trends import job
 from puerta.trends.components import connected_components
+from puerta.trends.known_contacts import parse_known_contacts
 from puerta.trends.rings import RingConfig, find_rings, inclusion_share
-from tests.trends.frames import frame, row, surname
+from tests.trends.frames import T0, frame, row, service_population, surname
 
 
 def _households(n: int, **shared: str) -> list[dict]:
@@ -42,7 +45,7 @@ def test_ring_of_unrelated_households_on_one_phone() -> None:
     assert f.kind == SHARED_CONTACT_RING
     assert f.registration_ids == tuple(f"R{h}" for h in range(6))
     assert f.evidence["apparent_families"] == 6
-    assert "phone:5215551234567" in f.normalised_keys
+    assert "phone:+525551234567" in f.normalised_keys
     assert f.explanation_codes == (
         "explain.shared_contact_ring.tied",
         "explain.shared_contact_ring.top_phone",
@@ -54,7 +57,7 @@ def test_ring_of_unrelated_households_on_one_phone() -> None:
         "families": 6,
         "links": [{"link": "phone", "count": 1}],
     }
-    assert top.params == {"value": "5215551234567", "count": 6}
+    assert top.params == {"value": "+525551234567", "count": 6}
     assert len(f.travelers) == 12
 
 
@@ -124,7 +127,7 @@ def test_listed_contact_is_ignored() -> None:
     for r in rows:
         if r["traveler_index"] == 0:
             r["phone"] = "+15125550000"  # a shelter's front desk
-    config = RingConfig(ignore_values=frozenset({"15125550000"}))
+    config = RingConfig(ignore_values=frozenset({"+15125550000"}))
     assert find_rings(frame(rows), config) == []
 
 
@@ -184,3 +187,80 @@ def test_components_of_a_long_chain() -> None:
     n = 10_000
     labels = connected_components(n, np.arange(n - 1), np.arange(1, n))
     assert set(labels.tolist()) == {0}
+
+
+def test_aid_organisation_phone_is_a_shared_service_contact_not_a_ring() -> None:
+    """40 unrelated households over 6 ports on one phone, beside ordinary small rings."""
+    findings = find_rings(frame(service_population()))
+    rings = [f for f in findings if f.kind == SHARED_CONTACT_RING]
+    (service,) = [f for f in findings if f.kind == SHARED_SERVICE_CONTACT]
+    assert not any(r.startswith("AID") for f in rings for r in f.registration_ids)
+    assert len(rings) == 8  # the small rings are still rings
+    assert service.registration_ids == tuple(sorted(f"AID{h}" for h in range(40)))
+    assert not service.flagged
+    assert 36 <= service.evidence["apparent_families"] <= 40  # fuzzy surnames
+    assert service.evidence["ports"] == 6
+    assert service.evidence["listed"] is False
+    assert service.evidence["families_fence"] < 40
+    assert service.explanation_codes == (
+        "explain.shared_service_contact.phone",
+        "explain.shared_service_contact.classify",
+    )
+
+
+def test_a_shared_contact_on_one_port_is_still_a_ring() -> None:
+    """Far out in families but all going to one port: not the many-ports pattern of a service."""
+    findings = find_rings(frame(service_population(ports=("SYS",))))
+    assert not [f for f in findings if f.kind == SHARED_SERVICE_CONTACT]
+    assert any(len(f.registration_ids) == 40 for f in findings)
+
+
+def test_a_listed_contact_never_forms_a_ring() -> None:
+    rows = _households(6)
+    for r in rows:
+        if r["traveler_index"] == 0:
+            r["phone"] = "52 1 664 555 0000"  # a shelter's front desk, written as on forms
+    known = parse_known_contacts("kind,value,label\nphone,664 555 0000,Casa Refugio\n")
+    findings = find_rings(frame(rows), RingConfig(known=known))
+    assert [f.kind for f in findings] == [SHARED_SERVICE_CONTACT]
+    (listed,) = findings
+    assert not listed.flagged
+    assert listed.evidence["listed"] is True
+    assert listed.evidence["label"] == "Casa Refugio"
+    assert listed.registration_ids == tuple(f"R{h}" for h in range(6))
+    assert listed.explanation_codes[-1] == "explain.shared_service_contact.listed"
+
+
+def test_email_variants_fold_into_one_ring() -> None:
+    """Dots, +tags and capitals reach one mailbox: one ring, not three values."""
+    rows = _households(6)
+    variants = ["ana.perez@gmail.com", "anaperez+3@gmail.com", "AnaPerez@gmail.com"]
+    for h, r in enumerate(r for r in rows if r["traveler_index"] == 0):
+        r["email"] = variants[h % 3]
+    (ring,) = find_rings(frame(rows))
+    assert ring.registration_ids == tuple(f"R{h}" for h in range(6))
+    assert ring.normalised_keys == ("email:anaperez@gmail.com",)
+
+
+def test_a_burst_on_rotating_devices_is_not_also_a_ring() -> None:
+    """A bot registering 12 strangers in seconds, rotating over three devices."""
+    rows = []
+    for i in range(12):
+        rows.append(
+            row(
+                f"B{i}",
+                0,
+                given_names=f"Bot{i}",
+                family_names=surname(i),
+                device_id=f"rot-{i % 3}",
+                ip="45.77.10.17",
+                created_at=T0 + timedelta(seconds=3 * i),
+                form_seconds=6.0,
+            )
+        )
+    data = frame(rows)
+    assert len(find_rings(data)) == 3  # the devices alone would tie them into rings
+    run = job.analyse(pl.DataFrame(rows, infer_schema_length=None), with_identity=False)
+    (burst,) = [f for f in run.findings if f.kind == REGISTRATION_BURST]
+    assert len(burst.registration_ids) == 12
+    assert not [f for f in run.findings if f.kind == SHARED_CONTACT_RING]

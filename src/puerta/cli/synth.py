@@ -29,7 +29,8 @@ def synth(
     ),
     workers: int = typer.Option(1, min=1, help="Processes generating chunks (output is the same)."),
 ) -> None:
-    """Write registrations, appointments, truth.parquet, shelters.csv and manifest.json to OUT."""
+    """Write registrations, appointments, truth.parquet, shelters.csv, shared_contacts.csv
+    and manifest.json to OUT."""
     if ctx.invoked_subcommand is not None:
         return
     if fmt not in ("parquet", "csv"):

@@ -21,6 +21,12 @@ def _say(message: str) -> None:
 def run(
     source: Path = typer.Option(None, "--from", help="Analyse a data set instead of the store."),
     known: Path = typer.Option(None, help="CSV of known shelter and sponsor addresses."),
+    known_contacts: Path = typer.Option(
+        None,
+        "--known-contacts",
+        help="CSV (kind,value,label) of phones, e-mails and addresses shared by design "
+        "(default: the known_contacts_path setting).",
+    ),
     identity: bool = typer.Option(True, help="Resolve identities with Splink (slowest step)."),
     faces: bool = typer.Option(
         True, help="Encode registered photos not yet encoded first (about 0.3 s each)."
@@ -55,6 +61,7 @@ def run(
             clock=common.clock(),
             source=source,
             known_path=known,
+            known_contacts_path=known_contacts or settings.known_contacts_path,
             with_identity=identity,
             face_threshold=settings.face_match_threshold,
             progress=_say,
@@ -148,6 +155,11 @@ def evaluate(
     data: Path = typer.Option(None, help="A `puerta synth` directory with truth.parquet."),
     febrl: bool = typer.Option(True, help="Also score identity resolution on FEBRL3/FEBRL4."),
     out: Path = typer.Option(None, help="Write the metrics as JSON here."),
+    known_contacts: Path = typer.Option(
+        None,
+        "--known-contacts",
+        help="CSV of contacts shared by design (default: the data set's shared_contacts.csv).",
+    ),
 ) -> None:
     """Score the findings against the planted truth (and FEBRL), print the metrics and targets.
 
@@ -160,7 +172,7 @@ def evaluate(
 
     metrics: dict = {}
     if data:
-        metrics["patterns"] = evaluate_mod.evaluate_dataset(data)
+        metrics["patterns"] = evaluate_mod.evaluate_dataset(data, known_contacts=known_contacts)
     metrics["identity"] = evaluate_identity.main(data, febrl=febrl)
     if data:
         identity_seconds = sum(metrics["identity"]["synthetic"]["seconds"].values())

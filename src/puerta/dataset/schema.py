@@ -102,6 +102,7 @@ TRUTH = pa.schema(
         pa.field("canonical_date_of_birth", pa.date32(), nullable=False),
         pa.field("duplicate_of", pa.string()),
         pa.field("noise", pa.string(), nullable=False),
+        pa.field("error_class", pa.string(), nullable=False),
         pa.field("address_id", pa.string(), nullable=False),
         pa.field("address_kind", pa.string(), nullable=False),
         pa.field("address_cluster_id", pa.int8()),
@@ -112,6 +113,9 @@ TRUTH = pa.schema(
         pa.field("top_ten", pa.int8()),
         pa.field("location_id", pa.string()),
         pa.field("location_pattern", pa.string()),
+        pa.field("friend_group_id", pa.string()),
+        pa.field("service_contact_id", pa.string()),
+        pa.field("namesake_id", pa.string()),
     ]
 )
 

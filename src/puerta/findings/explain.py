@@ -251,6 +251,36 @@ RING_GROUP_INCLUSION = M(
     "explain.shared_contact_ring.group_inclusion",
     "The registrations re-list the same people (group-inclusion pattern).",
 )
+# --- shared service contacts (trends/service_contacts.py) --------------------------------
+
+SERVICE_SHARED: dict[str, Message] = {
+    "phone": M(
+        "explain.shared_service_contact.phone",
+        "One phone ({value}) is on {registrations} registrations of {families} different "
+        "families, going to {port_count} ports.",
+    ),
+    "email": M(
+        "explain.shared_service_contact.email",
+        "One e-mail ({value}) is on {registrations} registrations of {families} different "
+        "families, going to {port_count} ports.",
+    ),
+    "device": M(
+        "explain.shared_service_contact.device",
+        "One device ({value}) is on {registrations} registrations of {families} different "
+        "families, going to {port_count} ports.",
+    ),
+}
+SERVICE_LISTED = M(
+    "explain.shared_service_contact.listed",
+    "It is on the list of contacts shared by design ({label}). It is not a sign of fraud.",
+)
+SERVICE_CLASSIFY = M(
+    "explain.shared_service_contact.classify",
+    "So many families often use the phone or e-mail of a shelter, a church or legal aid. "
+    "This is not a sign of fraud by itself. An analyst should find out whose contact it is "
+    "and, if it is shared by design, add it to the list.",
+)
+
 #: A list item of ``{links}``: (one, several) per kind of shared value.
 RING_LINKS: dict[str, tuple[Message, Message]] = {
     "phone": (

@@ -48,6 +48,10 @@ REGISTRATION_BURST = "registration_burst"
 """Registrations seconds apart from one device, IP range or email pattern, or too-fast forms."""
 SHARED_CONTACT_RING = "shared_contact_ring"
 """Apparently unrelated travelers tied together by phone, email, device or photo."""
+SHARED_SERVICE_CONTACT = "shared_service_contact"
+"""One phone, email or device given by very many unrelated households across many ports
+(an aid organisation's, a shelter's), or a listed one: for an analyst to classify, never a
+ring and not a sign of fraud by itself."""
 
 IMPOSSIBLE_TRAVEL = "impossible_travel"
 """A confirmation sent from farther than ground travel allows since the request."""
@@ -72,6 +76,7 @@ KINDS = (
     DUPLICATE_PERSON,
     REGISTRATION_BURST,
     SHARED_CONTACT_RING,
+    SHARED_SERVICE_CONTACT,
     *LOCATION_KINDS,
     SAME_FACE,
 )

@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from puerta.dataset import files, schema
-from puerta.synth import activity, locations, population
+from puerta.synth import activity, errors, locations, population
 from puerta.synth.plan import ChunkPlan, Plan, make_plan
 from puerta.synth.profiles import Profile, get_profile
 from puerta.synth.rows import RowBuilder
@@ -41,10 +41,16 @@ def generate_chunk(plan: Plan, chunk: ChunkPlan) -> ChunkTables:
     regs.sort(key=lambda r: (r.created_at, r.rid))
     activity.appointments(plan, chunk, households, regs, rng)
     activity.requests(plan, regs, rng)
+    # The error classes draw from their own stream too, after the fraud is planted.
+    err = random.Random(f"{plan.profile.name}:{plan.seed}:{chunk.index}:errors")
+    fraud = {r.owner.index for r in regs if r.burst_id or r.ring_id or r.coalition_id}
+    errors.plant_friend_groups(plan, chunk, households, fraud, err)
+    errors.plant_namesakes(chunk, households, fraud, err)
+    errors.plant_service_contacts(plan, chunk, households, fraud, err)
     # The readings draw from their own stream: every other column stays as it was.
     where = random.Random(f"{plan.profile.name}:{plan.seed}:{chunk.index}:locations")
     located = locations.build(regs, where, chunk.index)
-    builder = RowBuilder()
+    builder = RowBuilder(err, errors.by_id(plan.profile))
     builder.add_all(regs, rng)
     return (*builder.tables(), located)
 
@@ -100,6 +106,7 @@ def generate(
             if on_chunk:
                 on_chunk(done, len(plan.chunks), regs_w.rows)
     write_shelters(plan, out / "shelters.csv")
+    write_shared_contacts(plan, out / "shared_contacts.csv")
     manifest = {
         "generator": GENERATOR,
         "profile": prof.name,
@@ -115,6 +122,23 @@ def generate(
     }
     files.write_manifest(out, manifest)
     return {"schema_version": schema.SCHEMA_VERSION, **manifest}
+
+
+def write_shared_contacts(plan: Plan, path: Path) -> None:
+    """The listed aid organisations' phones and e-mails (``kind,value,label``).
+
+    Only some organisations are listed, as in real life: an analysis must
+    report the others as shared service contacts from the data alone.
+    """
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(("kind", "value", "label"))
+        for org in errors.service_contacts(plan.profile):
+            if not org.listed:
+                continue
+            for kind, value in (("phone", org.phone), ("email", org.email)):
+                if value:
+                    writer.writerow((kind, value, org.label))
 
 
 def write_shelters(plan: Plan, path: Path) -> None:

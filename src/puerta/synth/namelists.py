@@ -269,3 +269,19 @@ LEXICON: dict[str, tuple[str, ...]] = {
     "El Moctar": ("El Mokhtar", "Al-Mukhtar", "Elmoctar"),
 }
 # fmt: on
+
+#: The Arabic names of the hand-made lists in a phonemic transcription (long
+#: vowels, ``š`` ``ḫ`` ``ǧ`` ``ḥ`` ``ʿ``), from which synth.conventions spells
+#: them as English, French, German and Spanish usage would. Arabic script
+#: writes no short vowels, so it cannot be the source.
+ARABIC_PHONEMIC: dict[str, str] = {
+    "Mohamed": "muḥammad", "Ahmed": "ʾaḥmad", "Abdallahi": "ʿabdallāhi", "Sidi": "sīdī",
+    "Cheikh": "šayḫ", "Oumar": "ʿumar", "Moussa": "mūsā", "Brahim": "ʾibrāhīm",
+    "Ali": "ʿalī", "Salem": "sālim", "Yahya": "yaḥyā", "Lemine": "al-amīn",
+    "Mahmoud": "maḥmūd", "Abderrahmane": "ʿabd-ar-raḥmān", "Hamza": "ḥamza",
+    "Ismail": "ʾismāʿīl", "Fatimetou": "fāṭimatu", "Mariem": "maryam", "Aicha": "ʿāʾiša",
+    "Khadijetou": "ḫadīǧatu", "Zeinabou": "zaynabu", "Aminetou": "ʾāminatu",
+    "Salma": "salmā", "Hawa": "ḥawwāʾ", "Oumou": "ʾummu", "Leila": "laylā",
+    "Ould": "wuld", "El": "al", "Hacen": "ḥasan", "Abdel": "ʿabd-al", "Aziz": "ʿazīz",
+    "Moctar": "muḫtār", "Kory": "kūrī",
+}  # fmt: skip

@@ -28,6 +28,7 @@ class Person:
     phone: str | None
     email: str | None
     household: Household
+    namesake: str | None = None  # synth.errors: shares name and birth date with another
 
 
 @dataclass(slots=True, eq=False)
@@ -50,6 +51,9 @@ class Household:
     coalition: str | None = None
     device: str = ""
     account: str = ""
+    friend_group: str | None = None  # synth.errors: a shared flat of unrelated households
+    service_contact: str | None = None  # synth.errors: an aid organisation's contact
+    namesake: str | None = None
 
 
 def mix_on(profile: Profile, day: date) -> dict[str, float]:

@@ -4,6 +4,9 @@ A person's first registration carries their canonical record; each later one
 is typed again, with labelled probabilities of typos, another transliteration,
 the native script, a dropped second surname, day and month swapped, another
 e-mail or phone. Addresses are rewritten in a varied form on every registration.
+On top, from the chunk's own stream, the writing errors of synth.errors (a birth
+date one day or one digit off, another romanisation, another form of the same
+phone or mailbox), and the aid organisations' contacts on their clients' rows.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from datetime import date
 import pyarrow as pa
 
 from puerta.dataset import schema
-from puerta.synth import names, places
+from puerta.synth import errors, names, places
 from puerta.synth.activity import Registration
 from puerta.synth.population import Person
 
@@ -85,14 +88,69 @@ def _contacts(p: Person, rng: random.Random, labels: list[str]) -> tuple[str | N
     return phone, email
 
 
-class RowBuilder:
-    """Accumulates the columns of the three tables for one chunk."""
+_NAME_NOISE = {"translit", "native_script", "dropped_surname", "typo", "upper_case"}
+#: Noise labels that are error classes of issue #13 (also listed in ``error_class``).
+ERROR_NOISE = ("dob_day", "dob_digit", "email_variant", "phone_form", "romanisation")
 
-    def __init__(self) -> None:
+
+def _errors(
+    p: Person,
+    rng: random.Random,
+    labels: list[str],
+    written: tuple[str, str, date, str | None, str | None],
+    latest: date,
+    own: tuple[bool, bool],
+) -> tuple[str, str, date, str | None, str | None]:
+    """The writing errors of synth.errors on a duplicate row, in fields the noise left clean.
+
+    Drawn from the chunk's own ``errors`` stream, so the noise above is as before.
+    ``own`` says whether the row's phone and e-mail are the person's own (not a
+    ring's or an aid organisation's, written over them).
+    """
+    given, family, dob, phone, email = written
+    if not _NAME_NOISE.intersection(labels) and rng.random() < errors.RATES["romanisation"]:
+        spelled = errors.romanisation(p, rng)
+        if spelled is not None:
+            given, family = spelled
+            labels.append("romanisation")
+    if dob == p.dob:
+        roll = rng.random()
+        if roll < errors.RATES["dob_day"]:
+            dob = errors.dob_day(dob, rng, latest)
+            labels.append("dob_day")
+        elif roll < errors.RATES["dob_day"] + errors.RATES["dob_digit"]:
+            dob2 = errors.dob_digit(dob, rng, latest)
+            if dob2 != dob:
+                dob = dob2
+                labels.append("dob_digit")
+    if own[1] and email and email == p.email and rng.random() < errors.RATES["email_variant"]:
+        email = errors.email_variant(email, rng)
+        labels.append("email_variant")
+    if own[0] and phone and phone == p.phone and rng.random() < errors.RATES["phone_form"]:
+        phone = errors.phone_form(phone, rng)
+        labels.append("phone_form")
+    return given, family, dob, phone, email
+
+
+class RowBuilder:
+    """Accumulates the columns of the three tables for one chunk.
+
+    ``err`` is the chunk's stream for the error classes (synth.errors) and
+    ``orgs`` the aid organisations by id; without them the rows are written
+    as before those classes existed.
+    """
+
+    def __init__(
+        self,
+        err: random.Random | None = None,
+        orgs: dict[str, errors.ServiceContact] | None = None,
+    ) -> None:
         self.reg: dict[str, list[object]] = {f.name: [] for f in schema.REGISTRATIONS}
         self.truth: dict[str, list[object]] = {f.name: [] for f in schema.TRUTH}
         self.appt: dict[str, list[object]] = {f.name: [] for f in schema.APPOINTMENTS}
         self.first: dict[int, str] = {}
+        self.err = err
+        self.orgs = orgs or {}
 
     def add(self, reg: Registration, rng: random.Random) -> None:
         created = reg.created_at.replace(microsecond=0)
@@ -100,7 +158,14 @@ class RowBuilder:
         for i, p in enumerate(reg.travelers):
             hh = p.household
             labels: list[str] = []
+            classes: list[str] = []
             first = self.first.get(p.index)
+            org = self.orgs.get(hh.service_contact) if hh.service_contact else None
+            org = org if reg.owner is hh else None
+            own = (
+                not (i == 0 and (reg.ring_phone or (org and org.phone))),
+                not (i == 0 and (reg.ring_email or (org and org.email))),
+            )
             if first is None:
                 self.first[p.index] = reg.rid
                 given, family, dob, phone, email = p.given, p.family, p.dob, p.phone, p.email
@@ -108,10 +173,27 @@ class RowBuilder:
                 given, family = _names(p, rng, labels)
                 dob = _dob(p, rng, labels)
                 phone, email = _contacts(p, rng, labels)
+                if self.err is not None:
+                    given, family, dob, phone, email = _errors(
+                        p, self.err, labels, (given, family, dob, phone, email), created.date(), own
+                    )
+                    classes.extend(c for c in ERROR_NOISE if c in labels)
+            if org is not None:
+                classes.append("service_contact")
+                if i == 0:
+                    phone = org.phone or phone
+                    email = org.email or email
             if i == 0 and reg.ring_phone:
                 phone = reg.ring_phone
             if i == 0 and reg.ring_email:
                 email = reg.ring_email
+                if self.err is not None and self.err.random() < errors.RATES["ring_email_variant"]:
+                    email = errors.email_variant(email, self.err)
+                    classes.append("ring_email_variant")
+            if p.namesake:
+                classes.append("namesake")
+            if hh.friend_group:
+                classes.append("friend_group")
             if hh.index not in written:
                 written[hh.index] = places.render(hh.address, rng)  # type: ignore[arg-type]
             line1, line2, city, state, zip_code = written[hh.index]
@@ -158,6 +240,7 @@ class RowBuilder:
                 "canonical_date_of_birth": p.dob,
                 "duplicate_of": first,
                 "noise": ",".join(labels),
+                "error_class": ",".join(classes),
                 "address_id": hh.address.address_id,  # type: ignore[union-attr]
                 "address_kind": hh.address_kind,
                 "address_cluster_id": hh.cluster_id,
@@ -168,6 +251,9 @@ class RowBuilder:
                 "top_ten": hh.top_ten,
                 "location_id": reg.location_id,
                 "location_pattern": reg.location_pattern,
+                "friend_group_id": hh.friend_group,
+                "service_contact_id": org.sid if org is not None else None,
+                "namesake_id": p.namesake,
             }
             for k, v in truth.items():
                 self.truth[k].append(v)

@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,12 @@ from puerta.findings.value import (
     LOCATION_KINDS,
     REGISTRATION_BURST,
     SHARED_CONTACT_RING,
+    SHARED_SERVICE_CONTACT,
     Finding,
 )
+
+SERVICE_TRUTH_COLUMNS = ("service_contact_id", "shared_contact_id", "aid_contact_id")
+"""Where a generator may mark rows planted with an aid organisation's contact."""
 
 
 def load_truth(path: str | Path) -> pl.DataFrame:
@@ -147,6 +152,46 @@ def evaluate_rings(findings: Iterable[Finding], truth: pl.DataFrame) -> dict[str
         out["group_inclusion_vs_coalitions"] = evaluate_pattern(
             coalitions, truth, kind=SHARED_CONTACT_RING, column="coalition_id"
         )
+    return out
+
+
+def evaluate_service_contacts(findings: Iterable[Finding], truth: pl.DataFrame) -> dict[str, Any]:
+    """Shared-service-contact findings against the planted aid-organisation contacts.
+
+    Registration-level precision and recall of every ``shared_service_contact``
+    (listed or found by the far-out rule) against the truth column the generator
+    writes (the first of ``SERVICE_TRUTH_COLUMNS`` present), the same for the
+    unlisted ones alone (``found_by_rule``, listed registrations left out), and
+    ``in_rings``: planted registrations that a ring
+    holds although a ring is not the planted pattern for them (should be 0).
+    """
+    findings = list(findings)
+    column = next((c for c in SERVICE_TRUTH_COLUMNS if c in truth.columns), None)
+    services = [f for f in findings if f.kind == SHARED_SERVICE_CONTACT]
+    if column is None:
+        return {"planted_groups": 0, "findings": len(services), "truth_column": None}
+    planted = {r for regs in _registration_groups(truth, column).values() for r in regs}
+    in_ring_truth = {r for regs in _registration_groups(truth, "ring_id").values() for r in regs}
+    unflagged = [replace(f, flagged=True) for f in services]  # reported, never flagged
+    out = evaluate_pattern(unflagged, truth, kind=SHARED_SERVICE_CONTACT, column=column)
+    out["truth_column"] = column
+    out["listed"] = sum(bool(f.evidence.get("listed")) for f in services)
+    # The far-out rule alone, on the planted contacts that are not listed.
+    listed = {r for f in unflagged if f.evidence.get("listed") for r in f.registration_ids}
+    out["found_by_rule"] = evaluate_pattern(
+        [f for f in unflagged if not f.evidence.get("listed")],
+        truth,
+        kind=SHARED_SERVICE_CONTACT,
+        column=column,
+        exclude=listed,
+    )
+    rings = {
+        r
+        for f in findings
+        if f.kind == SHARED_CONTACT_RING and f.flagged
+        for r in f.registration_ids
+    }
+    out["in_rings"] = len((planted - in_ring_truth) & rings)
     return out
 
 
@@ -297,15 +342,15 @@ def evaluate_dataset(
     person_id_column: str | None = None,
     exclude_created_at: Iterable[str] = (),
     analysis_only: bool = False,
+    known_contacts: str | Path | None = None,
 ) -> dict[str, Any]:
     """Run the address, burst and ring analyses on a synthetic data set and score them.
 
     Uses the data set's own ``shelters.csv`` as the known-address list when
-    present. Returns the three metric dicts, the shared-address share, and
-    the seconds each step took (what ``puerta trends evaluate`` prints).
-    ``exclude_created_at`` (ISO instants) adds burst metrics without the
-    registrations created at those seconds (the synth's end-of-period clamp);
-    ``analysis_only`` skips the truth and returns timings only.
+    present, and its ``shared_contacts.csv`` (or ``known_contacts``) as the
+    contacts shared by design, as ``puerta trends run`` would. Returns the
+    metric dicts, the shared-address share, and the seconds each step took
+    (what ``puerta trends evaluate`` prints).
     ``exclude_created_at`` (ISO instants) adds burst metrics without the
     registrations created at those seconds (the synth's end-of-period clamp);
     ``analysis_only`` skips the truth and returns timings only.
@@ -320,7 +365,8 @@ def evaluate_dataset(
     from puerta.trends.addresses import analyse_addresses, load_known_addresses
     from puerta.trends.bursts import find_bursts
     from puerta.trends.frame import load_dataset
-    from puerta.trends.rings import find_rings
+    from puerta.trends.known_contacts import load_known_contacts
+    from puerta.trends.rings import RingConfig, find_rings
 
     root = Path(path)
     seconds: dict[str, float] = {}
@@ -335,12 +381,17 @@ def evaluate_dataset(
     data = load_dataset(root, person_id_column=person_id_column)
     lap("load")
     shelters = root / "shelters.csv"
-    known = load_known_addresses(shelters if shelters.exists() else None)
+    listed = root / "shared_contacts.csv"
+    if known_contacts is None and listed.exists():
+        known_contacts = listed
+    contacts = load_known_contacts(known_contacts)
+    known = [*load_known_addresses(shelters if shelters.exists() else None), *contacts.addresses]
     analysis = analyse_addresses(data, known=known)
     lap("addresses")
     bursts = find_bursts(data)
     lap("bursts")
-    rings = find_rings(data)
+    explained = {r for f in bursts for r in f.registration_ids}
+    rings = find_rings(data, RingConfig(known=contacts), explained=explained)
     lap("rings")
     from puerta.trends.frame import load_locations
     from puerta.trends.location import find_location_signals
@@ -363,6 +414,7 @@ def evaluate_dataset(
         "addresses": evaluate_addresses(analysis.findings, truth, data),
         "bursts": evaluate_bursts(bursts, truth),
         "rings": evaluate_rings(rings, truth),
+        "service_contacts": evaluate_service_contacts(rings, truth),
         "share": share,
         "seconds": seconds,
     }

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import polars as pl
 
+from puerta.contacts import normalise_contacts
+
 PROTECTED_COLUMNS: frozenset[str] = frozenset(
     {
         "sex",
@@ -99,6 +101,7 @@ KEEP_COLUMNS = frozenset(
         "form_seconds",
         "appointment_date",
         "date_of_birth",
+        "email_key",
     }
 )
 """What ``analysis_frame`` keeps from a data set (before protected columns go)."""
@@ -220,8 +223,9 @@ def analysis_frame(
             report's exact key.
 
     Returns:
-        A frame with ``person_key`` and ``exact_key`` added and every protected
-        column removed.
+        A frame with ``person_key`` and ``exact_key`` added, ``phone`` as
+        ``contacts.phone_key`` and ``email_key`` beside the written ``email``
+        (``contacts.normalise_contacts``), and every protected column removed.
     """
     lf = canonical_columns(data.lazy())
     # Only what some analysis reads: request_dates and slot times stay on disk.
@@ -247,7 +251,10 @@ def analysis_frame(
         )
     )
     drop = [c for c in lf.collect_schema().names() if c in PROTECTED_COLUMNS]
-    return lf.drop(drop).collect()
+    frame = lf.drop(drop).collect()
+    # One normalisation of contacts for every analysis (``puerta.contacts``); a
+    # frame from ``job.load_source`` already carries it (``email_key``).
+    return frame if "email_key" in frame.columns else normalise_contacts(frame)
 
 
 def load_dataset(path: str | Path, *, person_id_column: str | None = None) -> pl.DataFrame:

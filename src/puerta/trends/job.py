@@ -25,6 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from puerta.clock import Clock
+from puerta.contacts import normalise_contacts
 from puerta.db import Database
 from puerta.faces import service as faces_service
 from puerta.faces.matcher import FaceStatus
@@ -40,8 +41,9 @@ from puerta.trends.bursts import find_bursts
 from puerta.trends.faces import Face, face_findings
 from puerta.trends.frame import analysis_frame, load_locations, scan_dataset
 from puerta.trends.identity import IdentityResult, duplicate_person_findings, resolve_persons
+from puerta.trends.known_contacts import KnownContacts, load_known_contacts
 from puerta.trends.location import find_location_signals
-from puerta.trends.rings import find_rings
+from puerta.trends.rings import RingConfig, find_rings
 
 Progress = Callable[[str], None]
 
@@ -66,8 +68,13 @@ class TrendRun:
 
 
 def load_source(path: str | Path) -> pl.DataFrame:
-    """A data set in the documented format (a directory or a registrations file)."""
-    return scan_dataset(path).collect()
+    """A data set in the documented format (a directory or a registrations file).
+
+    Phones and e-mails are normalised here (``contacts.normalise_contacts``),
+    the one place every run reads its data: a file given with ``--from`` and the
+    store's export then compare contacts alike, and so does identity resolution.
+    """
+    return normalise_contacts(scan_dataset(path).collect())
 
 
 def load_store(db: Database) -> pl.DataFrame:
@@ -89,10 +96,20 @@ def analyse(
     *,
     with_identity: bool = True,
     known: list[KnownAddress] | None = None,
+    contacts: KnownContacts | None = None,
     locations: pl.DataFrame | None = None,
     progress: Progress = _quiet,
 ) -> TrendRun:
-    """Run every analysis on a registrations table (and its locations, if given); no I/O."""
+    """Run every analysis on a registrations table (and its locations, if given); no I/O.
+
+    ``known`` is the known-address list (the packaged one when ``None``);
+    ``contacts`` the contacts shared by design, whose addresses join it.
+    Bursts run before rings: a registration a burst explains joins no ring
+    through its device or e-mail (the burst finding covers it).
+    """
+    contacts = contacts or KnownContacts()
+    if contacts.addresses:
+        known = [*(known if known is not None else load_known_addresses()), *contacts.addresses]
     seconds: dict[str, float] = {}
     started = time.perf_counter()
 
@@ -118,9 +135,11 @@ def analyse(
     addresses = analyse_addresses(frame, known=known if known is not None else None)
     lap("addresses")
     findings = list(addresses.findings)
-    findings += find_bursts(frame)
+    bursts = find_bursts(frame)
+    findings += bursts
     lap("bursts")
-    findings += find_rings(frame)
+    explained = {r for f in bursts for r in f.registration_ids}
+    findings += find_rings(frame, RingConfig(known=contacts), explained=explained)
     lap("rings")
     if locations is not None and locations.height:
         findings += find_location_signals(frame, locations)
@@ -154,6 +173,7 @@ def run(
     clock: Clock,
     source: str | Path | None = None,
     known_path: str | Path | None = None,
+    known_contacts_path: str | Path | None = None,
     with_identity: bool = True,
     face_threshold: float | None = None,
     progress: Progress = _quiet,
@@ -162,7 +182,8 @@ def run(
 
     On the store, the registered photos' face encodings (``puerta faces run`` makes
     them) add same-face evidence (``trends.faces``) at ``face_threshold``; a data set
-    carries no encodings."""
+    carries no encodings. ``known_contacts_path`` is the list of contacts shared by
+    design (``trends.known_contacts``)."""
     progress("reading registrations")
     if source:
         raw, locations = load_source(source), load_locations(source)
@@ -170,8 +191,14 @@ def run(
         raw, locations = load_store_with_locations(db)
     progress(f"{raw.height:,} traveler rows")
     known = load_known_addresses(known_path) if known_path else None
+    contacts = load_known_contacts(known_contacts_path)
     result = analyse(
-        raw, with_identity=with_identity, known=known, locations=locations, progress=progress
+        raw,
+        with_identity=with_identity,
+        known=known,
+        contacts=contacts,
+        locations=locations,
+        progress=progress,
     )
     if source is None:
         result.findings = with_faces(db, result.findings, threshold=face_threshold)

@@ -13,6 +13,15 @@ Components whose registrations mostly re-list the *same* people are the
 group-inclusion trick (every household registering all of them) rather than a
 ring; they are kept, but labelled ``pattern = "group_inclusion"``.
 
+Three things never link a ring. A contact on the list of contacts shared by
+design (``trends.known_contacts``: a shelter's phone) and a contact far out in
+families and ports (``trends.service_contacts``: an aid organisation's) are
+reported apart as ``shared_service_contact``, unflagged, for an analyst to
+classify. A registration a burst already holds joins no ring through its
+device or e-mail: a bot rotating devices is the burst's finding, not a ring.
+Contacts are compared as ``puerta.contacts`` keys them (``phone`` as
+``phone_key``, e-mails by ``email_key``), whatever the data's source.
+
 Example:
     >>> import polars as pl
     >>> df = pl.DataFrame({"registration_id": ["R1", "R2", "R3", "R4"],
@@ -27,19 +36,31 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
+from puerta.contacts import normalise_contacts
 from puerta.findings import explain as fx
 from puerta.findings.explain import Sentence
 from puerta.findings.value import SHARED_CONTACT_RING, Finding, stable_key
+from puerta.trends import service_contacts
 from puerta.trends.components import connected_components, star_edges
 from puerta.trends.families import count_families, family_key, family_labels
 from puerta.trends.frame import guard
+from puerta.trends.known_contacts import KnownContacts
 
 NEEDED = ("registration_id", "position", "person_key", "family_names", "given_names")
-OPTIONAL = ("phone", "email", "device_id", "photo_sha256", "account_id")
+OPTIONAL = (
+    "phone",
+    "email",
+    "email_key",
+    "device_id",
+    "photo_sha256",
+    "account_id",
+    "appointment_port",
+    "requested_port",
+)
 """The only columns the ring analysis reads (see ``frame.guard``)."""
 
 LINKS = {"phone": "phone", "email": "email", "device": "device_id", "photo": "photo_sha256"}
@@ -56,7 +77,9 @@ class RingConfig:
         min_registrations: Registrations a ring must hold.
         max_inclusion: Above this share of people listed under several owner
             families a component is the group-inclusion pattern, not a ring.
-        ignore_values: Contact values never used as links (a shelter's phone).
+        ignore_values: Values never used as links nor reported (any link type).
+        known: Contacts shared by design (``trends.known_contacts``): never
+            links, reported as ``shared_service_contact`` and not flagged.
     """
 
     links: tuple[str, ...] = ("phone", "email", "device", "photo")
@@ -65,14 +88,30 @@ class RingConfig:
     min_registrations: int = 3
     max_inclusion: float = 0.3
     ignore_values: frozenset[str] = frozenset()
+    known: KnownContacts = field(default_factory=KnownContacts)
 
 
 REGISTRATION_LEVEL = frozenset({"device"})
 """Links that belong to the registration (carried by its owner), not to a traveler."""
 
+SCRIPTED_LINKS = frozenset({"device", "email"})
+"""Links a script rotates or mints (bots on rotating devices, ``+tag`` e-mails): a
+registration a burst already explains is not a ring member through them."""
 
-def _link_values(df: pl.DataFrame, config: RingConfig) -> pl.DataFrame:
-    """(link, value, registration id) for values that join two or more apparent families.
+PORTS = ("appointment_port", "requested_port")
+
+
+def _value_expr(df: pl.DataFrame, link: str) -> pl.Expr:
+    """The value a link compares: phones and mailboxes as ``puerta.contacts`` keys them."""
+    if link == "email" and "email_key" in df.columns:
+        return pl.col("email_key")
+    return pl.col(LINKS[link]).cast(pl.String).str.strip_chars()
+
+
+def _carriers(
+    df: pl.DataFrame, config: RingConfig, explained: frozenset[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Values that two or more apparent families carry, with who carries them.
 
     A value is *carried* by the travelers whose row holds it (a phone, an
     e-mail, a photo) or, for a device, by the registration's owner. A value
@@ -81,19 +120,24 @@ def _link_values(df: pl.DataFrame, config: RingConfig) -> pl.DataFrame:
     or a family, not a ring. This also keeps the group-inclusion trick, where
     each person's own phone appears on every household's registration, from
     chaining rings together.
+
+    Returns:
+        (link, value, registration id, position) of every carrier row, and per
+        (link, value): ``regs``, ``families`` and ``ports`` (distinct ports
+        its registrations go to).
     """
     parts = []
     owner = pl.col("position") == pl.col("position").min().over("registration_id")
+    ports = [c for c in PORTS if c in df.columns]
+    port = pl.coalesce(ports) if ports else pl.lit(None, dtype=pl.String)
     for link in config.links:
         col = LINKS[link]
         if col not in df.columns:
             continue
-        value = pl.col(col).cast(pl.String).str.strip_chars()
-        if link == "phone":
-            value = value.str.replace_all(r"[^0-9]", "")
-        elif link == "email":
-            value = value.str.to_lowercase()
+        value = _value_expr(df, link)
         rows = df.filter(owner) if link in REGISTRATION_LEVEL else df
+        if link in SCRIPTED_LINKS and explained:
+            rows = rows.filter(~pl.col("registration_id").is_in(list(explained)))
         keyed = rows.select(value.alias("value"), "registration_id").filter(
             pl.col("value").is_not_null()
             & (pl.col("value").str.len_chars() > 0)
@@ -108,21 +152,39 @@ def _link_values(df: pl.DataFrame, config: RingConfig) -> pl.DataFrame:
             .select("value")
         )
         carried = (
-            rows.with_columns(value.alias("value"))
+            rows.with_columns(value.alias("value"), port.alias("port"))
             .join(shared, on="value")
             .select(
                 pl.lit(link).alias("link"),
                 "value",
                 "registration_id",
+                "position",
                 "person_key",
                 "family_names",
                 "given_names",
+                "port",
             )
         )
         parts.append(carried)
-    empty = {"link": pl.String, "value": pl.String, "registration_id": pl.String}
+    empty_values = pl.DataFrame(
+        schema={
+            "link": pl.String,
+            "value": pl.String,
+            "registration_id": pl.String,
+            "position": pl.Int32,
+        }
+    )
+    empty = pl.DataFrame(
+        schema={
+            "link": pl.String,
+            "value": pl.String,
+            "regs": pl.List(pl.String),
+            "families": pl.Int64,
+            "ports": pl.UInt32,
+        }
+    )
     if not parts:
-        return pl.DataFrame(schema=empty)
+        return empty_values, empty
     values = pl.concat(parts)
     carriers = (
         values.select("link", "value", "family_names", "given_names", "registration_id")
@@ -151,33 +213,125 @@ def _link_values(df: pl.DataFrame, config: RingConfig) -> pl.DataFrame:
             strict=True,
         )
     ]
-    linking = carriers.with_columns(families=pl.Series(fams, dtype=pl.Int64)).filter(
-        pl.col("families") >= config.min_link_families
+    port_counts = values.group_by("link", "value").agg(
+        pl.col("port").drop_nulls().n_unique().alias("ports")
     )
-    return (
-        values.join(linking.select("link", "value"), on=["link", "value"])
-        .select("link", "value", "registration_id")
-        .unique()
+    linking = (
+        carriers.with_columns(families=pl.Series(fams, dtype=pl.Int64))
+        .filter(pl.col("families") >= config.min_link_families)
+        .with_columns(pl.col("regs").list.unique().list.sort())
+        .join(port_counts, on=["link", "value"])
+        .select("link", "value", "regs", "families", "ports")
     )
+    carrier_rows = values.join(linking.select("link", "value"), on=["link", "value"]).select(
+        "link", "value", "registration_id", "position"
+    )
+    return carrier_rows.unique(), linking
+
+
+def _split(
+    carriers: pl.DataFrame, config: RingConfig, data_ports: int
+) -> tuple[pl.DataFrame, pl.DataFrame, float]:
+    """(linking values, service and listed values with a ``listed`` flag, the fence)."""
+    listed = pl.lit(False)
+    for link in ("phone", "email"):
+        values = list(config.known.values(link))
+        if values:
+            listed = listed | ((pl.col("link") == link) & pl.col("value").is_in(values))
+    carriers = carriers.with_columns(listed=listed)
+    eligible = carriers.filter(
+        pl.col("link").is_in(list(service_contacts.SERVICE_LINKS)) & ~pl.col("listed")
+    )
+    fence = service_contacts.service_fence(eligible["families"].to_list())
+    service = [
+        link in service_contacts.SERVICE_LINKS
+        and service_contacts.is_service(families=f, ports=p, fence=fence, data_ports=data_ports)
+        for link, f, p in carriers.select("link", "families", "ports").iter_rows()
+    ]
+    carriers = carriers.with_columns(service=pl.Series(service, dtype=pl.Boolean))
+    apart = pl.col("listed") | pl.col("service")
+    return carriers.filter(~apart), carriers.filter(apart), fence
+
+
+def _service_findings(
+    apart: pl.DataFrame, rows: pl.DataFrame, config: RingConfig, fence: float
+) -> list[Finding]:
+    """One unflagged finding per listed or far-out shared contact."""
+    if apart.height == 0:
+        return []
+    by_value = rows.join(apart.select("link", "value"), on=["link", "value"]).partition_by(
+        "link", "value", as_dict=True
+    )
+    out = []
+    for link, value, regs, families, ports, listed in apart.select(
+        "link", "value", "regs", "families", "ports", "listed"
+    ).iter_rows():
+        carriers = by_value[(link, value)]
+        out.append(
+            service_contacts.service_finding(
+                link=link,
+                value=value,
+                registration_ids=regs,
+                travelers=[
+                    (str(r), int(p))
+                    for r, p in carriers.select("registration_id", "position").iter_rows()
+                ],
+                families=families,
+                ports=ports,
+                fence=fence,
+                listed=listed,
+                label=config.known.label(link, value) if listed else "",
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class RingLinks:
+    """What links registrations, and what was set apart from linking."""
+
+    comps: pl.DataFrame
+    """Registration id -> ``ring`` label."""
+    members: pl.DataFrame
+    """The (link, value, registration id) members behind the edges."""
+    apart: pl.DataFrame
+    """Listed and far-out shared values (``listed``, ``service``): never links."""
+    carriers: pl.DataFrame
+    """Every carrier row (link, value, registration id, position)."""
+    fence: float
+    """Families per value beyond which a value is far out (``service_contacts``)."""
 
 
 def ring_components(
-    df: pl.DataFrame, config: RingConfig | None = None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Registration -> component label, for registrations sharing any link value.
+    df: pl.DataFrame,
+    config: RingConfig | None = None,
+    *,
+    explained: frozenset[str] = frozenset(),
+) -> RingLinks:
+    """Registration -> component label, for registrations sharing any linking value.
 
-    Returns:
-        (registration id -> ``ring`` label, the link members behind the edges).
+    Listed contacts and shared service contacts are set apart first, so a
+    shelter's phone never ties its clients into one ring; registrations in
+    ``explained`` (a burst holds them) link through no device or e-mail.
     """
     config = config or RingConfig()
-    values = _link_values(df, config)
+    carriers, linking = _carriers(df, config, explained)
+    ports = [c for c in PORTS if c in df.columns]
+    data_ports = df.select(pl.coalesce(ports).drop_nulls().n_unique()).item() if ports else 0
+    linking, apart, fence = _split(linking, config, data_ports)
+    values = (
+        carriers.join(linking.select("link", "value"), on=["link", "value"])
+        .select("link", "value", "registration_id")
+        .unique()
+    )
     ids = values.select("registration_id").unique(maintain_order=True).with_row_index("node")
     members = values.join(ids, on="registration_id").with_columns(
         group=pl.concat_str(["link", "value"], separator=":")
     )
     a, b = star_edges(members, "group", "node")
     labels = connected_components(ids.height, a, b)
-    return ids.with_columns(ring=pl.Series(labels, dtype=pl.Int64)), members
+    comps = ids.with_columns(ring=pl.Series(labels, dtype=pl.Int64))
+    return RingLinks(comps, members, apart, carriers, fence)
 
 
 def inclusion_share(rows: pl.DataFrame) -> float:
@@ -327,22 +481,34 @@ def _finding(row: dict, rows: pl.DataFrame) -> Finding:  # type: ignore[type-arg
     )
 
 
-def find_rings(df: pl.DataFrame, config: RingConfig | None = None) -> list[Finding]:
-    """Ring findings, highest score first.
+def find_rings(
+    df: pl.DataFrame,
+    config: RingConfig | None = None,
+    *,
+    explained: Iterable[str] = (),
+) -> list[Finding]:
+    """Ring findings, highest score first, then the shared service contacts.
 
     Args:
         df: An analysis frame; only ``NEEDED`` and ``OPTIONAL`` columns are read.
-        config: Thresholds and the link types to use.
+        config: Thresholds, the link types to use and the known contacts.
+        explained: Registrations a burst finding already holds: the burst
+            covers them, so they join no ring through a device or e-mail.
 
     Returns:
         One finding per component of at least ``min_registrations``
-        registrations joining at least ``min_families`` apparent families.
+        registrations joining at least ``min_families`` apparent families, and
+        one unflagged ``shared_service_contact`` per listed or far-out contact.
     """
     config = config or RingConfig()
+    if "email_key" not in df.columns:  # not an analysis frame: key contacts as it would
+        df = normalise_contacts(df)
     df = guard(df, NEEDED, optional=OPTIONAL)
-    comps, members = ring_components(df, config)
+    found = ring_components(df, config, explained=frozenset(explained))
+    services = _service_findings(found.apart, found.carriers, config, found.fence)
+    comps, members = found.comps, found.members
     if comps.height == 0:
-        return []
+        return services
     rows = df.select("registration_id", "position", "person_key", "family_names", "given_names")
     desc = _describe(comps, members, rows, config).filter(pl.col("families") >= config.min_families)
     scores = [
@@ -365,7 +531,9 @@ def find_rings(df: pl.DataFrame, config: RingConfig | None = None) -> list[Findi
         .otherwise(pl.lit("shared_contact")),
     )
     findings = [_finding(row, ring_rows[(row["ring"],)]) for row in desc.iter_rows(named=True)]
-    return sorted(findings, key=lambda f: (-f.score, f.key))
+    return sorted(findings, key=lambda f: (-f.score, f.key)) + sorted(
+        services, key=lambda f: (-f.score, f.key)
+    )
 
 
 def findings_frame(findings: Iterable[Finding]) -> pl.DataFrame:
