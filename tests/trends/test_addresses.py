@@ -346,3 +346,21 @@ def test_many_friend_flats_make_their_size_plausible_and_people_still_count() ->
             for p in (1, 2, 3)
         ]
     assert _flagged_lines(rows + big) == ["9 ASH ST #6"]
+
+
+def test_a_flat_whose_households_nearly_all_won_the_draw_is_surprising() -> None:
+    # The draw is random and never sees an address: one registration in ten
+    # holds an appointment here. Among 30 friend flats of 6 to 9 households,
+    # a flat of 9 whose households all won is unlikely by chance; a flat of 9
+    # that won like everyone else is one of the friends' flats.
+    rows = _background(shared=True)[: sum(k * 25 for k in range(1, 6))]
+    sizes = [6] * 14 + [7] * 9 + [8] * 5 + [9] * 2
+    for j, size in enumerate(sizes):
+        rows += _people(f"Q{j}-", size, f"{300 + j} Cedar St", "Apt 1", days=9)
+    for i, r in enumerate(rows):
+        r["appointment_port"] = PORTS[i % 8] if i % 10 == 0 else None
+    won = _people("W", 9, "8 Ash St", "Apt 5", days=9)
+    like_others = _people("L", 9, "9 Ash St", "Apt 6", days=9)
+    for i, r in enumerate(like_others):
+        r["appointment_port"] = "SYS" if i == 0 else None
+    assert _flagged_lines(rows + won + like_others) == ["8 ASH ST #5"]

@@ -26,12 +26,16 @@ P.O. box, institution) on that type's addresses in the data at hand:
   places widen the tail); when ``MIN_BIN`` or more do, they are a population
   of their own (friends' flats) and the tail starts with them, decaying at
   their own first step ``(c[m+2] + 1) / (c[m+1] + 1)``;
-* beyond the bulk, people and ports add evidence: the expected count is
-  multiplied by the share of the type's addresses beyond the bulk that hold
-  at least as many people and at least as many appointment ports (the
-  address itself counted). Friends sharing a flat are many households but
-  few people (six to twelve), most without an appointment; the report's
-  house was all of it (266 surnames, 358 appointment holders, eight ports).
+* beyond the bulk, people and appointments add evidence: the expected count
+  is multiplied by the share of the type's addresses beyond the bulk that
+  hold at least as many people (the address itself counted), and by the
+  chance that at least as many of the address's registrations hold an
+  appointment if each won at the data's own rate (the draw is random and
+  never sees an address); the two chances are combined as independent
+  ones are (the chance that their product is as low as ``x`` is
+  ``x (1 - ln x)``). Friends sharing a flat are many households but
+  few people (six to twelve) and win as often as anyone; the report's house
+  was all of it (266 surnames, 358 appointment holders, eight ports).
 
 When a place type has too few addresses for one bulk bin, all household
 place types are pooled; when even those are too few (a small test frame),
@@ -40,7 +44,8 @@ as likely) is used from ``S(1) = 1``.
 
 The flag threshold controls chance flags over the whole data: an address is
 flagged when ``N_t * S_t(arrivals) * share <= alpha / T`` (``N_t`` addresses
-of its type, ``share`` the people-and-ports share above, 1 inside the bulk,
+of its type, ``share`` the people share times the appointment chance above,
+1 inside the bulk,
 ``T`` place types present), so the expected number of addresses that would
 reach their counts by chance, summed over all addresses and types, is at
 most ``alpha`` (0.05 by default: about one data set in twenty has one chance
@@ -58,9 +63,11 @@ Example:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import polars as pl
+from scipy.stats import binom
 
 MIN_BIN = 20
 """Addresses an arrival count needs to be part of the fitted bulk."""
@@ -169,20 +176,30 @@ def fit_nulls(groups: pl.DataFrame) -> dict[str, NullFit]:
 
 
 def _tail_factor(
-    tails: dict[str, list[tuple[int, int]]], place: str, k: int, own: tuple[int, int], fit: NullFit
+    tails: dict[str, list[int]], place: str, k: int, persons: int, fit: NullFit
 ) -> float:
     """Among the addresses of the type beyond the bulk, the share holding at
-    least as many people and at least as many appointment ports (the address
-    itself counted; a joint share, so the two need not be independent).
-    Friends who share a flat are many households but few people, most
-    without an appointment; the report's house was 358 appointment holders
-    at eight ports. 1.0 inside the bulk."""
+    least as many people (the address itself counted). Friends who share a
+    flat are many households but few people. 1.0 inside the bulk."""
     if k <= fit.bulk:
         return 1.0
     values = tails.get(place, [])
-    persons, ports = own
-    at_least = sum(1 for p, q in values if p >= persons and q >= ports)
+    at_least = sum(1 for p in values if p >= persons)
     return max(at_least, 1) / (len(values) + 1)
+
+
+def _draw_factor(won: int, registrations: int, win_rate: float) -> float:
+    """P(at least ``won`` of the address's registrations hold an appointment)
+    if each won at the data's own rate, independently: the draw is random and
+    never sees an address, so an address whose households nearly all hold
+    appointments (the report's Table 3: 358 appointment holders at one
+    house) is unlikely by chance, while friends sharing a flat hold them as
+    often as anyone."""
+    if won <= 0 or registrations <= 0 or win_rate <= 0.0:
+        return 1.0
+    if win_rate >= 1.0:
+        return 1.0
+    return float(binom.sf(won - 1, registrations, win_rate))
 
 
 def surprise(
@@ -192,8 +209,9 @@ def surprise(
     (-log10 of it), ``plausible_arrivals`` and ``flagged`` to ``groups``.
 
     ``groups`` needs ``place_type``, ``arrivals`` (null for listed places,
-    which are neither fitted nor flagged), ``persons`` and ``appt_ports``
-    (distinct appointment ports). Institution-like addresses
+    which are neither fitted nor flagged), ``persons``, ``registrations``
+    and ``won_registrations`` (registrations with an appointment).
+    Institution-like addresses
     (shelters, churches, hotels, rooms) are scored but never flagged: many
     unrelated people there are what the place is for, so even without the
     known-address list they never outrank a house.
@@ -202,19 +220,31 @@ def surprise(
     nulls = fit_nulls(fitted)
     types = max(1, len(nulls))
     threshold = alpha / types
-    cols = ("place_type", "arrivals", "persons", "appt_ports")
-    tails: dict[str, list[tuple[int, int]]] = {}
-    for place, k, persons, ports in fitted.select(cols).iter_rows():
+    cols = ("place_type", "arrivals", "persons", "registrations", "won_registrations")
+    tails: dict[str, list[int]] = {}
+    for place, k, persons, _, _ in fitted.select(cols).iter_rows():
         if place in nulls and k > nulls[place].bulk:
-            tails.setdefault(place, []).append((int(persons), int(ports)))
+            tails.setdefault(place, []).append(int(persons))
+    regs = fitted["registrations"].sum()
+    win_rate = fitted["won_registrations"].sum() / regs if regs else 0.0
     expected, plausible = [], []
-    for place, k, persons, ports in groups.select(cols).iter_rows():
+    for place, k, persons, n_regs, won in groups.select(cols).iter_rows():
         fit = nulls.get(place)
         if fit is None or k is None:
             expected.append(None)
             plausible.append(None)
             continue
-        factor = _tail_factor(tails, place, k, (int(persons), int(ports)), fit)
+        factor = 1.0
+        if k > fit.bulk:
+            factor = _tail_factor(tails, place, k, int(persons), fit)
+            draw = _draw_factor(int(won), int(n_regs), win_rate)
+            if draw < 1.0:
+                # Two independent chances multiplied: the chance that such a
+                # product falls this low is x (1 - ln x), not x (Fisher's
+                # method). Without an appointment (or where everyone holds
+                # one) the draw tells nothing and is left out.
+                both = factor * draw
+                factor = min(1.0, both * (1.0 - math.log(both)))
         expected.append(fit.expected(int(k)) * factor)
         plausible.append(fit.plausible(threshold))
     exp = pl.Series(expected, dtype=pl.Float64)

@@ -255,6 +255,10 @@ def describe_groups(keyed: pl.DataFrame, config: AddressConfig) -> pl.DataFrame:
         pl.col("state_n").first(),
         pl.col("zip5").filter(pl.col("zip5") != "").mode().sort().first().fill_null(""),
         pl.col("registration_id").n_unique().alias("registrations"),
+        pl.col("registration_id")
+        .filter(pl.col("appointment_port").is_not_null())
+        .n_unique()
+        .alias("won_registrations"),
         pl.coalesce("appointment_port", "requested_port").drop_nulls().n_unique().alias("ports"),
         pl.len().alias("rows"),
     )
