@@ -442,6 +442,7 @@ def _finding(row: dict, extra: dict, ports: dict[str, int]) -> Finding:  # type:
             "exact_surnames": row["exact_surnames"],
             "apparent_families": row["families"],
             "registrations": row["registrations"],
+            "registrations_with_appointment": row["won_registrations"],
             "holders_by_port": ports,
             "ports_used": row["ports"],
             "first_seen": row["first_seen"].isoformat(),
