@@ -34,6 +34,8 @@ PORTS = ["SYS", "BRO", "HID", "CXL", "LRD", "EGP", "ELP", "NOG"]
 
 
 def _planted(n: int = 16, start: int = 0) -> list[dict]:
+    """Unrelated people giving one flat, one every eight days (the report's
+    house collected them over eight months, a household at a time)."""
     out = []
     for i in range(n):
         line1, line2, city, z = VARIANTS[i % len(VARIANTS)]
@@ -46,7 +48,7 @@ def _planted(n: int = 16, start: int = 0) -> list[dict]:
                 address_line2=line2,
                 city=city,
                 zip_code=z,
-                created_at=T0 + minutes(600 * i),
+                created_at=T0 + minutes(8 * 1440 * i),
                 appointment_port=PORTS[i % len(PORTS)],
             )
         )
@@ -99,7 +101,7 @@ def test_planted_cluster_is_flagged_and_explained() -> None:
     assert f.evidence["persons"] == 16
     assert f.evidence["apparent_families"] >= 14
     assert sum(f.evidence["holders_by_port"].values()) == 16
-    gave, ports, place = f.explanation
+    gave, ports, place, arrivals = f.explanation
     assert gave.code == "explain.address_cluster.gave"
     assert gave.params["persons"] == 16
     assert gave.params["address"] == "123 MAIN ST #4, HOUSTON TX 77002"
@@ -110,6 +112,10 @@ def test_planted_cluster_is_flagged_and_explained() -> None:
     assert sum(p["count"] for p in ports.params["ports"]) == 16
     assert place.code == f"explain.address_cluster.{f.evidence['place_type']}"
     assert place.params == {"plausible": f.evidence["plausible_persons"]}
+    # One a week for sixteen weeks: sixteen separate arrivals, beyond what is plausible.
+    assert arrivals.code == "explain.address_cluster.arrivals"
+    assert arrivals.params["count"] == f.evidence["separate_arrivals"] == 16
+    assert arrivals.params["plausible"] == f.evidence["plausible_arrivals"] < 16
     assert len(f.registration_ids) == 16
     assert f.normalised_keys == ("123 MAIN ST|4|HOUSTON|TX",)
 
@@ -254,3 +260,107 @@ def test_the_identity_model_compares_addresses_as_the_address_analysis_writes_th
     for (line1, line2), key in zip(lines, written, strict=True):
         street, unit, _ = an.normalise_street(f"{line1} {line2 or ''}")
         assert key == f"{street} {unit}".strip().lower()
+
+
+def _people(prefix: str, n: int, line1: str, line2: str | None, *, days: float) -> list[dict]:
+    """``n`` unrelated people (one each, own surname) giving one address,
+    registering ``days`` apart, over all eight ports."""
+    return [
+        row(
+            f"{prefix}{i}",
+            given_names=f"Given{chr(65 + i % 26)}{i}",
+            family_names=f"{surname(i)}{'abcdefghijklmnopqrstuvwxyz'[i // 26 % 26]}x{i}",
+            address_line1=line1,
+            address_line2=line2,
+            created_at=T0 + minutes(days * 1440 * i),
+            appointment_port=PORTS[i % len(PORTS)],
+        )
+        for i in range(n)
+    ]
+
+
+def _flagged_lines(rows: list[dict], **kw) -> list[str]:  # type: ignore[no-untyped-def]
+    findings = find_address_clusters(frame(rows), known=[], **kw)
+    return [f.evidence["address"].split(",")[0] for f in findings if f.flagged]
+
+
+def test_friends_sharing_a_flat_are_not_flagged_and_a_house_of_sixty_is() -> None:
+    # Ten unrelated friends who came together rent one flat: they registered in
+    # a few days. Sixty unrelated people at one house kept coming for months.
+    friends = _people("F", 10, "40 Elm St", "Apt 3", days=0.3)
+    six = _people("S", 6, "41 Elm St", "Apt 9", days=1.0)
+    house = _people("H", 60, "7 Oak Rd", None, days=3.5)
+    assert _flagged_lines(friends + six + house) == ["7 OAK RD"]
+
+
+def test_shelter_without_the_list_does_not_outrank_a_planted_house() -> None:
+    # No known-address list: the shelter is known only by how it is written.
+    shelter = _people("C", 120, "Casa del Migrante", None, days=1.5)
+    for i, r in enumerate(shelter):
+        r["address_line1"], r["address_line2"] = "35 Forest St", f"Room {i % 9 + 1}"
+    named = _people("N", 40, "Casa del Migrante San Jose", None, days=4)
+    for r in named:
+        r["address_line2"] = r["address_line1"]
+        r["address_line1"] = "90 Pine Ave"
+    house = _people("H", 30, "7 Oak Rd", None, days=6)
+    assert _flagged_lines(shelter + named + house) == ["7 OAK RD"]
+    analysis = analyse_addresses(frame(shelter + named + house), known=[])
+    types = dict(analysis.groups.select("street", "place_type").unique().iter_rows())
+    assert types.pop("7 OAK RD") == "house"
+    assert sorted(types.values()) == ["institution", "institution"]  # the rooms, the named house
+
+
+def _background(shared: bool) -> list[dict]:
+    """Flats of the data set: one household each, or shared by 1..9 unrelated
+    households that came one by one (25 flats of each size)."""
+    rows: list[dict] = []
+    sizes = range(1, 10) if shared else [1]
+    count = 25 if shared else 225
+    for k in sizes:
+        for j in range(count):
+            rows += _people(f"B{k}-{j}-", k, f"{100 + j} Maple St", f"Apt {k}", days=9)
+    return rows
+
+
+def test_the_same_flat_is_surprising_only_where_shared_flats_are_rare() -> None:
+    # Eight unrelated households who came one by one to one flat.
+    flat = _people("X", 8, "5 Birch Ln", "Apt 2", days=9)
+    assert _flagged_lines(_background(shared=False) + flat) == ["5 BIRCH LN #2"]
+    assert _flagged_lines(_background(shared=True) + flat) == []
+
+
+def test_many_friend_flats_make_their_size_plausible_and_people_still_count() -> None:
+    # A city where 30 flats are shared by 6 to 9 unrelated people who came one by
+    # one (fewer flats the more people): another flat of 9 is one of them.
+    # Sixteen families of four (64 people) at one flat are beyond them in
+    # households and in people.
+    rows = _background(shared=True)[: sum(k * 25 for k in range(1, 6))]  # flats of 1..5
+    sizes = [6] * 14 + [7] * 9 + [8] * 5 + [9] * 2
+    for j, size in enumerate(sizes):
+        rows += _people(f"Q{j}-", size, f"{300 + j} Cedar St", "Apt 1", days=9)
+    rows += _people("N", 9, "8 Ash St", "Apt 5", days=9)
+    big = _people("G", 16, "9 Ash St", "Apt 6", days=9)
+    for fam in big[:]:
+        big += [
+            {**fam, "traveler_index": p, "is_owner": False, "given_names": f"Kid{p}"}
+            for p in (1, 2, 3)
+        ]
+    assert _flagged_lines(rows + big) == ["9 ASH ST #6"]
+
+
+def test_a_flat_whose_households_nearly_all_won_the_draw_is_surprising() -> None:
+    # The draw is random and never sees an address: one registration in ten
+    # holds an appointment here. Among 30 friend flats of 6 to 9 households,
+    # a flat of 9 whose households all won is unlikely by chance; a flat of 9
+    # that won like everyone else is one of the friends' flats.
+    rows = _background(shared=True)[: sum(k * 25 for k in range(1, 6))]
+    sizes = [6] * 14 + [7] * 9 + [8] * 5 + [9] * 2
+    for j, size in enumerate(sizes):
+        rows += _people(f"Q{j}-", size, f"{300 + j} Cedar St", "Apt 1", days=9)
+    for i, r in enumerate(rows):
+        r["appointment_port"] = PORTS[i % 8] if i % 10 == 0 else None
+    won = _people("W", 9, "8 Ash St", "Apt 5", days=9)
+    like_others = _people("L", 9, "9 Ash St", "Apt 6", days=9)
+    for i, r in enumerate(like_others):
+        r["appointment_port"] = "SYS" if i == 0 else None
+    assert _flagged_lines(rows + won + like_others) == ["8 ASH ST #5"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import polars as pl
 import pytest
@@ -19,7 +20,7 @@ from puerta.findings.value import (
 )
 from puerta.trends import evaluate as ev
 from puerta.trends.addresses import find_address_clusters
-from tests.trends.frames import frame, row, surname
+from tests.trends.frames import T0, frame, row, surname
 
 
 def _finding(kind: str, regs: list[str], **evidence: object) -> Finding:
@@ -102,6 +103,7 @@ def test_address_metrics_on_hand_made_truth() -> None:
                 family_names=surname(i),
                 address_line1="4 Planted Way",
                 appointment_port=ports[i % 3],
+                created_at=T0 + timedelta(days=8 * i),
             )
         )
         truth.append((f"P{i}", f"person{i}", "planted", 1))
@@ -113,6 +115,7 @@ def test_address_metrics_on_hand_made_truth() -> None:
                 family_names=surname(i + 3),
                 address_line1="35 Forest St",
                 zip_code="77099",
+                created_at=T0 + timedelta(days=5 * i),
             )
         )
         truth.append((f"S{i}", f"sheltered{i}", "shelter", None))
@@ -136,6 +139,41 @@ def test_address_metrics_on_hand_made_truth() -> None:
     assert out["per_address"][1]["ports_match"]
     assert out["flagged_known"] == 1
     assert not out["all_found_in_top"] or out["worst_rank"] <= 2
+
+
+def test_address_precision_counts_each_planted_address_once_and_friends_apart() -> None:
+    from puerta.findings.value import ADDRESS_CLUSTER
+
+    truth = pl.DataFrame(
+        {
+            "registration_id": ["A1", "A2", "A3", "A4", "B1", "B2", "F1", "F2", "X1"],
+            "position": [0] * 9,
+            "person_id": [f"p{i}" for i in range(9)],
+            "address_kind": ["planted"] * 6 + ["friends", "friends", "private"],
+            "address_cluster_id": [1, 1, 1, 1, 2, 2, None, None, None],
+        },
+        schema_overrides={"address_cluster_id": pl.Int8, "position": pl.Int32},
+    )
+    data = pl.DataFrame(
+        {"registration_id": truth["registration_id"], "position": truth["position"]}
+    ).with_columns(appointment_port=pl.lit("SYS"))
+
+    def flagged(regs: list[str]) -> Finding:
+        return _finding(ADDRESS_CLUSTER, regs, holders_by_port={}, address=regs[0])
+
+    # Planted address 1 split over two findings (two writings), then address 2,
+    # then a friend group's flat and a private home: 2 planted addresses of 5.
+    findings = [
+        flagged(["A1", "A2"]),
+        flagged(["A3", "A4"]),
+        flagged(["B1", "B2"]),
+        flagged(["F1", "F2"]),
+        flagged(["X1"]),
+    ]
+    out = ev.evaluate_addresses(findings, truth, data)
+    assert out["precision_top20"] == 0.4
+    assert out["flagged_friends"] == 1
+    assert ev.evaluate_addresses([], truth, data)["precision_top20"] is None
 
 
 @pytest.mark.slow

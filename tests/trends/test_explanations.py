@@ -39,7 +39,7 @@ def _cluster() -> Finding:
             family_names=surname(i),
             address_line1="123 Main Street",
             address_line2="Apt 4",
-            created_at=T0 + minutes(600 * i),
+            created_at=T0 + minutes(8 * 1440 * i),  # one by one, over months
             appointment_port=PORTS[i % 2],
         )
         for i in range(16)
@@ -201,9 +201,11 @@ def test_each_kind_renders_in_english_with_every_placeholder_filled(tmp_path: Pa
 def test_english_reads_as_it_did(tmp_path: Path) -> None:
     assert _english(_cluster()) == (
         "16 travelers with 16 different surnames (16 apparent families) gave "
-        "123 MAIN ST #4, HOUSTON TX 77002 between May 10, 2023 and May 16, 2023. "
+        "123 MAIN ST #4, HOUSTON TX 77002 between May 10, 2023 and Sep 7, 2023. "
         "Appointments at 2 ports (OTM 8 and SYS 8). "
-        "An apartment plausibly houses about 6 people."
+        "An apartment plausibly houses about 5 people. "
+        "Unrelated families came to this address in 16 different weeks. "
+        "At addresses of this kind in these data, more than 5 is rare."
     )
     assert _english(_shelter(tmp_path)) == (
         "Listed sponsor (unnamed): 8 travelers gave 35 FRST ST, HOUSTON TX 77002 "

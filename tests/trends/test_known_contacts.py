@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import polars as pl
@@ -18,7 +19,7 @@ from puerta.trends.known_contacts import (
     load_known_contacts,
     parse_known_contacts,
 )
-from tests.trends.frames import row, surname, write_dataset
+from tests.trends.frames import T0, row, surname, write_dataset
 
 LIST = (
     "kind,value,label\n"
@@ -114,6 +115,7 @@ def test_a_listed_address_joins_the_known_address_list() -> None:
             city="El Paso",
             state="TX",
             zip_code="79901",
+            created_at=T0 + timedelta(days=8 * h),  # one household at a time, over weeks
         )
         for h in range(8)
     ]

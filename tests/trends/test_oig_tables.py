@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
 from puerta.trends import oig_tables as ot
 from puerta.trends.addresses import analyse_addresses
 from puerta.trends.frame import analysis_frame
-from tests.trends.frames import frame, row, surname
+from tests.trends.frames import T0, frame, row, surname
 
 
 def _regs(prefix: str, month_counts: dict[int, int], **kw: object) -> list[dict]:
@@ -61,6 +61,8 @@ def _address_rows() -> list[dict]:
                 family_names=surname(i),
                 address_line1="500 Cedar Ave",
                 appointment_port=ports[i % 8],
+                # One at a time over months: people who came together count once.
+                created_at=T0 + timedelta(days=7 * i),
             )
         )
     # A family of four at its own address, all holders: not "unrelated".

@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from puerta.trends import addresses, bursts, oig_tables, rings
+from puerta.trends import address_surprise, addresses, bursts, oig_tables, rings
 from puerta.trends import frame as fr
 from tests.trends.frames import T0, row, surname
 
@@ -40,6 +40,7 @@ def _rows(seed: int = 0) -> list[dict[str, Any]]:
                 family_names=surname(i),
                 address_line1="4 Planted Way",
                 appointment_port="SYS",
+                created_at=T0 + timedelta(days=8 * i),  # one by one, over months
             )
         )
     for i in range(8):  # a bot burst
@@ -96,7 +97,12 @@ def test_declared_inputs_are_not_protected(declared: tuple[str, ...]) -> None:
 
 
 def test_scoring_function_signatures_take_only_counts() -> None:
-    for fn in (addresses.score_address, rings.score_ring, bursts.surprise):
+    for fn in (
+        address_surprise.surprise,
+        address_surprise.fit_nulls,
+        rings.score_ring,
+        bursts.surprise,
+    ):
         params = set(inspect.signature(fn).parameters)
         assert not fr.PROTECTED_COLUMNS.intersection(params), fn.__name__
 

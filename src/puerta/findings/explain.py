@@ -80,6 +80,11 @@ ADDRESS_PORTS = M("explain.address_cluster.ports", "Appointments at {port_count}
 ADDRESS_ONE_PORT = M("explain.address_cluster.one_port", "Appointments at one port ({ports}).")
 ADDRESS_NO_PORT = M("explain.address_cluster.no_port", "No appointments yet.")
 PORT_COUNT = M("explain.port_count", "{port} {count}")
+ADDRESS_ARRIVALS = M(
+    "explain.address_cluster.arrivals",
+    "Unrelated families came to this address in {count} different weeks. "
+    "At addresses of this kind in these data, more than {plausible} is rare.",
+)
 PLACE_HOUSES: dict[str, Message] = {
     "house": M(
         "explain.address_cluster.house", "A house plausibly houses about {plausible} people."

@@ -69,8 +69,16 @@ UNIT_DESIGNATORS: dict[str, str] = {
     "OFFICE": "OFC",
     "PH": "PH",
 }
-OFFICE_DESIGNATORS = frozenset({"STE", "RM", "FL", "OFC"})
+OFFICE_DESIGNATORS = frozenset({"STE", "FL", "OFC"})
 """Designators of business premises: nobody plausibly lives there in numbers."""
+INSTITUTION_DESIGNATORS = frozenset({"RM"})
+"""Rooms: shelters, dormitories and hotels number rooms, homes do not."""
+INSTITUTION_WORDS = (
+    r"\b(SHELTER|ALBERGUE|REFUGIO|CASA DEL? MIGRANTE|MIGRANT|WELCOME CENTER|CENTER|CENTRE|"
+    r"CENTRO|MISSION|MISION|CHURCH|IGLESIA|PARISH|PARROQUIA|CATHEDRAL|MINISTR\w*|"
+    r"CHARIT\w*|RESPITE|HOSTEL|HOTEL|MOTEL|DORM\w*|BED|C/O|CARE OF)\b"
+)
+"""Building words of institution-like places, matched on the cleaned street line."""
 
 # Misspellings seen in hand-typed forms, beyond USPS's own variants.
 MISSPELLINGS: dict[str, str] = {
@@ -457,6 +465,17 @@ def _adopt_city_by_street(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _named_place() -> pl.Expr:
+    """The written text that can name a building: line 2, and line 1 when it
+    does not start with a house number ("Casa del Migrante, 12 Elm St").
+    A street named after one ("Church St", "Center Dr") is not a building word."""
+    line1 = pl.col("address_line1").fill_null("").str.to_uppercase()
+    named = pl.when(line1.str.contains(r"^\s*\d")).then(pl.lit("")).otherwise(line1)
+    return pl.concat_str(
+        [named, pl.col("address_line2").fill_null("").str.to_uppercase()], separator=" "
+    ).str.replace_all(r"[.,]", " ")
+
+
 def key_addresses(
     df: pl.DataFrame, *, street_fuzz: float = 85.0, city_fuzz: float = 85.0
 ) -> pl.DataFrame:
@@ -502,6 +521,11 @@ def key_addresses(
     place = (
         pl.when(pl.col("street").str.starts_with("PO BOX"))
         .then(pl.lit("po_box"))
+        .when(
+            pl.col("designator").is_in(list(INSTITUTION_DESIGNATORS))
+            | _named_place().str.contains(INSTITUTION_WORDS)
+        )
+        .then(pl.lit("institution"))
         .when(pl.col("designator").is_in(list(OFFICE_DESIGNATORS)))
         .then(pl.lit("office"))
         .when(pl.col("unit") != "")

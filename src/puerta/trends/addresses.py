@@ -4,13 +4,15 @@ The report found 358 people (266 surnames) giving one four-bedroom house,
 spread over all eight ports so that no port saw it (Table 3, Figure 8). This
 module normalises every address (``address_normalise``), groups travelers on
 the normalised key, describes each group (people, apparent families with
-fuzzy surnames, ports, time span, written variants), ranks groups against what
-is plausible for the kind of place, and reports listed shelter and sponsor
-addresses apart, never as suspicious.
+fuzzy surnames, ports, time span, written variants), ranks groups by
+surprise against the data's own addresses of the same place type
+(``address_surprise``: friends and relatives do share flats, and what is
+plausible depends on the place and on the data), and reports listed shelter
+and sponsor addresses apart, never as suspicious.
 
 Scale: normalisation runs once per distinct written street line (cached),
 everything else is polars group-bys; the fuzzy family count runs only for
-groups large enough to be findings.
+addresses with two or more distinct owner surname keys.
 
 Example:
     >>> import polars as pl
@@ -19,8 +21,8 @@ Example:
     >>> rows = [dict(registration_id=f"R{i}", position=0, person_key=f"P{i}",
     ...     family_names=name, given_names="Ana", address_line1="12 Oak Street",
     ...     address_line2=None, city="Austin", state="TX", zip_code="78701",
-    ...     created_at=datetime(2023, 5, 1, tzinfo=UTC), appointment_port="SYS",
-    ...     requested_port="SYS") for i, name in enumerate(names)]
+    ...     created_at=datetime(2023, 1 + i % 8, 1 + 2 * i, tzinfo=UTC),
+    ...     appointment_port="SYS", requested_port="SYS") for i, name in enumerate(names)]
     >>> [f.kind for f in find_address_clusters(pl.DataFrame(rows))]
     ['address_cluster']
 """
@@ -29,7 +31,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -41,7 +43,8 @@ from puerta.findings import explain as fx
 from puerta.findings.explain import Sentence
 from puerta.findings.value import ADDRESS_CLUSTER, KNOWN_ADDRESS, Finding, stable_key
 from puerta.trends import address_normalise as an
-from puerta.trends.families import count_families, family_key
+from puerta.trends.address_surprise import INSTITUTION, surprise
+from puerta.trends.families import family_key, family_labels
 from puerta.trends.frame import guard
 
 NEEDED = (
@@ -61,32 +64,31 @@ NEEDED = (
 )
 """The only columns the address analysis reads (see ``frame.guard``)."""
 
-PLAUSIBLE: dict[str, tuple[int, int]] = {
-    "house": (10, 3),
-    "apartment": (6, 2),
-    "office": (2, 1),
-    "po_box": (1, 1),
-}
-"""Place type -> (people, apparent families) that can plausibly give it as home."""
+INSTITUTION_SHARE = 0.2
+"""Share of a street address's rows written with rooms or building words
+(``address_normalise.INSTITUTION_WORDS``) that makes the whole place
+institution-like: one "c/o" does not turn a house into a shelter."""
 
 
 @dataclass(frozen=True)
 class AddressConfig:
-    """Thresholds of the address analysis; the defaults suit the synthetic data.
+    """Settings of the address analysis.
 
     Attributes:
         min_persons: Smallest group described at all.
-        min_excess_families: A group is flagged when it holds at least this many
-            apparent families beyond what is plausible for the place.
-        plausible: Place type -> (people, families) plausible as one home.
+        alpha: Expected number of addresses flagged by chance over the whole
+            data (``address_surprise``): the flag threshold.
+        week_days: Unrelated households whose first registrations fall in one
+            such period (counted from the data's first registration) arrived
+            together and count once.
         street_fuzz: rapidfuzz ratio at which two street names at the same
             house number, city and state are one street ("MIAN ST" / "MAIN ST").
         city_fuzz: ratio at which a city without ZIP joins a known spelling.
     """
 
     min_persons: int = 6
-    min_excess_families: int = 3
-    plausible: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(PLAUSIBLE))
+    alpha: float = 0.05
+    week_days: int = 7
     street_fuzz: float = 85.0
     city_fuzz: float = 85.0
 
@@ -191,37 +193,35 @@ def _match_known(groups: pl.DataFrame, known: Iterable[KnownAddress]) -> pl.Data
     )
 
 
-def score_address(
-    persons: int, families: int, ports: int, place_type: str, config: AddressConfig
-) -> float:
-    """How far a group exceeds what is plausible as one home (0 = plausible).
-
-    Apparent families beyond the plausible count drive the score: many people
-    of one family at one address is a household, many unrelated people is the
-    report's pattern. Extra people add a little (people are counted by an
-    identity key that typos split, so they are weighed lightly); the spread
-    over ports of entry (``ports``: distinct appointment ports) multiplies,
-    because it is what hid the pattern from each port.
-    Nothing about the people themselves enters, only these counts.
-
-    Example:
-        >>> score_address(358, 266, 8, "house", AddressConfig())
-        458.9
-    """
-    plausible_persons, plausible_families = config.plausible.get(place_type, PLAUSIBLE["house"])
-    excess_families = max(0, families - plausible_families)
-    excess_persons = max(0, persons - plausible_persons)
-    if excess_families == 0:
-        return 0.0
-    spread = 1.0 + 0.1 * max(0, ports - 1)
-    return round((excess_families + 0.02 * excess_persons) * spread, 1)
+def _place_types(keyed: pl.DataFrame) -> pl.DataFrame:
+    """Place type per address key: the commonest written type, except that a
+    street address whose rows often name rooms or building words (a shelter,
+    a church, a hotel) makes all of its units institution-like."""
+    street = ["street", "city_c", "state_n"]
+    inst = (
+        keyed.group_by(street)
+        .agg((pl.col("place_type") == INSTITUTION).mean().alias("inst_share"))
+        .filter(pl.col("inst_share") >= INSTITUTION_SHARE)
+        .select(*street, pl.lit(True).alias("inst"))
+    )
+    per_key = keyed.group_by("address_key").agg(
+        *[pl.col(c).first() for c in street],
+        pl.col("place_type").filter(pl.col("place_type") != INSTITUTION).mode().sort().first(),
+    )
+    return per_key.join(inst, on=street, how="left").select(
+        "address_key",
+        place_type=pl.when(pl.col("inst"))
+        .then(pl.lit(INSTITUTION))
+        .otherwise(pl.col("place_type").fill_null("house")),
+    )
 
 
 def describe_groups(keyed: pl.DataFrame, config: AddressConfig) -> pl.DataFrame:
     """One row per address key: people, surnames, ports, span, and a family bound.
 
     Only scalars here (millions of addresses); the name lists that the fuzzy
-    family count needs are gathered later, for the few candidate groups.
+    family count needs are gathered later, for the groups of two or more
+    apparent families.
     """
     del config
     person_rows = keyed.group_by("address_key", "person_key").agg(
@@ -254,72 +254,97 @@ def describe_groups(keyed: pl.DataFrame, config: AddressConfig) -> pl.DataFrame:
         pl.col("city_c").first(),
         pl.col("state_n").first(),
         pl.col("zip5").filter(pl.col("zip5") != "").mode().sort().first().fill_null(""),
-        pl.col("place_type").mode().sort().first(),
         pl.col("registration_id").n_unique().alias("registrations"),
+        pl.col("registration_id")
+        .filter(pl.col("appointment_port").is_not_null())
+        .n_unique()
+        .alias("won_registrations"),
         pl.coalesce("appointment_port", "requested_port").drop_nulls().n_unique().alias("ports"),
         pl.len().alias("rows"),
     )
-    return groups.join(parts, on="address_key").join(bound, on="address_key", how="left")
+    return (
+        groups.join(parts, on="address_key")
+        .join(_place_types(keyed), on="address_key", how="left")
+        .join(bound, on="address_key", how="left")
+    )
 
 
 def _families_for(groups: pl.DataFrame, keyed: pl.DataFrame, config: AddressConfig) -> pl.DataFrame:
-    """Fuzzy family counts, only where they can decide a flag.
+    """Apparent families and separate arrivals of every unlisted address.
 
-    Fuzzy families never outnumber distinct written surnames, nor the distinct
-    ``family_key`` of registration owners (people on one registration are one
-    family), so groups below what a flag needs for their place type are
-    skipped: most of them.
+    ``families``: fuzzy surname groups (``families.family_labels``; people on
+    one registration are one family). ``arrivals``: those families counted
+    once per ``config.week_days`` period of their first registration, so
+    unrelated people who came together count once (see ``address_surprise``).
+    Fuzzy families never outnumber the distinct ``family_key`` of
+    registration owners, so addresses with one such key (most) hold one
+    family and one arrival without the fuzzy count.
     """
-    needed = {k: v[1] + config.min_excess_families for k, v in config.plausible.items()}
-    need = pl.col("place_type").replace_strict(needed, default=99, return_dtype=pl.Int64)
-    big = groups.filter(
-        pl.col("known_kind").is_null()
-        & (pl.col("persons") >= config.min_persons)
-        & (pl.col("exact_surnames") >= need)
-        & (pl.col("family_bound") >= need)
-    ).select("address_key")
+    t0 = keyed["created_at"].min()
+    week = config.week_days * 86_400
+    many = groups.filter(pl.col("known_kind").is_null() & (pl.col("family_bound") >= 2))
     people = (
-        keyed.join(big, on="address_key")
+        keyed.join(many.select("address_key"), on="address_key")
         .group_by("address_key", "person_key")
         .agg(
             pl.col("family_names").mode().sort().first(),
             pl.col("given_names").mode().sort().first(),
             pl.col("registration_id").unique().sort().alias("regs"),
+            ((pl.col("created_at").min() - pl.lit(t0)).dt.total_seconds() // week)
+            .cast(pl.Int64)
+            .alias("week"),
         )
         .sort("address_key", "person_key")
         .group_by("address_key", maintain_order=True)
-        .agg("family_names", "given_names", "regs")
+        .agg("family_names", "given_names", "regs", "week")
     )
-    fams = [
-        count_families(s, g, r)
-        for s, g, r in zip(
-            people["family_names"].to_list(),
-            people["given_names"].to_list(),
-            people["regs"].to_list(),
-            strict=True,
+    fams, arrivals = [], []
+    for surnames, given, regs, weeks in people.select(
+        "family_names", "given_names", "regs", "week"
+    ).iter_rows():
+        labels = family_labels(surnames, given, regs)
+        first: dict[int, int] = {}
+        for label, week in zip(labels, weeks, strict=True):
+            first[label] = min(week, first.get(label, week))
+        fams.append(len(first))
+        arrivals.append(len(set(first.values())))
+    counted = people.select("address_key").with_columns(
+        families=pl.Series(fams, dtype=pl.Int64), arrivals_many=pl.Series(arrivals, dtype=pl.Int64)
+    )
+    unlisted = pl.col("known_kind").is_null()
+    return (
+        groups.join(counted, on="address_key", how="left")
+        .with_columns(
+            families=pl.when(unlisted).then(pl.col("families").fill_null(1)),
+            arrivals=pl.when(unlisted).then(pl.col("arrivals_many").fill_null(1)),
         )
-    ]
-    counted = people.select("address_key").with_columns(families=pl.Series(fams, dtype=pl.Int64))
-    return groups.join(counted, on="address_key", how="left")
+        .drop("arrivals_many")
+    )
 
 
 def _score_groups(groups: pl.DataFrame, config: AddressConfig) -> pl.DataFrame:
-    """Score the described groups; only counts and the place type go in."""
-    cols = guard(groups, ("address_key", "persons", "families", "appt_ports", "place_type"))
-    scores, plausible_p, excess = [], [], []
-    for _, persons, families, ports, place in cols.iter_rows():
-        p_persons, p_families = config.plausible.get(place, PLAUSIBLE["house"])
-        plausible_p.append(p_persons)
-        if families is None:  # too small to be described
-            scores.append(0.0)
-            excess.append(0)
-            continue
-        scores.append(score_address(persons, families, ports, place, config))
-        excess.append(max(0, families - p_families))
-    return groups.with_columns(
-        score=pl.Series(scores, dtype=pl.Float64),
-        plausible_persons=pl.Series(plausible_p, dtype=pl.Int64),
-        flagged=pl.Series(excess, dtype=pl.Int64) >= config.min_excess_families,
+    """Score the described groups by surprise (``address_surprise``); only the
+    counts and the place type go in, nothing about the people themselves.
+
+    ``plausible_persons`` (for the officer's sentence) is the largest number
+    of separate arrivals the data make plausible for the place type, times
+    the type's mean persons per apparent family.
+    """
+    scored, _ = surprise(groups, alpha=config.alpha)
+    size = (
+        scored.filter(pl.col("families").is_not_null())
+        .group_by("place_type")
+        .agg((pl.col("persons").sum() / pl.col("families").sum()).alias("per_family"))
+    )
+    return (
+        scored.join(size, on="place_type", how="left")
+        .with_columns(
+            plausible_persons=(pl.col("plausible_arrivals") * pl.col("per_family").fill_null(1.0))
+            .round(0)
+            .cast(pl.Int64)
+            .fill_null(0)
+        )
+        .drop("per_family")
     )
 
 
@@ -394,7 +419,10 @@ def _explain(row: dict, ports: dict[str, int]) -> tuple[Sentence, ...]:  # type:
     else:
         where = fx.sentence(fx.ADDRESS_NO_PORT)
     place = fx.PLACE_HOUSES.get(row["place_type"], fx.PLACE_HOUSES["po_box"])
-    return gave, where, fx.sentence(place, plausible=row["plausible_persons"])
+    arrivals = fx.sentence(
+        fx.ADDRESS_ARRIVALS, count=row["arrivals"], plausible=row["plausible_arrivals"]
+    )
+    return gave, where, fx.sentence(place, plausible=row["plausible_persons"]), arrivals
 
 
 def _finding(row: dict, extra: dict, ports: dict[str, int]) -> Finding:  # type: ignore[type-arg]
@@ -414,12 +442,16 @@ def _finding(row: dict, extra: dict, ports: dict[str, int]) -> Finding:  # type:
             "exact_surnames": row["exact_surnames"],
             "apparent_families": row["families"],
             "registrations": row["registrations"],
+            "registrations_with_appointment": row["won_registrations"],
             "holders_by_port": ports,
             "ports_used": row["ports"],
             "first_seen": row["first_seen"].isoformat(),
             "last_seen": row["last_seen"].isoformat(),
             "place_type": row["place_type"],
             "plausible_persons": row["plausible_persons"],
+            "separate_arrivals": row["arrivals"],
+            "plausible_arrivals": row["plausible_arrivals"],
+            "expected_by_chance": row["expected"],
             "known_name": row["known_name"],
             "variants": extra["variants"],
         },

@@ -228,6 +228,19 @@ def _truth_port_counts(truth: pl.DataFrame, data: pl.DataFrame) -> dict[int, dic
     return out
 
 
+def _friend_rows(truth: pl.DataFrame) -> set[tuple[str, int]]:
+    """Rows of friend groups sharing a flat, by whichever marker the truth has."""
+    marks = []
+    if "address_kind" in truth.columns:
+        marks.append(pl.col("address_kind") == "friends")
+    marks += [pl.col(c).is_not_null() for c in truth.columns if c.startswith("friend")]
+    if not marks:
+        return set()
+    return set(
+        truth.filter(pl.any_horizontal(marks)).select("registration_id", "position").iter_rows()
+    )
+
+
 def evaluate_addresses(
     findings: Iterable[Finding], truth: pl.DataFrame, data: pl.DataFrame, *, top: int = 10
 ) -> dict[str, Any]:
@@ -241,7 +254,13 @@ def evaluate_addresses(
 
     Returns:
         A dict with ``all_found_in_top`` (the target), ``per_address`` details,
-        ``flagged_known`` (must be 0) and ``port_counts_match``.
+        ``flagged_known`` (must be 0), ``port_counts_match``,
+        ``precision_top20`` (share of the top ``min(20, flagged)`` flagged
+        findings that are a planted address, each planted address counted
+        once however many findings hold it; None when nothing is flagged)
+        and ``flagged_friends`` (flagged findings that are mostly a friend
+        group sharing a flat: ``address_kind`` "friends" or a non-null
+        ``friend_group_id`` in the truth, when the generator plants them).
     """
     flagged = [f for f in findings if f.kind == ADDRESS_CLUSTER and f.flagged]
     known = [f for f in findings if f.kind == KNOWN_ADDRESS]
@@ -281,7 +300,30 @@ def evaluate_addresses(
         if sum(kind_of.get(t) in ("shelter", "sponsor") for t in f.travelers) * 2 > len(f.travelers)
     ]
     found = [e for e in per.values() if e["found"]]
+    top_n = flagged[: min(20, len(flagged))]
+    cluster_of = {
+        (r, p): c
+        for r, p, c in planted.select(
+            "registration_id", "position", "address_cluster_id"
+        ).iter_rows()
+    }
+    friend_rows = _friend_rows(truth)
+    hit_clusters: set[int] = set()
+    for f in top_n:
+        counts: dict[int, int] = {}
+        for t in f.travelers:
+            c = cluster_of.get(t)
+            if c is not None:
+                counts[int(c)] = counts.get(int(c), 0) + 1
+        best_cluster = max(counts.items(), key=lambda x: x[1], default=None)
+        if best_cluster and best_cluster[1] * 2 > len(f.travelers):
+            hit_clusters.add(best_cluster[0])
+    friends_flagged = sum(
+        sum(t in friend_rows for t in f.travelers) * 2 > len(f.travelers) for f in flagged
+    )
     return {
+        "precision_top20": round(len(hit_clusters) / len(top_n), 3) if top_n else None,
+        "flagged_friends": friends_flagged,
         "planted": len(per),
         "found": len(found),
         "all_found_in_top": len(found) == len(per) and all(e["rank"] <= top for e in found),
