@@ -205,7 +205,7 @@ def test_english_reads_as_it_did(tmp_path: Path) -> None:
         "Appointments at 2 ports (OTM 8 and SYS 8). "
         "An apartment plausibly houses about 5 people. "
         "Unrelated families came to this address in 16 different weeks. "
-        "At addresses of this kind in these data, more than 5 is rare."
+        "At addresses like this one, more than 5 is rare."
     )
     assert _english(_shelter(tmp_path)) == (
         "Listed sponsor (unnamed): 8 travelers gave 35 FRST ST, HOUSTON TX 77002 "

@@ -83,7 +83,7 @@ PORT_COUNT = M("explain.port_count", "{port} {count}")
 ADDRESS_ARRIVALS = M(
     "explain.address_cluster.arrivals",
     "Unrelated families came to this address in {count} different weeks. "
-    "At addresses of this kind in these data, more than {plausible} is rare.",
+    "At addresses like this one, more than {plausible} is rare.",
 )
 PLACE_HOUSES: dict[str, Message] = {
     "house": M(
