@@ -76,11 +76,9 @@ def pairwise_scores(predicted: pl.Series, truth: pl.Series) -> dict[str, float]:
     }
 
 
-def _pairs_within(frame: pl.DataFrame, by: str) -> pl.DataFrame:
-    """Every unordered pair of rows (``i < j`` on ``row``) that share ``by``."""
-    left = frame.filter(pl.col(by).is_not_null() & (pl.len().over(by) > 1))
-    pairs = left.join(left, on=by, suffix="_r").filter(pl.col("row") < pl.col("row_r"))
-    return pairs
+def _pairs_by(frame: pl.DataFrame, *keys: str) -> int:
+    """Unordered pairs of rows that agree on every one of ``keys`` (from group sizes)."""
+    return _pairs(frame.group_by(*keys).len()["len"])
 
 
 ERROR_SEPARATOR = ","
@@ -90,6 +88,10 @@ ERROR_SEPARATOR = ","
 def error_class_recall(joined: pl.DataFrame, error_column: str) -> dict[str, dict[str, Any]]:
     """Recall per planted error class: of the true pairs where either row carries
     the class, the share resolved as "same person" and as "same or possibly".
+
+    Counted from group sizes, never by listing pairs (a scale-1.0 population has
+    some fifteen million true pairs): the pairs with at least one row of the
+    class are all the pairs of a group less the pairs among its other rows.
 
     Args:
         joined: One row per traveler with ``person_id``, ``possible_id``,
@@ -108,27 +110,24 @@ def error_class_recall(joined: pl.DataFrame, error_column: str) -> dict[str, dic
         "possible_id",
         "true_person",
         pl.col(error_column).fill_null("").str.split(ERROR_SEPARATOR).alias("errors"),
-    ).with_row_index("row")
-    pairs = _pairs_within(rows, "true_person").select(
-        (pl.col("person_id") == pl.col("person_id_r")).alias("same"),
-        (pl.col("possible_id") == pl.col("possible_id_r")).alias("possible"),
-        pl.concat_list("errors", "errors_r").list.unique().alias("errors"),
     )
-    per_class = (
-        pairs.explode("errors")
-        .filter(pl.col("errors").is_not_null() & (pl.col("errors") != ""))
-        .group_by("errors")
-        .agg(
-            pl.len().alias("true_pairs"),
-            pl.col("same").mean().alias("same_person"),
-            pl.col("possible").mean().alias("with_possible"),
-        )
-        .sort("errors")
-    )
-    return {
-        r["errors"]: {k: v for k, v in r.items() if k != "errors"}
-        for r in per_class.iter_rows(named=True)
-    }
+    classes = sorted(c for c in rows["errors"].explode().drop_nulls().unique().to_list() if c != "")
+    out: dict[str, dict[str, Any]] = {}
+    for name in classes:
+        clean = rows.filter(~pl.col("errors").list.contains(name))
+
+        def touched(*keys: str, clean: pl.DataFrame = clean) -> int:
+            return _pairs_by(rows, *keys) - _pairs_by(clean, *keys)
+
+        true_pairs = touched("true_person")
+        if not true_pairs:
+            continue
+        out[name] = {
+            "true_pairs": true_pairs,
+            "same_person": touched("true_person", "person_id") / true_pairs,
+            "with_possible": touched("true_person", "possible_id") / true_pairs,
+        }
+    return out
 
 
 def namesake_merges(joined: pl.DataFrame) -> dict[str, int]:
@@ -137,32 +136,26 @@ def namesake_merges(joined: pl.DataFrame) -> dict[str, int]:
     A namesake pair is two different true persons with one exact key (first
     + last name + birth date): the case where a wrong merge costs a real
     person their ticket, and the one name and birth date alone must never
-    decide.
+    decide. Counted from group sizes, like :func:`error_class_recall`.
+
+    Example:
+        >>> frame = pl.DataFrame({"person_id": [1, 1, 2], "true_person": ["a", "b", "c"],
+        ...     "exact_key_id": [7, 7, 7]})
+        >>> namesake_merges(frame)["wrong_namesake_pairs"], namesake_merges(frame)["namesake_pairs"]
+        (1, 3)
     """
-    rows = joined.select("person_id", "true_person", "exact_key_id").with_row_index("row")
-    wrong = _pairs_within(rows, "person_id").filter(
-        pl.col("true_person") != pl.col("true_person_r")
+    rows = joined.select("person_id", "true_person", "exact_key_id")
+    keyed = rows.filter(pl.col("exact_key_id") > 0)
+    wrong = _pairs_by(rows, "person_id") - _pairs_by(rows, "person_id", "true_person")
+    wrong_namesakes = _pairs_by(keyed, "person_id", "exact_key_id") - _pairs_by(
+        keyed, "person_id", "exact_key_id", "true_person"
     )
-    namesakes = rows.filter(pl.col("exact_key_id") > 0)
-    namesake_pairs = _pairs_within(namesakes, "exact_key_id").filter(
-        pl.col("true_person") != pl.col("true_person_r")
-    )
+    namesakes = _pairs_by(keyed, "exact_key_id") - _pairs_by(keyed, "exact_key_id", "true_person")
     return {
-        "wrong_pairs": wrong.height,
-        "wrong_namesake_pairs": int(
-            (wrong["exact_key_id"] == wrong["exact_key_id_r"]).sum() if wrong.height else 0
-        ),
-        "namesake_pairs": namesake_pairs.height,
-        "namesake_pairs_kept_apart": int(
-            namesake_pairs.join(
-                rows.select("row", "person_id").rename({"row": "row_r", "person_id": "p"}),
-                on="row_r",
-            )
-            .filter(pl.col("person_id") != pl.col("p"))
-            .height
-        )
-        if namesake_pairs.height
-        else 0,
+        "wrong_pairs": wrong,
+        "wrong_namesake_pairs": wrong_namesakes,
+        "namesake_pairs": namesakes,
+        "namesake_pairs_kept_apart": namesakes - wrong_namesakes,
     }
 
 
