@@ -126,7 +126,10 @@ def all_met(rows: Iterable[Checked]) -> bool:
 def _figure(value: float | None) -> str:
     if value is None:
         return "-"
-    return f"{value:.0f}" if value == int(value) and abs(value) >= 1 else f"{value:.4f}"
+    if value == int(value) and abs(value) >= 1:
+        return f"{value:.0f}"
+    # Five decimals: a precision of 0.99999 must not read as 1.0000.
+    return f"{value:.5f}" if abs(value) < 1 else f"{value:.1f}"
 
 
 def report(rows: Sequence[Checked]) -> str:
