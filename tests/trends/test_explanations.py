@@ -203,9 +203,9 @@ def test_english_reads_as_it_did(tmp_path: Path) -> None:
         "16 travelers with 16 different surnames (16 apparent families) gave "
         "123 MAIN ST #4, HOUSTON TX 77002 between May 10, 2023 and Sep 7, 2023. "
         "Appointments at 2 ports (OTM 8 and SYS 8). "
-        "An apartment plausibly houses about 5 people. "
+        "An apartment plausibly houses about 2 people. "
         "Unrelated families came to this address in 16 different weeks. "
-        "At addresses like this one, more than 5 is rare."
+        "At addresses like this one, more than 2 is rare."
     )
     assert _english(_shelter(tmp_path)) == (
         "Listed sponsor (unnamed): 8 travelers gave 35 FRST ST, HOUSTON TX 77002 "

@@ -171,9 +171,13 @@ def evaluate(
     from puerta.trends import evaluate_identity, targets
 
     metrics: dict = {}
+    resolved: list = []
+    # Identity first: the patterns are scored on resolved persons, as `trends run` gives them.
+    metrics["identity"] = evaluate_identity.main(data, febrl=febrl, persons_sink=resolved.append)
     if data:
-        metrics["patterns"] = evaluate_mod.evaluate_dataset(data, known_contacts=known_contacts)
-    metrics["identity"] = evaluate_identity.main(data, febrl=febrl)
+        metrics["patterns"] = evaluate_mod.evaluate_dataset(
+            data, known_contacts=known_contacts, persons=resolved[0]
+        )
     if data:
         identity_seconds = sum(metrics["identity"]["synthetic"]["seconds"].values())
         metrics["analysis"] = {

@@ -48,8 +48,8 @@ of its type, ``share`` the people share times the appointment chance above,
 1 inside the bulk,
 ``T`` place types present), so the expected number of addresses that would
 reach their counts by chance, summed over all addresses and types, is at
-most ``alpha`` (0.05 by default: about one data set in twenty has one chance
-flag). The score is ``-log10`` of that expected count: "how many digits of
+most ``alpha`` (``AddressConfig.alpha``, 0.25: about one run in four has one
+chance flag). The score is ``-log10`` of that expected count: "how many digits of
 surprise". Institution-like places are scored and never flagged.
 
 Example:
@@ -203,7 +203,7 @@ def _draw_factor(won: int, registrations: int, win_rate: float) -> float:
 
 
 def surprise(
-    groups: pl.DataFrame, *, alpha: float = 0.05
+    groups: pl.DataFrame, *, alpha: float = 0.25
 ) -> tuple[pl.DataFrame, dict[str, NullFit]]:
     """Add ``expected`` (chance addresses at least as extreme), ``score``
     (-log10 of it), ``plausible_arrivals`` and ``flagged`` to ``groups``.

@@ -343,8 +343,15 @@ def evaluate_dataset(
     exclude_created_at: Iterable[str] = (),
     analysis_only: bool = False,
     known_contacts: str | Path | None = None,
+    persons: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Run the address, burst and ring analyses on a synthetic data set and score them.
+
+    ``persons`` (``registration_id``, ``traveler_index``, ``person_id``, from
+    identity resolution) gives the analyses resolved persons, as
+    ``puerta trends run`` does: without it one person registering under
+    several spellings looks like several families, and a ring or an address
+    cluster of one person can appear.
 
     Uses the data set's own ``shelters.csv`` as the known-address list when
     present, and its ``shared_contacts.csv`` (or ``known_contacts``) as the
@@ -378,7 +385,21 @@ def evaluate_dataset(
         seconds[name] = round(now - started, 2)
         started = now
 
-    data = load_dataset(root, person_id_column=person_id_column)
+    if persons is not None:
+        from puerta.trends.frame import analysis_frame, scan_dataset
+
+        ids = persons.lazy().select(
+            "registration_id",
+            pl.col("traveler_index").cast(pl.Int32).alias("position"),
+            pl.col("person_id").cast(pl.String).alias("resolved_person"),
+        )
+        scanned = scan_dataset(root).with_columns(pl.col("position").cast(pl.Int32))
+        data = analysis_frame(
+            scanned.join(ids, on=["registration_id", "position"], how="left"),
+            person_id_column="resolved_person",
+        )
+    else:
+        data = load_dataset(root, person_id_column=person_id_column)
     lap("load")
     shelters = root / "shelters.csv"
     listed = root / "shared_contacts.csv"

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import resource
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,9 @@ def _pairs_by(frame: pl.DataFrame, *keys: str) -> int:
     """Unordered pairs of rows that agree on every one of ``keys`` (from group sizes)."""
     return _pairs(frame.group_by(*keys).len()["len"])
 
+
+PersonsSink = Callable[[pl.DataFrame], None]
+"""Receives the resolved persons of a synthetic data set (see :func:`evaluate_synthetic`)."""
 
 ERROR_SEPARATOR = ","
 """The generator's truth column lists a row's planted errors separated by commas."""
@@ -174,8 +178,14 @@ def evaluate_synthetic(
     *,
     model: identity.ModelChoice = "auto",
     threshold: float = identity.DEFAULT_THRESHOLD,
+    persons_sink: PersonsSink | None = None,
 ) -> dict[str, Any]:
     """Resolve a synthetic data set and score it against ``truth.parquet``.
+
+    ``persons_sink``, if given, receives the resolved persons
+    (``registration_id``, ``traveler_index``, ``person_id``): the pattern
+    analyses are then scored on persons as ``puerta trends run`` gives them,
+    without resolving twice.
 
     Args:
         path: A ``puerta synth`` output directory.
@@ -212,6 +222,8 @@ def evaluate_synthetic(
         ).drop(errors)
     load = time.perf_counter() - start
     result = identity.resolve_persons(rows, model=model, threshold=threshold)
+    if persons_sink is not None:
+        persons_sink(result.rows.select("registration_id", "traveler_index", "person_id"))
     key = ["registration_id", "traveler_index"]
     joined = result.rows.join(
         truth.rename({"person_id": "true_person"}).with_columns(
@@ -397,6 +409,7 @@ def main(
     model: identity.ModelChoice = "auto",
     threshold: float = identity.DEFAULT_THRESHOLD,
     out: str | Path | None = None,
+    persons_sink: PersonsSink | None = None,
 ) -> dict[str, Any]:
     """Run the evaluations and return (and optionally write) one JSON report.
 
@@ -414,7 +427,9 @@ def main(
     """
     report: dict[str, Any] = {}
     if synthetic:
-        report["synthetic"] = evaluate_synthetic(synthetic, model=model, threshold=threshold)
+        report["synthetic"] = evaluate_synthetic(
+            synthetic, model=model, threshold=threshold, persons_sink=persons_sink
+        )
     if febrl:
         report["febrl3"] = evaluate_febrl3(threshold)
         report["febrl4"] = evaluate_febrl4(threshold)

@@ -128,8 +128,8 @@ def _figure(value: float | None) -> str:
         return "-"
     if value == int(value) and abs(value) >= 1:
         return f"{value:.0f}"
-    # Five decimals: a precision of 0.99999 must not read as 1.0000.
-    return f"{value:.5f}" if abs(value) < 1 else f"{value:.1f}"
+    # Six decimals: a precision of 0.999992 must not read as 1.0000.
+    return f"{value:.6f}" if abs(value) < 1 else f"{value:.1f}"
 
 
 def report(rows: Sequence[Checked]) -> str:
