@@ -61,9 +61,17 @@ def arrival_out(
     appointment: object,
     findings: list[Finding] | None = None,
     face_check: LiveFaceCheck | None = None,
+    registration: Registration | None = None,
+    *,
+    preloaded: bool = False,
 ) -> ArrivalOut:
+    """One arrival as the officer sees it.
+
+    ``preloaded``: the caller loaded the registration, findings and face check
+    for a whole list (None meaning "there is none"), so nothing is read here.
+    """
     base = AppointmentOut.model_validate(appointment)
-    registration = db.get(Registration, base.registration_id)
+    registration = registration or db.get(Registration, base.registration_id)
     assert registration is not None
     travelers = [
         TravelerBrief(
@@ -75,7 +83,7 @@ def arrival_out(
         )
         for t in registration.travelers
     ]
-    if findings is None:
+    if findings is None and not preloaded:
         findings = findings_service.for_registrations(db, [base.registration_id]).get(
             base.registration_id, []
         )
@@ -83,9 +91,9 @@ def arrival_out(
         FindingBrief(
             id=f.id, kind=f.kind, score=f.score, status=f.status, **explanation_fields(request, f)
         )
-        for f in findings
+        for f in findings or []
     ]
-    if face_check is None:
+    if face_check is None and not preloaded:
         face_check = faces_service.checks_for_appointments(db, [base.id]).get(base.id)
     return ArrivalOut(
         **base.model_dump(),
@@ -103,10 +111,20 @@ def port_appointments(
     the open findings that touch it, from every port, and its live photo compared with
     the registered photos (``face_check``)."""
     found = service.list_for_port(db, port_code=port.code, day=date)
-    touching = findings_service.for_registrations(db, [a.registration_id for a in found])
+    ids = [a.registration_id for a in found]
+    registrations = service.registrations_with_travelers(db, ids)
+    touching = findings_service.for_registrations(db, ids)
     faces = faces_service.checks_for_appointments(db, [a.id for a in found])
     return [
-        arrival_out(request, db, a, touching.get(a.registration_id, []), faces.get(a.id))
+        arrival_out(
+            request,
+            db,
+            a,
+            touching.get(a.registration_id, []),
+            faces.get(a.id),
+            registrations[a.registration_id],
+            preloaded=True,
+        )
         for a in found
     ]
 

@@ -1,0 +1,55 @@
+"""A port's arrivals list costs the same statements however many arrivals it holds."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from puerta.accounts.models import Role
+from puerta.confirmation.models import Appointment
+from puerta.dataset.importer import import_dataset
+from puerta.synth.generator import generate
+from tests.api_support import Api
+
+
+@pytest.mark.committing  # the importer opens its own connections
+def test_the_list_is_a_fixed_number_of_statements(api: Api, tmp_path: Path) -> None:
+    generate("oig-2023", 0.002, 5, tmp_path / "data")
+    stats = import_dataset(api.db, tmp_path / "data", rejects=tmp_path / "rejects.csv")
+    assert stats.appointments_loaded > 0
+    with api.db.read_only() as s:
+        booked = Counter(s.execute(sa.select(Appointment.port_code, Appointment.day)).all())
+    (port, busy), most = booked.most_common(1)[0]
+    quiet = next(day for (p, day), n in booked.items() if p == port and n < most)
+    assert most >= 2, booked
+    officer = api.staff(f"officer@{port.lower()}.example", Role.OFFICER, port)
+    statements: list[str] = []
+
+    def on_statement(*args: Any, **_: Any) -> None:
+        statements.append(args[2])
+
+    def listed(day: object) -> tuple[int, int]:
+        statements.clear()
+        got = api.client.get(
+            f"/api/v1/ports/{port}/appointments",
+            params={"date": str(day)},
+            headers=api.auth(officer),
+        )
+        assert got.status_code == 200, got.text
+        assert all(a["travelers"] for a in got.json())
+        return len(got.json()), len(statements)
+
+    event.listen(api.db.engine, "before_cursor_execute", on_statement)
+    try:
+        listed(quiet)  # warm: the session's first statements (sign-in check) are the same
+        few, few_statements = listed(quiet)
+        many, many_statements = listed(busy)
+    finally:
+        event.remove(api.db.engine, "before_cursor_execute", on_statement)
+    assert many > few
+    assert many_statements == few_statements
