@@ -34,6 +34,7 @@ import polars as pl
 
 from puerta.trends import identity
 from puerta.trends import splink_model as sm
+from puerta.trends import targets as target_table
 
 
 def _pairs(counts: pl.Series) -> int:
@@ -370,14 +371,16 @@ def evaluate_febrl4(threshold: float = identity.DEFAULT_THRESHOLD) -> dict[str, 
     }
 
 
-TARGETS = {
-    "same_person_precision": 0.999,
-    "same_person_recall": 0.97,
-    "with_possible_recall": 0.99,
-    "febrl3_f1": 0.999,
-    "febrl4_f1": 0.999,
+_BOUND_PATHS = {
+    "same_person_precision": ("identity", "synthetic", "same_person", "precision"),
+    "same_person_recall": ("identity", "synthetic", "same_person", "recall"),
+    "with_possible_recall": ("identity", "synthetic", "with_possible", "recall"),
+    "febrl3_f1": ("identity", "febrl3", "f1"),
+    "febrl4_f1": ("identity", "febrl4", "f1"),
 }
-"""Issue #13's targets (at scale 0.1 of the synthetic population)."""
+_BOUNDS = {t.path: t.bound for t in target_table.TARGETS}
+TARGETS = {name: _BOUNDS[path] for name, path in _BOUND_PATHS.items()}
+"""Issue #13's identity targets, read from :mod:`puerta.trends.targets` (one list of bounds)."""
 
 
 def targets(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
