@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from puerta.accounts.models import OutboxMessage, Role
+from puerta.audit import service as audit_service
 from puerta.config import Settings
 from puerta.confirmation.models import Appointment
 from puerta.demo import synthetic_portrait
@@ -103,17 +104,14 @@ def results(api: Api) -> dict[tuple[str, int], SimpleNamespace]:
         }
 
 
-@pytest.fixture(autouse=True)
-def _audit_stub() -> None:
-    from puerta.audit import service as audit_service
-
-    getattr(audit_service, "EVENTS", []).clear()
-
-
-def audited(action: str) -> list[dict[str, Any]]:
-    from puerta.audit import service as audit_service
-
-    return [e for e in getattr(audit_service, "EVENTS", []) if e["action"] == action]
+def audited(api: Api, action: str) -> list[dict[str, Any]]:
+    """The audit rows of ``action``, oldest first, as plain values."""
+    with api.db.read_only() as s:
+        found = audit_service.search(s, action=action)
+        return [
+            {"actor": e.actor_email, "subject": (e.subject_kind, e.subject_id), "detail": e.detail}
+            for e in reversed(found)
+        ]
 
 
 def test_confirmed_travelers_are_vetted_and_officers_see_why(
@@ -159,10 +157,16 @@ def test_confirmed_travelers_are_vetted_and_officers_see_why(
     # Nothing changed: the next pass vets nothing.
     again = scheduler.run_once(api.client.app)  # type: ignore[arg-type]
     assert not [line for line in again if line.startswith("vetting")]
-    runs = audited("vetting.run")
-    assert len(runs) == 1
-    assert runs[0]["detail"]["results"] == {"no_match": 2, "possible_match": 1, "match": 0}
-    assert len(audited("watchlist.load")) == 1
+    # One audit row for the run (counts only) and one for loading the list.
+    (run,) = audited(api, "vetting.run")
+    version = stored[(listed, 0)].list_version
+    assert run["subject"] == ("vetting_run", version)
+    assert run["actor"] is None  # the scheduler
+    assert run["detail"]["results"] == {"no_match": 2, "possible_match": 1, "match": 0}
+    assert (run["detail"]["appointments"], run["detail"]["trigger"]) == (2, "scheduler")
+    (load,) = audited(api, "watchlist.load")
+    assert load["subject"] == ("watch_list", version)
+    assert load["detail"]["records"] == 31
 
 
 def test_a_new_list_version_vets_every_upcoming_traveler_again(
@@ -181,7 +185,7 @@ def test_a_new_list_version_vets_every_upcoming_traveler_again(
     new = results(api)[(listed, 0)]
     assert new.result == Result.NO_MATCH
     assert new.list_version != old.list_version
-    assert len(audited("watchlist.load")) == 2
+    assert len(audited(api, "watchlist.load")) == 2
 
 
 def test_an_edited_traveler_is_vetted_again(api: Api, settings: Settings, tmp_path: Path) -> None:
