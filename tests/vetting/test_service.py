@@ -153,6 +153,10 @@ def test_confirmed_travelers_are_vetted_and_officers_see_why(
     assert first["explanation_codes"][-1] == "staff.vetting.advice"
     assert first["list_version"] == stored[(listed, 0)].list_version
     assert seen[other][0]["explanation"] == "No watch-list record matches this traveler."
+    # The look-up by code shows the same.
+    code = next(a["code"] for a in arrivals(api, officer) if a["registration_id"] == listed)
+    lookup = api.client.get(f"/api/v1/appointments/{code}", headers=api.auth(officer)).json()
+    assert lookup["vetting"] == seen[listed]
 
     # Nothing changed: the next pass vets nothing.
     again = scheduler.run_once(api.client.app)  # type: ignore[arg-type]
@@ -333,3 +337,26 @@ def test_applicants_never_see_vetting(api: Api, settings: Settings, tmp_path: Pa
     # No route serves the list or the results to anyone but staff.
     paths = [getattr(r, "path", "") for r in api.client.app.routes]  # type: ignore[attr-defined]
     assert not [p for p in paths if "watch" in p.lower() or "vetting" in p.lower()]
+
+
+@pytest.mark.committing  # pool.checkedout() needs a real engine
+def test_the_scheduler_matches_holding_no_connection(
+    api: Api, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Matching a batch against a large list takes seconds: no transaction (on SQLite,
+    no write lock) may be open meanwhile."""
+    from puerta.vetting import watchlist
+
+    settings.watch_list_path = watch_list(tmp_path / "watch.csv", KOVALENKO)
+    book(api, settings, [[LISTED]])
+    held: list[int] = []
+    check = watchlist.WatchList.check
+
+    def watched(self: watchlist.WatchList, travelers: Sequence[AdvanceInfo]) -> list[Verdict]:
+        held.append(api.db.engine.pool.checkedout())  # type: ignore[attr-defined]
+        return check(self, travelers)
+
+    monkeypatch.setattr(watchlist.WatchList, "check", watched)
+    done = scheduler.run_once(api.client.app)  # type: ignore[arg-type]
+    assert "vetting: 1 appointments, 1 travelers (1 possible matches, 0 matches)" in done
+    assert held == [0]

@@ -11,9 +11,11 @@ what the result depends on changes:
 
 ``due`` finds both in one statement; the scheduler's job (``vetting`` in
 ``web/scheduler.py``) vets a batch of them each pass, ``puerta vetting run``
-every upcoming one. Each run writes an audit row (``vetting.run``, counts
-only). Vetting never cancels or changes an appointment: nothing here writes
-anything but ``vetting_results`` and the audit.
+every upcoming one. A run is three steps: ``select_batch`` reads, ``check``
+matches holding no session, ``store`` writes; the scheduler runs the first in a
+read-only unit of work and the last in a short writing one. Each run writes an
+audit row (``vetting.run``, counts only). Vetting never cancels or changes an
+appointment: nothing here writes anything but ``vetting_results`` and the audit.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,7 +37,7 @@ from puerta.confirmation.models import Appointment
 from puerta.lifecycle import AppointmentStatus
 from puerta.registration.models import Registration, Traveler
 from puerta.vetting.models import VettingResult
-from puerta.vetting.records import AdvanceInfo, RecordSource, Result
+from puerta.vetting.records import AdvanceInfo, RecordSource, Result, Verdict
 from puerta.vetting.watchlist import WatchList
 
 RUN = "vetting.run"
@@ -127,45 +129,112 @@ def _travelers(session: Session, registration_ids: Sequence[str]) -> dict[str, l
     return out
 
 
-def vet(
+@dataclass(frozen=True)
+class Batch:
+    """What a run read: the appointments, each traveler's advance information, and when.
+
+    ``read_at`` becomes the results' ``checked_at``: a traveler edited while the batch
+    was being matched has ``updated_at`` after it, so it is due again next pass.
+    """
+
+    appointment_ids: tuple[int, ...]
+    travelers: tuple[tuple[int, str, int, AdvanceInfo], ...]
+    """(appointment id, registration id, position, advance information)"""
+    read_at: datetime
+
+
+def gather(session: Session, appointments: Sequence[Appointment], *, clock: Clock) -> Batch:
+    """Read the travelers of ``appointments`` (one statement per thousand registrations)."""
+    travelers = _travelers(session, [a.registration_id for a in appointments])
+    return Batch(
+        tuple(a.id for a in appointments),
+        tuple(
+            (a.id, a.registration_id, t.position, advance_info(t))
+            for a in appointments
+            for t in travelers.get(a.registration_id, [])
+        ),
+        clock.now(),
+    )
+
+
+def check(batch: Batch, source: RecordSource) -> list[Verdict]:
+    """Ask the records about every traveler of ``batch``; needs no session.
+
+    Why apart: matching a few thousand travelers against a large list takes
+    seconds, and the scheduler must not hold a transaction (on SQLite, the write
+    lock) while it does. ``run`` calls it inside its session; the scheduler
+    between a read-only one and a short writing one.
+    """
+    return source.check([info for *_, info in batch.travelers])
+
+
+def store(
     session: Session,
-    appointments: Sequence[Appointment],
+    batch: Batch,
+    verdicts: Sequence[Verdict],
     *,
     source: RecordSource,
     clock: Clock,
+    trigger: str,
+    actor: User | None = None,
+    audit_empty: bool = False,
 ) -> RunCounts:
-    """Check every traveler of ``appointments`` and store their results (replacing any)."""
-    counts = RunCounts(source.version)
-    if not appointments:
-        return counts
-    travelers = _travelers(session, [a.registration_id for a in appointments])
-    pairs = [(a, t) for a in appointments for t in travelers.get(a.registration_id, [])]
-    verdicts = source.check([advance_info(t) for _, t in pairs])
-    ids = [a.id for a in appointments]
+    """Replace the batch's results by ``verdicts`` and write the run's audit row.
+
+    A run that vetted nothing writes no audit row (the scheduler asks every pass)
+    unless ``audit_empty`` (``puerta vetting run``: the operator asked).
+    """
+    ids = list(batch.appointment_ids)
     for start in range(0, len(ids), _CHUNK):
-        session.execute(
-            delete(VettingResult).where(
-                VettingResult.appointment_id.in_(ids[start : start + _CHUNK])
-            )
-        )
-    now = clock.now()
+        part = ids[start : start + _CHUNK]
+        session.execute(delete(VettingResult).where(VettingResult.appointment_id.in_(part)))
     session.add_all(
         VettingResult(
-            appointment_id=a.id,
-            registration_id=a.registration_id,
-            position=t.position,
+            appointment_id=appointment_id,
+            registration_id=registration_id,
+            position=position,
             result=v.result.value,
             evidence=v.evidence(source.source),
             list_version=source.version,
-            checked_at=now,
+            checked_at=batch.read_at,
         )
-        for (a, t), v in zip(pairs, verdicts, strict=True)
+        for (appointment_id, registration_id, position, _), v in zip(
+            batch.travelers, verdicts, strict=True
+        )
     )
     session.flush()
-    counts.appointments = len(appointments)
-    counts.travelers = len(pairs)
+    counts = RunCounts(source.version, len(ids), len(batch.travelers))
     counts.results.update(v.result.value for v in verdicts)
+    if ids or audit_empty:
+        audit_service.record(
+            session,
+            actor=actor,
+            action=RUN,
+            subject_kind="vetting_run",
+            subject_id=source.version,
+            detail=counts.to_json() | {"source": source.source, "trigger": trigger},
+            clock=clock,
+        )
     return counts
+
+
+def select_batch(
+    session: Session,
+    *,
+    source: RecordSource,
+    clock: Clock,
+    timezone: str,
+    everything: bool = False,
+    limit: int | None = None,
+) -> Batch:
+    """The batch a run checks: what is ``due``, or (``everything``) every upcoming one."""
+    today = today_in(timezone, clock)
+    found = (
+        upcoming(session, today=today)
+        if everything
+        else due(session, version=source.version, today=today, limit=limit)
+    )
+    return gather(session, found, clock=clock)
 
 
 def run(
@@ -179,29 +248,21 @@ def run(
     limit: int | None = None,
     actor: User | None = None,
 ) -> RunCounts:
-    """Vet what is due (``everything``: every upcoming appointment) and audit the run.
-
-    ``trigger`` says who asked (``scheduler``, ``cli``), for the audit. A run that
-    found nothing due writes no audit row: the scheduler asks every pass.
-    """
-    today = today_in(timezone, clock)
-    found = (
-        upcoming(session, today=today)
-        if everything
-        else due(session, version=source.version, today=today, limit=limit)
+    """Vet what is due (``everything``: every upcoming appointment) in one session, and
+    audit the run. ``trigger`` says who asked (``scheduler``, ``cli``), for the audit."""
+    batch = select_batch(
+        session, source=source, clock=clock, timezone=timezone, everything=everything, limit=limit
     )
-    counts = vet(session, found, source=source, clock=clock)
-    if found or everything:
-        audit_service.record(
-            session,
-            actor=actor,
-            action=RUN,
-            subject_kind="vetting_run",
-            subject_id=source.version,
-            detail=counts.to_json() | {"source": source.source, "trigger": trigger},
-            clock=clock,
-        )
-    return counts
+    return store(
+        session,
+        batch,
+        check(batch, source),
+        source=source,
+        clock=clock,
+        trigger=trigger,
+        actor=actor,
+        audit_empty=everything,
+    )
 
 
 def audit_load(

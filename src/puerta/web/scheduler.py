@@ -124,16 +124,21 @@ def _vetting(app: FastAPI) -> list[str]:
         return []
     try:
         first_use = vetting_jobs.CACHE.needs_audit(watch_list)
-        with _job(app.state.db) as session:
-            if first_use:
-                vetting_service.audit_load(session, watch_list, clock=clock, trigger="scheduler")
-            counts = vetting_service.run(
+        with app.state.db.read_only() as session:
+            batch = vetting_service.select_batch(
                 session,
                 source=watch_list,
                 clock=clock,
                 timezone=settings.timezone,
-                trigger="scheduler",
                 limit=settings.vetting_batch_size,
+            )
+        # Matching holds no connection (and, on SQLite, no write lock): it can take seconds.
+        verdicts = vetting_service.check(batch, watch_list)
+        with _job(app.state.db) as session:
+            if first_use:
+                vetting_service.audit_load(session, watch_list, clock=clock, trigger="scheduler")
+            counts = vetting_service.store(
+                session, batch, verdicts, source=watch_list, clock=clock, trigger="scheduler"
             )
         if first_use:
             vetting_jobs.CACHE.audited(watch_list)
