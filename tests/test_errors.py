@@ -72,6 +72,8 @@ def test_every_lifecycle_state_has_a_name_in_the_catalog() -> None:
         lifecycle.SelectionStatus,
         lifecycle.AppointmentStatus,
         lifecycle.FindingStatus,
+        lifecycle.ArrivalStatus,
+        lifecycle.Disposition,
     ]
     missing = [term_code(v) for e in enums for v in e if term_code(v) not in REGISTRY]
     assert missing == []
