@@ -3,17 +3,22 @@ idempotent; a late group is checked in as a correction."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from puerta.arrivals import checkin
 from puerta.arrivals.models import Arrival, ArrivalEvent, TravelerDisposition
+from puerta.cli.main import app as cli_app
 from puerta.clock import FrozenClock
-from puerta.config import Settings
+from puerta.config import Settings, get_settings
 from puerta.db import Database
 from puerta.errors import CorrectionNeedsReason
+from puerta.web import scheduler
+from tests.api_support import Api
 from tests.arrivals.world import CLOSED, DAY, OPEN, PortDay, book, port_day
 
 
@@ -38,7 +43,8 @@ def _states(db: Database) -> dict[int, tuple[str, list[str]]]:
         return {k: (v, travelers.get(k, [])) for k, v in arrivals.items()}
 
 
-def test_nothing_is_a_no_show_before_the_port_closes(db: Database, day: PortDay) -> None:
+@pytest.mark.usefixtures("day")
+def test_nothing_is_a_no_show_before_the_port_closes(db: Database) -> None:
     assert _mark(db, OPEN) == 0
     assert _mark(db, CLOSED - timedelta(seconds=1)) == 0
     assert _states(db) == {}
@@ -60,7 +66,8 @@ def test_after_closing_the_expected_group_and_its_travelers_are_no_shows(
         assert s.get(Arrival, appointment.id).no_show_at == CLOSED  # type: ignore[union-attr]
 
 
-def test_the_job_is_idempotent(db: Database, day: PortDay) -> None:
+@pytest.mark.usefixtures("day")
+def test_the_job_is_idempotent(db: Database) -> None:
     assert _mark(db, CLOSED) == 1
     before = _states(db)
     assert _mark(db, CLOSED + timedelta(minutes=1)) == 0
@@ -94,8 +101,9 @@ def test_each_port_closes_in_its_own_time_zone(
     assert _states(db)[sys.id][0] == "no_show"
 
 
+@pytest.mark.usefixtures("day")
 def test_one_day_on_demand_and_never_a_day_still_open(
-    db: Database, day: PortDay, settings: Settings, clock: FrozenClock
+    db: Database, settings: Settings, clock: FrozenClock
 ) -> None:
     long_ago = DAY - timedelta(days=30)
     book(db, settings, clock, code="SYSOLD0001", day=long_ago, travelers=1)
@@ -130,3 +138,37 @@ def test_a_late_group_is_checked_in_as_a_correction(
         assert [d.status for d in process.dispositions.values()] == ["pending", "pending"]
         assert process.history[-1].reason == "arrived late: the bridge was closed"
     assert _mark(db, CLOSED + timedelta(hours=1)) == 0
+
+
+def test_the_scheduler_marks_them_each_pass_once(
+    api: Api, settings: Settings, clock: FrozenClock
+) -> None:
+    clock.set(OPEN)
+    port_day(api.db, settings, clock)
+    app = api.client.app
+    assert not any("no-show" in line for line in scheduler.run_once(app))  # type: ignore[arg-type]
+    clock.set(CLOSED)
+    done = scheduler.run_once(app)  # type: ignore[arg-type]
+    assert "marked 1 groups no-show after their port's closing time" in done
+    assert not any("no-show" in line for line in scheduler.run_once(app))  # type: ignore[arg-type]
+
+
+def test_the_command_marks_an_older_day(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUERTA_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PUERTA_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        assert runner.invoke(cli_app, ["db", "upgrade"]).exit_code == 0
+        database = Database(get_settings().effective_database_url)
+        settings = Settings(data_dir=tmp_path, secret_key="test-secret", _env_file=None)
+        old = date(2020, 1, 6)
+        book(database, settings, FrozenClock(OPEN), code="SYSOLD0001", day=old, travelers=1)
+        database.engine.dispose()
+        first = runner.invoke(cli_app, ["arrivals", "no-shows", "--day", old.isoformat()])
+        assert first.exit_code == 0, first.output
+        assert "1 groups marked no-show" in first.output
+        again = runner.invoke(cli_app, ["arrivals", "no-shows", "--day", old.isoformat()])
+        assert "0 groups marked no-show" in again.output
+    finally:
+        get_settings.cache_clear()

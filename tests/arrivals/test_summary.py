@@ -81,7 +81,8 @@ def test_a_days_figures(db: Database, day: PortDay, settings: Settings, clock: F
     assert set(got.by_status) == set(ArrivalStatus)
 
 
-def test_an_empty_day(db: Database, day: PortDay) -> None:
+@pytest.mark.usefixtures("day")
+def test_an_empty_day(db: Database) -> None:
     with db.session() as s:
         got = summary.day_summary(s, port_code="ELP", day=DAY)
     assert got.expected.groups == 0
