@@ -9,6 +9,7 @@ def feature_routers() -> list[APIRouter]:
     """Imported lazily so that importing the web package stays cheap."""
     from puerta.accounts import pages as accounts_pages
     from puerta.accounts import views as accounts_views
+    from puerta.arrivals import disposition_views
     from puerta.arrivals import views as arrivals_views
     from puerta.confirmation import check_views
     from puerta.confirmation import views as confirmation_views
@@ -45,6 +46,7 @@ def feature_routers() -> list[APIRouter]:
         partners_views.router,
         partners_views.admin_router,
         partners_views.handover_router,
+        disposition_views.router,  # #14 dispositions: check-in, dispositions, day summary
         home.router,
         accounts_pages.router,
         registration_pages.router,
