@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from puerta.accounts.models import Role
+from puerta.audit import service as audit_service
 from puerta.clock import FrozenClock
 from puerta.config import Settings
 from tests.api_support import Api
@@ -203,3 +204,40 @@ def test_analysts_see_every_port_and_the_summary_is_scoped(
     assert own.json()["expected"] == {"groups": 1, "travelers": 1}
     anonymous = api.client.get("/api/v1/ports/SYS/summary", params=day)
     assert anonymous.status_code == 401
+
+
+# A read's row commits in a unit of work of its own: on the savepoint store it would be
+# rolled back with the request's read-only one, so this test commits for real.
+@pytest.mark.committing
+def test_every_change_and_read_writes_an_audit_row(api: Api, tokens: dict[str, str]) -> None:
+    sys = tokens["sys"]
+    assert _post(api, sys, f"SYS/appointments/{CODE}/check-in").status_code == 200
+    path = f"SYS/appointments/{CODE}/travelers/0/disposition"
+    assert (
+        _post(api, sys, path, {"disposition": "processed_nta", "notice_address": HOME}).status_code
+        == 200
+    )
+    fixed = _post(api, sys, path + "/correct", {"disposition": "refused", "reason": "mixed up"})
+    assert fixed.status_code == 200
+    read = api.client.get(f"/api/v1/ports/SYS/appointments/{CODE}/process", headers=api.auth(sys))
+    assert read.status_code == 200
+    refused = _post(api, tokens["elp"], f"SYS/appointments/{CODE}/check-in")
+    assert refused.status_code == 403
+    with api.db.read_only() as s:
+        events = audit_service.search(s, subject_kind="appointment", subject_id=CODE)
+        rows = [(e.action, e.actor_email, e.port_code, e.detail, e.ip) for e in reversed(events)]
+    assert [r[:3] for r in rows] == [
+        ("arrival.check_in", "o@sys.example", "SYS"),
+        ("disposition.record", "o@sys.example", "SYS"),
+        ("disposition.correct", "o@sys.example", "SYS"),
+        ("arrival.read", "o@sys.example", "SYS"),
+    ]
+    record, correct = rows[1][3], rows[2][3]
+    assert record == {
+        "position": 0,
+        "from": "pending",
+        "to": "processed_nta",
+        "address_matched": True,
+    }
+    assert correct["reason"] == "mixed up"
+    assert all(r[4] for r in rows)

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from puerta.arrivals import checkin
 from puerta.arrivals.models import Arrival, ArrivalEvent, TravelerDisposition
+from puerta.audit import service as audit_service
 from puerta.cli.main import app as cli_app
 from puerta.clock import FrozenClock
 from puerta.config import Settings, get_settings
@@ -64,6 +65,13 @@ def test_after_closing_the_expected_group_and_its_travelers_are_no_shows(
             (1, "pending", "no_show", None),
         ]
         assert s.get(Arrival, appointment.id).no_show_at == CLOSED  # type: ignore[union-attr]
+        (audited,) = audit_service.search(s, action="disposition.record")
+    assert (audited.actor_id, audited.subject_kind, audited.subject_id) == (
+        None,
+        "port_day",
+        "SYS:2026-03-04",
+    )
+    assert audited.detail == {"to": "no_show", "groups": 1, "automatic": True}
 
 
 @pytest.mark.usefixtures("day")

@@ -25,7 +25,7 @@ from puerta.accounts.models import User
 from puerta.arrivals import rules
 from puerta.arrivals.models import Arrival, ArrivalEvent, TravelerDisposition
 from puerta.audit import service as audit_service
-from puerta.clock import Clock
+from puerta.clock import Clock, FrozenClock
 from puerta.confirmation.models import Appointment
 from puerta.errors import (
     AppointmentCancelled,
@@ -521,7 +521,9 @@ def _mark_port(session: Session, port_code: str, first: date, last: date, now: d
         )
         .order_by(Appointment.id)
     ).all()
+    per_day: dict[date, int] = {}
     for appointment, arrival in due:
+        per_day[appointment.day] = per_day.get(appointment.day, 0) + 1
         if arrival is None:
             arrival = Arrival(
                 appointment_id=appointment.id, status=ArrivalStatus.EXPECTED.value, updated_at=now
@@ -546,4 +548,15 @@ def _mark_port(session: Session, port_code: str, first: date, last: date, now: d
                 after=row.status,
                 position=row.position,
             )
+    for day, groups in sorted(per_day.items()):  # the system's own row: no actor
+        audit_service.record(
+            session,
+            actor=None,
+            action="disposition.record",
+            subject_kind="port_day",
+            subject_id=f"{port_code}:{day.isoformat()}",
+            port_code=port_code,
+            detail={"to": ArrivalStatus.NO_SHOW.value, "groups": groups, "automatic": True},
+            clock=FrozenClock(now),
+        )
     return len(due)

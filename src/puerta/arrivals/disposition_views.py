@@ -27,6 +27,7 @@ from puerta.arrivals.schemas import (
     ProcessOut,
     TravelerDispositionOut,
 )
+from puerta.audit import service as audit_service
 from puerta.confirmation.models import Appointment
 from puerta.errors import (
     AppointmentCancelled,
@@ -102,9 +103,28 @@ def process_out(db: Session, appointment: Appointment) -> ProcessOut:
 
 @router.get(ARRIVAL + "/process")
 @raises(AppointmentCodeNotFound)
-def get_process(port: PortScope, code: str, user: Officer, db: ReadSession) -> ProcessOut:
-    """The arrival's state, each traveler's disposition and the history."""
-    return process_out(db, checkin.find(db, user=user, port_code=port.code, code=code))
+def get_process(
+    request: Request, port: PortScope, code: str, user: Officer, db: ReadSession, clock: ClockDep
+) -> ProcessOut:
+    """The arrival's state, each traveler's disposition (with the address on a notice to
+    appear) and the history. Audited as a read of the arrival."""
+    appointment = checkin.find(db, user=user, port_code=port.code, code=code)
+    out = process_out(db, appointment)
+    # A GET's unit of work only reads: the row is written in a short one of its own,
+    # committed before the answer leaves.
+    with request.app.state.db.session() as own:
+        audit_service.record(
+            own,
+            actor=user,
+            action="arrival.read",
+            subject_kind="appointment",
+            subject_id=appointment.code,
+            port_code=appointment.port_code,
+            ip=client_ip(request),
+            detail={"view": "process"},
+            clock=clock,
+        )
+    return out
 
 
 @router.post(ARRIVAL + "/check-in")
