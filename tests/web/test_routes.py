@@ -85,6 +85,11 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/staff/sign-in"): ANYONE,
     ("POST", "/staff/sign-out"): ANYONE,
     ("GET", "/staff"): STAFF,
+    # Processing an arrival and the day summary (#14 dispositions; PortPage).
+    ("GET", "/staff/ports/{port_code}/arrivals/{code}/process"): STAFF,
+    ("POST", "/staff/ports/{port_code}/arrivals/{code}/process/check-in"): STAFF,
+    ("POST", "/staff/ports/{port_code}/arrivals/{code}/process/travelers/{position}"): STAFF,
+    ("GET", "/staff/ports/{port_code}/summary"): STAFF,
     ("GET", "/account/forgot"): ANYONE,
     ("POST", "/account/forgot"): ANYONE,
     ("GET", "/account/reset"): ANYONE,
