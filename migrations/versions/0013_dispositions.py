@@ -66,7 +66,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_traveler_dispositions")),
         sa.UniqueConstraint(
-            "appointment_id", "position", name=op.f("uq_traveler_dispositions_appointment_id_position")
+            "appointment_id",
+            "position",
+            name=op.f("uq_traveler_dispositions_appointment_id_position"),
         ),
     )
     op.create_table(

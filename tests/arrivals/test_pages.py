@@ -63,6 +63,7 @@ def test_check_in_record_and_correct_on_the_page(api: Api, csrf: str) -> None:
     shown = api.client.get(PAGE, headers=HTML)
     assert "same address as registered" in shown.text
     assert "Correction: supervisor" in shown.text
+    assert '<td class="who-did">o@sys.example</td>' in shown.text
     summary = api.client.get("/staff/ports/SYS/summary", params={"date": str(DAY)}, headers=HTML)
     assert summary.status_code == 200
     assert "1 of 1 (100%)" in summary.text

@@ -101,6 +101,15 @@ def process_of(session: Session, appointment: Appointment) -> Process:
     )
 
 
+def actor_emails(session: Session, history: list[ArrivalEvent]) -> dict[int, str]:
+    """Who made each change of a history, by account id (one statement)."""
+    ids = {e.actor_id for e in history if e.actor_id is not None}
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.email).where(User.id.in_(ids)))
+    return dict(rows.tuples().all())
+
+
 def _scoped(user: User, appointment: Appointment) -> None:
     if not accounts_service.sees_port(user, appointment.port_code):
         raise OutsidePortScope()

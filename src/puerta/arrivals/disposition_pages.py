@@ -82,6 +82,7 @@ def _process_page(
             "checked_in": checked_in,
             "travelers": travelers,
             "history": [(e, e.at.astimezone(zone)) for e in process.history],
+            "actors": checkin.actor_emails(db, process.history),
             "names": _names(request),
             "decided": [d.value for d in DECIDED],
             "errors": errors or forms.Errors(),
