@@ -107,7 +107,7 @@ def actor_emails(session: Session, history: list[ArrivalEvent]) -> dict[int, str
     if not ids:
         return {}
     rows = session.execute(select(User.id, User.email).where(User.id.in_(ids)))
-    return dict(rows.tuples().all())
+    return {row[0]: row[1] for row in rows}
 
 
 def _scoped(user: User, appointment: Appointment) -> None:
