@@ -24,7 +24,7 @@ from tests.arrivals.world import book
 class NoFaces:
     """A face model that sees no face: enough to move a check through the job."""
 
-    def encode(self, image: bytes) -> FaceResult:
+    def encode(self, _image: bytes) -> FaceResult:
         return FaceResult(FaceStatus.NO_FACE)
 
 
