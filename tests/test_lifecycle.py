@@ -125,7 +125,10 @@ def test_the_corrections_are_the_ones_written_here() -> None:
         assert {(a.value, b.value) for a, b in pairs} == EXPECTED_CORRECTIONS[kind]
 
 
-CORRECTING = [(kind, a, b) for kind, pairs in EXPECTED_CORRECTIONS.items() for a, b in pairs]
+CORRECTING = sorted(
+    ((kind, a, b) for kind, pairs in EXPECTED_CORRECTIONS.items() for a, b in pairs),
+    key=lambda c: (c[0].__name__, c[1], c[2]),
+)
 
 
 @pytest.mark.parametrize(("kind", "current", "new"), CORRECTING)
