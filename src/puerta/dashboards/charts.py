@@ -97,21 +97,26 @@ class Frame:
         return self.bottom - (value / self.y_max) * (self.bottom - self.top)
 
 
-def nice_ticks(top: float, count: int = 5) -> list[float]:
-    """Round tick values from 0 to at least ``top`` (at most ``count + 1`` of them).
+def nice_ticks(top: float, count: int = 5, *, whole: bool = False) -> list[float]:
+    """Round tick values from 0 to at least ``top`` (at most ``count + 1`` of them);
+    ``whole``: steps of whole numbers only (counts: no "2.5 registrations").
 
     Example:
         >>> nice_ticks(17)
         [0, 5, 10, 15, 20]
         >>> nice_ticks(0.37)
         [0, 0.1, 0.2, 0.3, 0.4]
+        >>> nice_ticks(3, whole=True)
+        [0, 1, 2, 3]
     """
-    if not top or top <= 0 or not math.isfinite(top):
+    if not math.isfinite(top) or top <= 1e-9:
         return [0, 1]
     raw = top / count
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    n = math.ceil(top / step - 1e-9)
+    if whole:
+        step = max(1, math.ceil(step))
+    n = max(1, math.ceil(top / step - 1e-9))
     return [_tidy(i * step) for i in range(n + 1)]
 
 
@@ -123,7 +128,10 @@ def _tidy(value: float) -> float:
 def number_format(locale: str, *, percent: bool = False) -> Callable[[float], str]:
     """Babel's number format for ``locale``: ``0.25`` as "25%" when ``percent``."""
     if percent:
-        return lambda v: babel_numbers.format_percent(v, "#,##0.#%", locale=locale)
+        # The language's own pattern ("25 %" in Spanish), to a tenth of a percent.
+        return lambda v: babel_numbers.format_percent(
+            round(v, 3), locale=locale, decimal_quantization=False
+        )
     return lambda v: babel_numbers.format_decimal(v, "#,##0.##", locale=locale)
 
 
@@ -228,9 +236,75 @@ def bar_chart(
     return _svg(chart_id, title, summary, height, defs, [*parts, legend])
 
 
+def hbar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    summary: str,
+    y_labels: Sequence[str],
+    series: Sequence[Series],
+    locale: str,
+) -> Markup:
+    """Horizontal stacked bars, one row per category: for long names (languages)."""
+    fmt = number_format(locale)
+    n = len(y_labels)
+    top = max((sum(s.values[j] or 0 for s in series) for j in range(n)), default=0)
+    ticks = nice_ticks(top, whole=True)
+    shown = [_shorten(label, MAX_LABEL) for label in y_labels]
+    left = max((len(label) for label in shown), default=0) * CHAR + 10
+    row = 26
+    bottom = TOP + max(n, 1) * row
+    right = WIDTH - 8 - len(fmt(ticks[-1])) * CHAR / 2
+
+    def x(value: float) -> float:
+        return left + value / ticks[-1] * (right - left)
+
+    parts = []
+    for t in ticks:
+        parts.append(
+            f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{TOP:.1f}" y2="{bottom:.1f}" '
+            f'stroke="{GRID if t else INK}"/>'
+            f'<text x="{x(t):.1f}" y="{bottom + AXIS_GAP + FONT:.1f}" text-anchor="middle" '
+            f'class="tick">{escape(fmt(t))}</text>'
+        )
+    for j, label in enumerate(shown):
+        parts.append(
+            f'<text x="{left - 6:.1f}" y="{TOP + (j + 0.5) * row + FONT * 0.35:.1f}" '
+            f'text-anchor="end">{escape(label)}</text>'
+        )
+    base = [0.0] * n
+    for i, s in enumerate(series):
+        bars = []
+        for j, v in enumerate(s.values[:n]):
+            if not v:
+                continue
+            x0, x1 = x(base[j]), x(base[j] + v)
+            base[j] += v
+            bars.append(
+                f'<rect x="{x0:.1f}" y="{TOP + j * row + 4:.1f}" width="{x1 - x0:.1f}" '
+                f'height="{row - 8}" data-value="{v}"><title>{escape(s.label)}, '
+                f"{escape(y_labels[j])}: {escape(fmt(v))}</title></rect>"
+            )
+        parts.append(
+            f'<g class="series" data-series="{i}" fill="url(#{chart_id}-p{i})" '
+            f'stroke="{INK}" stroke-width="0.75">{"".join(bars)}</g>'
+        )
+    axis = f'<line x1="{left:.1f}" x2="{left:.1f}" y1="{TOP}" y2="{bottom:.1f}" stroke="{INK}"/>'
+    legend, height = _legend(series, bottom + AXIS_GAP + FONT + 14, chart_id=chart_id, kind="bar")
+    defs = [_pattern(chart_id, i) for i in range(len(series))]
+    return _svg(chart_id, title, summary, height, defs, [*parts, axis, legend])
+
+
+MAX_LABEL = 22
+
+
+def _shorten(label: str, limit: int) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
 def _frame(top: float, fmt: Callable[[float], str], *, percent: bool) -> tuple[Frame, list[float]]:
     # Rates keep one scale, 0 to 100%, so that two charts of rates compare at a glance.
-    ticks = nice_ticks(1.0 if percent and top <= 1 else top)
+    ticks = nice_ticks(1.0 if percent and top <= 1 else top, whole=not percent)
     widest = max(len(fmt(t)) for t in ticks)
     left = widest * CHAR + 10
     frame = Frame(left=left, right=WIDTH - 8, top=TOP, bottom=TOP + PLOT_HEIGHT, y_max=ticks[-1])
