@@ -110,6 +110,39 @@ def dashboard(
     return Dashboard(filters, ports, {name: PANELS[name](reads) for name in metrics.NAMES})
 
 
+def load(
+    session: Session,
+    *,
+    start: str | None,
+    end: str | None,
+    port: str | None,
+    zone: ZoneInfo,
+    today: date,
+) -> Dashboard:
+    """The dashboard a page asks for by its query string (a coded error for a bad one)."""
+    ports = port_codes(session)
+    filters = parse_filters(start, end, port, ports=[p.code for p in ports], today=today)
+    return dashboard(session, filters, zone=zone, today=today, ports=ports)
+
+
+def load_one(
+    session: Session,
+    name: str,
+    *,
+    start: str | None,
+    end: str | None,
+    port: str | None,
+    zone: ZoneInfo,
+    today: date,
+) -> tuple[Filters, Panel]:
+    """One figure by its name and the page's query string (a CSV download)."""
+    if name not in PANELS:
+        raise DashboardChartUnknown(chart=name[:40])
+    ports = port_codes(session)
+    filters = parse_filters(start, end, port, ports=[p.code for p in ports], today=today)
+    return filters, panel(session, name, filters, zone=zone, today=today, ports=ports)
+
+
 def panel(
     session: Session,
     name: str,
