@@ -85,6 +85,9 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/staff/sign-in"): ANYONE,
     ("POST", "/staff/sign-out"): ANYONE,
     ("GET", "/staff"): STAFF,
+    # The analysts' dashboards (dashboards/pages.py).
+    ("GET", "/staff/dashboards"): ANALYSTS,
+    ("GET", "/staff/dashboards/{chart}.csv"): ANALYSTS,
     ("GET", "/account/forgot"): ANYONE,
     ("POST", "/account/forgot"): ANYONE,
     ("GET", "/account/reset"): ANYONE,
@@ -278,6 +281,7 @@ SAMPLE_PATH = {
     "finding_id": "987654",
     "organisation_id": "987654",
     "action": "withdraw",
+    "chart": "requests",  # #14 dashboards
 }
 
 

@@ -30,7 +30,7 @@ router = APIRouter(include_in_schema=False)
 TEMPLATE = "staff/dashboards/index.html"
 NO_STORE = {"Cache-Control": "no-store"}
 From = Annotated[str | None, Query(alias="from", max_length=40)]
-To = Annotated[str | None, Query(max_length=40)]
+To = Annotated[str | None, Query(alias="to", max_length=40)]
 PortQuery = Annotated[str | None, Query(max_length=40)]
 
 
@@ -66,6 +66,9 @@ def _context(
         "reader": reader,
         "errors": errors or Errors(),
         "ports": values.pop("ports", None) or service.port_codes(db),
+        "filters": None,
+        "panels": [],
+        "query": "",
         **values,
     }
 
@@ -95,7 +98,7 @@ def dashboards(
         )
     except PuertaError as exc:
         return _refused(request, db, reader, exc, typed)
-    _audit(db, reader, board.filters, clock=clock, chart=None)
+    _audit(request, reader, board.filters, clock=clock, chart=None)
     formats = render.Reader(locale_of(request), settings.timezone)
     query = _query(board.filters)
     return page(
@@ -146,7 +149,7 @@ def dashboard_csv(
         if exc.status == 404:
             raise
         return _refused(request, db, reader, exc, {"from": start, "to": end, "port": port})
-    _audit(db, reader, filters, clock=clock, chart=chart)
+    _audit(request, reader, filters, clock=clock, chart=chart)
     name = f"puerta-{chart}-{filters.start.isoformat()}-{filters.end.isoformat()}"
     name += f"-{filters.port}" if filters.port else ""
     return Response(
@@ -157,13 +160,14 @@ def dashboard_csv(
 
 
 def _audit(
-    db: ReadSession, reader: StaffReader, filters: Filters, *, clock: ClockDep, chart: str | None
+    request: Request, reader: StaffReader, filters: Filters, *, clock: ClockDep, chart: str | None
 ) -> None:
+    """``dashboard.read``, written in a short transaction of its own (the page's is a read)."""
     detail: dict[str, Any] = {"from": filters.start.isoformat(), "to": filters.end.isoformat()}
     if chart is not None:
         detail["chart"] = chart
     audit(
-        db,
+        request,
         reader,
         "dashboard.read",
         "dashboard",

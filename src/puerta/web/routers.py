@@ -13,6 +13,7 @@ def feature_routers() -> list[APIRouter]:
     from puerta.arrivals import views as arrivals_views
     from puerta.confirmation import check_views
     from puerta.confirmation import views as confirmation_views
+    from puerta.dashboards import pages as dashboards_pages
     from puerta.draw import pages as draw_pages
     from puerta.draw import views as draw_views
     from puerta.findings import views as findings_views
@@ -52,6 +53,7 @@ def feature_routers() -> list[APIRouter]:
         draw_pages.router,
         check_views.pages,
         staff_pages.router,  # #14: the staff's door; the staff pages follow
+        dashboards_pages.router,  # #14 dashboards
         photo_pages.router,  # before the journey's catch-all /registrations/{id}/{action}
         journey_pages.router,
     ]
