@@ -65,10 +65,8 @@ def test_an_analyst_reads_the_dashboards_and_downloads_a_figure(
     check_axe(page)
 
     # The table and its CSV say the same.
-    shown = [
-        [c.strip() for c in page.locator("#requests table tbody tr").nth(i).locator("th, td").all_inner_texts()]
-        for i in range(7)
-    ]
+    body = page.locator("#requests table tbody tr")
+    shown = [[c.strip() for c in body.nth(i).locator("th, td").all_inner_texts()] for i in range(7)]
     with page.expect_download() as caught:
         page.locator("#requests a[download]").click()
     download = caught.value

@@ -150,6 +150,7 @@ def test_long_ranges_label_some_days_and_keep_the_rest_as_ticks() -> None:
     x_axis = root.find(f".//{SVG}g[@class='x-axis']")
     labels = [t.text for t in x_axis.iter(f"{SVG}text")]  # type: ignore[union-attr]
     assert 4 <= len(labels) < 28
+    assert labels[-1] == "Day 28"  # the range's last day is always named
     assert len(x_axis.findall(f"{SVG}line")) == 28  # type: ignore[union-attr]
 
 

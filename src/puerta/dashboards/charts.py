@@ -151,8 +151,11 @@ def line_chart(
     frame, ticks = _frame(top, fmt, percent=percent)
     n = len(x_labels)
     parts = [_grid(frame, ticks, fmt), _x_axis(frame, x_labels)]
+    # Many days: smaller markers, so that they do not hide each other's lines.
+    size = "" if n <= 14 else ' transform="scale(0.7)"'
     defs = [
-        f'<path id="{chart_id}-m{i}" d="{MARKERS[i % len(MARKERS)]}"/>' for i in range(len(series))
+        f'<path id="{chart_id}-m{i}" d="{MARKERS[i % len(MARKERS)]}"{size}/>'
+        for i in range(len(series))
     ]
     for i, s in enumerate(series):
         colour, dash = PALETTE[i % len(PALETTE)], DASHES[(i // len(MARKERS) + i) % len(DASHES)]
@@ -343,11 +346,12 @@ def _x_axis(frame: Frame, labels: Sequence[str]) -> str:
     out = []
     for j, label in enumerate(labels):
         x = frame.x(j, n)
+        named = (n - 1 - j) % step == 0  # counted from the end: the last day is always named
         out.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{frame.bottom:.1f}" '
-            f'y2="{frame.bottom + (AXIS_GAP if j % step == 0 else 3):.1f}" stroke="{INK}"/>'
+            f'y2="{frame.bottom + (AXIS_GAP if named else 3):.1f}" stroke="{INK}"/>'
         )
-        if j % step == 0:
+        if named:
             out.append(
                 f'<text x="{x:.1f}" y="{frame.bottom + AXIS_GAP + FONT:.1f}" '
                 f'text-anchor="middle" class="tick">{escape(label)}</text>'
