@@ -191,6 +191,7 @@ BAD = [
     ({"from": "2024-01-01", "to": "2026-03-01"}, "from", "at most 366 days"),
     ({"port": "ZZZ"}, "port", "is not a port"),
     ({"port": "<b>x</b>"}, "port", "is not a port"),
+    ({"from": "9" * 5000}, "from", "Enter a date as YYYY-MM-DD."),
 ]
 
 

@@ -29,9 +29,11 @@ router = APIRouter(include_in_schema=False)
 
 TEMPLATE = "staff/dashboards/index.html"
 NO_STORE = {"Cache-Control": "no-store"}
-From = Annotated[str | None, Query(alias="from", max_length=40)]
-To = Annotated[str | None, Query(alias="to", max_length=40)]
-PortQuery = Annotated[str | None, Query(max_length=40)]
+# Plain text, parsed by the service: a bad value is the page again with its field in
+# error, never a validation error page.
+From = Annotated[str | None, Query(alias="from")]
+To = Annotated[str | None, Query(alias="to")]
+PortQuery = Annotated[str | None, Query()]
 
 
 def _query(filters: Filters) -> str:
@@ -48,13 +50,14 @@ def _refused(
     exc: PuertaError,
     typed: dict[str, str | None],
 ) -> HTMLResponse:
-    """The page again with what was typed and an error summary, no figures."""
+    """The page again with what was typed (cut short) and an error summary, no figures."""
     errors: Errors = domain_errors(request, exc)
+    kept = {k: (v or "")[:40] for k, v in typed.items()}
     return page(
         request,
         TEMPLATE,
-        _context(db, reader, errors=errors, typed=typed),
-        status=exc.status if exc.status != 404 else 400,
+        _context(db, reader, errors=errors, typed=kept),
+        status=400,
         headers=NO_STORE,
     )
 
