@@ -213,3 +213,4 @@ def load_all_models() -> None:
     from puerta.pow import models as _w  # noqa: F401
     from puerta.registration import models as _r  # noqa: F401
     from puerta.requests import models as _q  # noqa: F401
+    from puerta.vetting import models as _v  # noqa: F401

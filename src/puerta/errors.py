@@ -953,6 +953,98 @@ def catalogue() -> list[type[Coded]]:
     return sorted(set(out), key=lambda c: c.message.code)
 
 
+# --- #14 vetting ---------------------------------------------------------------------------
+# The watch list file (``watch_list_path``, ``puerta vetting run --list``): an operator's
+# mistake in it is named by row and column, and nothing of the file is used.
+
+
+class WatchListNotFound(PuertaError):
+    category = INVALID_INPUT
+    message = M("staff.watchlist.not_found", "There is no watch list file at {path}.")
+    path: str
+
+
+class WatchListFormat(PuertaError):
+    category = INVALID_INPUT
+    message = M(
+        "staff.watchlist.format", "A watch list is a .csv or .parquet file; {path} is neither."
+    )
+    path: str
+
+
+class WatchListUnreadable(PuertaError):
+    category = INVALID_INPUT
+    message = M("staff.watchlist.unreadable", "The watch list {path} cannot be read: {reason}")
+    path: str
+    reason: str
+
+
+class WatchListMissingColumn(PuertaError):
+    category = INVALID_INPUT
+    message = M("staff.watchlist.missing_column", "The watch list has no column {column}.")
+    column: str
+
+
+class WatchListUnknownColumn(PuertaError):
+    category = INVALID_INPUT
+    message = M(
+        "staff.watchlist.unknown_column",
+        "The watch list has a column {column} that is not in the format (a misspelt name?).",
+    )
+    column: str
+
+
+class WatchListEmptyValue(PuertaError):
+    category = INVALID_INPUT
+    message = M(
+        "staff.watchlist.empty_value",
+        "Row {row} of the watch list has no {column}; it is required.",
+    )
+    row: int
+    column: str
+
+
+class WatchListBadValue(PuertaError):
+    category = INVALID_INPUT
+    message = M(
+        "staff.watchlist.bad_value",
+        "Row {row} of the watch list, column {column}: '{value}' is not {expected}.",
+    )
+    row: int
+    column: str
+    value: str
+    expected: Message
+
+
+class WatchListTooLong(PuertaError):
+    category = INVALID_INPUT
+    message = M(
+        "staff.watchlist.too_long",
+        "Row {row} of the watch list, column {column}: use at most {max_length} characters.",
+    )
+    row: int
+    column: str
+    max_length: int
+
+
+class WatchListDuplicateRecord(PuertaError):
+    category = INVALID_INPUT
+    message = M(
+        "staff.watchlist.duplicate_record",
+        "Row {row} of the watch list repeats record_id '{record_id}' of row {first_row}.",
+    )
+    row: int
+    record_id: str
+    first_row: int
+
+
+#: What a watch-list value should have been (``WatchListBadValue.expected``).
+EXPECTED_DATE = M("staff.watchlist.expected.date", "a date written YYYY-MM-DD")
+EXPECTED_SEX = M("staff.watchlist.expected.sex", "F, M or X")
+EXPECTED_COUNTRY = M("staff.watchlist.expected.country", "an ISO 3166 country code")
+EXPECTED_TEXT = M("staff.watchlist.expected.text", "text without control characters")
+
+
 # --- #14 dashboards -------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,14 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from puerta.accounts.models import Role
+from puerta.clock import FrozenClock
 from puerta.confirmation.models import Appointment
 from puerta.dataset.importer import import_dataset
+from puerta.registration.models import Traveler
 from puerta.synth.generator import generate
+from puerta.vetting import service as vetting_service
+from puerta.vetting.records import Record
+from puerta.vetting.watchlist import WatchList
 from tests.api_support import Api
 
 
@@ -27,6 +33,22 @@ def test_the_list_is_a_fixed_number_of_statements(api: Api, tmp_path: Path) -> N
     (port, busy), most = booked.most_common(1)[0]
     quiet = next(day for (p, day), n in booked.items() if p == port and n < most)
     assert most >= 2, booked
+    first = min(day for _, day in booked)
+    # Every arrival vetted, against a list of some of the synthetic travelers themselves.
+    with api.db.session() as s:
+        listed = s.scalars(sa.select(Traveler).order_by(Traveler.id).limit(40)).all()
+        records = [
+            Record(f"W-{t.id}", t.given_names, t.family_names, t.date_of_birth) for t in listed
+        ]
+        vetted = vetting_service.run(
+            s,
+            source=WatchList.of(records),
+            clock=FrozenClock(datetime.combine(first, time(), tzinfo=UTC) - timedelta(days=1)),
+            timezone="UTC",
+            trigger="test",
+            everything=True,
+        )
+    assert vetted.appointments == sum(booked.values())
     officer = api.staff(f"officer@{port.lower()}.example", Role.OFFICER, port)
     statements: list[str] = []
 
@@ -47,6 +69,11 @@ def test_the_list_is_a_fixed_number_of_statements(api: Api, tmp_path: Path) -> N
         )
         assert got.status_code == 200, got.text
         assert all(a["travelers"] for a in got.json())
+        assert all(
+            [v["position"] for v in a["vetting"]] == [t["position"] for t in a["travelers"]]
+            and all(v["result"] is not None for v in a["vetting"])
+            for a in got.json()
+        )
         return len(got.json()), len(statements)
 
     event.listen(api.db.engine, "before_cursor_execute", on_statement)

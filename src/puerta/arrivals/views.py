@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -21,6 +21,8 @@ from puerta.findings import service as findings_service
 from puerta.findings.models import Finding
 from puerta.findings.views import explanation_fields
 from puerta.registration.models import Registration
+from puerta.vetting import results as vetting_results
+from puerta.vetting.models import VettingResult
 from puerta.web.deps import Officer, PortScope, ReadSession
 from puerta.web.language import say
 from puerta.web.openapi import raises
@@ -47,12 +49,31 @@ class FindingBrief(BaseModel):
     explanation_params: list[dict[str, Any]]
 
 
+class VettingOut(BaseModel):
+    """One traveler checked against the watch list before arrival (``puerta.vetting``)."""
+
+    position: int
+    result: str | None
+    """``no_match``, ``possible_match``, ``match``; null: not checked yet."""
+    result_name: str
+    explanation: str
+    """Rendered in the reader's language from ``explanation_codes`` and their parameters."""
+    explanation_codes: list[str]
+    explanation_params: list[dict[str, Any]]
+    evidence: dict[str, Any]
+    """The source and, per record hit, its id, result and how each field agreed."""
+    list_version: str | None
+    checked_at: datetime | None
+
+
 class ArrivalOut(AppointmentOut):
     travelers: list[TravelerBrief]
     findings: list[FindingBrief] = Field(default_factory=list)
     face_check: LiveFaceCheckOut | None = None
     """The live photo compared with the registered photos (null for an appointment not
     confirmed here): evidence for the officer, never a refusal."""
+    vetting: list[VettingOut] = Field(default_factory=list)
+    """Each traveler's pre-arrival vetting: guidance for the interview, never a refusal."""
 
 
 def arrival_out(
@@ -62,13 +83,15 @@ def arrival_out(
     findings: list[Finding] | None = None,
     face_check: LiveFaceCheck | None = None,
     registration: Registration | None = None,
+    vetting: list[VettingResult] | None = None,
     *,
     preloaded: bool = False,
 ) -> ArrivalOut:
     """One arrival as the officer sees it.
 
-    ``preloaded``: the caller loaded the registration, findings and face check
-    for a whole list (None meaning "there is none"), so nothing is read here.
+    ``preloaded``: the caller loaded the registration, findings, face check and
+    vetting results for a whole list (None meaning "there is none"), so nothing
+    is read here.
     """
     base = AppointmentOut.model_validate(appointment)
     registration = registration or db.get(Registration, base.registration_id)
@@ -95,11 +118,15 @@ def arrival_out(
     ]
     if face_check is None and not preloaded:
         face_check = faces_service.checks_for_appointments(db, [base.id]).get(base.id)
+    if vetting is None and not preloaded:
+        vetting = vetting_results.for_appointments(db, [base.id]).get(base.id)
+    entries = vetting_results.per_traveler([t.position for t in travelers], vetting or [])
     return ArrivalOut(
         **base.model_dump(),
         travelers=travelers,
         findings=briefs,
         face_check=live_check_out(face_check, lambda m, p: say(request, m, p)),
+        vetting=[VettingOut(**e.explained(lambda m, p: say(request, m, p))) for e in entries],
     )
 
 
@@ -108,13 +135,14 @@ def port_appointments(
     request: Request, port: PortScope, date: date, db: ReadSession
 ) -> list[ArrivalOut]:
     """The arrivals booked at a port on a date (officers: their own port only), each with
-    the open findings that touch it, from every port, and its live photo compared with
-    the registered photos (``face_check``)."""
+    the open findings that touch it, from every port, its live photo compared with
+    the registered photos (``face_check``) and each traveler's vetting (``vetting``)."""
     found = service.list_for_port(db, port_code=port.code, day=date)
     ids = [a.registration_id for a in found]
     registrations = service.registrations_with_travelers(db, ids)
     touching = findings_service.for_registrations(db, ids)
     faces = faces_service.checks_for_appointments(db, [a.id for a in found])
+    vetted = vetting_results.for_appointments(db, [a.id for a in found])
     return [
         arrival_out(
             request,
@@ -123,6 +151,7 @@ def port_appointments(
             touching.get(a.registration_id, []),
             faces.get(a.id),
             registrations[a.registration_id],
+            vetted.get(a.id, []),
             preloaded=True,
         )
         for a in found

@@ -20,6 +20,7 @@ from puerta.cli import serve as serve_cli
 from puerta.cli import staff as staff_cli
 from puerta.cli import synth as synth_cli
 from puerta.cli import trends as trends_cli
+from puerta.cli import vetting as vetting_cli
 
 app = typer.Typer(
     name="puerta",
@@ -41,6 +42,7 @@ app.add_typer(partners_cli.app, name="partners")
 app.add_typer(staff_cli.app, name="staff")
 app.add_typer(synth_cli.app, name="synth")
 app.add_typer(trends_cli.app, name="trends")
+app.add_typer(vetting_cli.app, name="vetting")
 dataset_cli.register(app)
 app.command("serve")(serve_cli.serve)
 
