@@ -275,28 +275,34 @@ def _rates(r: _Reads) -> Panel:
     return metrics.rates_panel(r.requests, selections, f)
 
 
-def arrived_count() -> ColumnElement[int]:
-    """How many of a group of appointments were checked in on arrival.
+def with_arrivals(query: Select[Any]) -> tuple[Select[Any], ColumnElement[int]]:
+    """``query`` over appointments, and how many of each group were checked in on arrival.
 
     There is no check-in record yet (the dispositions work adds it): none has arrived,
-    so every past booked appointment counts as a no-show. When check-ins land this is
-    the one change: count the appointments with a check-in, e.g.
-    ``func.count(CheckIn.appointment_id)`` over an outer join in :func:`_no_shows`.
+    so every past booked appointment counts as a no-show. When check-ins land this
+    function is the one change, e.g. with ``arrivals.models.Arrival`` (one row per
+    appointment)::
+
+        query = query.outerjoin(Arrival, Arrival.appointment_id == Appointment.id)
+        return query, func.coalesce(
+            func.sum(case((Arrival.status == ArrivalStatus.ARRIVED.value, 1), else_=0)), 0
+        )
     """
-    return literal(0)
+    return query, literal(0)
 
 
 def _no_shows(r: _Reads) -> Panel:
     s, f = r.session, r.filters
     last = min(f.end, r.today - timedelta(days=1))
-    query = (
-        select(Appointment.day, Appointment.port_code, func.count(), arrived_count())
+    query, arrived = with_arrivals(
+        select(Appointment.day, Appointment.port_code, func.count(Appointment.id))
         .where(
             Appointment.status == AppointmentStatus.BOOKED.value,
             Appointment.day.between(f.start, last),
         )
         .group_by(Appointment.day, Appointment.port_code)
     )
+    query = query.add_columns(arrived)
     if f.port:
         query = query.where(Appointment.port_code == f.port)
     rows = [(d, p, int(n), int(a)) for d, p, n, a in s.execute(query)] if f.start <= last else []
