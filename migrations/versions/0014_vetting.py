@@ -1,7 +1,7 @@
 """vetting: each traveler's latest result against the records (the watch list)
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-10 10:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import puerta.db
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -1043,6 +1043,53 @@ EXPECTED_DATE = M("staff.watchlist.expected.date", "a date written YYYY-MM-DD")
 EXPECTED_SEX = M("staff.watchlist.expected.sex", "F, M or X")
 EXPECTED_COUNTRY = M("staff.watchlist.expected.country", "an ISO 3166 country code")
 EXPECTED_TEXT = M("staff.watchlist.expected.text", "text without control characters")
+# --- #14 dispositions: check-in at the limit line and each traveler's disposition ---------
+
+
+class CorrectionNeedsReason(PuertaError):
+    """A correction of a recorded state (``lifecycle.CORRECTIONS``) without its reason."""
+
+    category = INVALID_INPUT
+    field: str | None = "reason"
+    message = M("staff.correction.reason_required", "Say why: a correction needs its reason.")
+
+
+class AppointmentCancelled(PuertaError):
+    category = CONFLICT
+    message = M(
+        "staff.arrival.cancelled", "This appointment was cancelled. It cannot be checked in."
+    )
+
+
+class ArrivalNotCheckedIn(PuertaError):
+    category = INVALID_TRANSITION
+    message = M(
+        "staff.arrival.not_checked_in",
+        "Check the group in first. Dispositions are recorded after the group arrives.",
+    )
+
+
+class DispositionAlreadyRecorded(PuertaError):
+    category = CONFLICT
+    message = M(
+        "staff.disposition.already_recorded",
+        "This traveler's disposition is already recorded. To change it, correct it and say why.",
+    )
+
+
+class DispositionNeedsNote(PuertaError):
+    category = INVALID_INPUT
+    field: str | None = "note"
+    message = M("staff.disposition.note_required", "Write a note saying what happened.")
+
+
+class NoticeAddressRequired(PuertaError):
+    category = INVALID_INPUT
+    field: str | None = "notice_address"
+    message = M(
+        "staff.disposition.notice_address_required",
+        "Write the address on the notice to appear: street, city and state.",
+    )
 
 
 # --- #14 dashboards -------------------------------------------------------------------------

@@ -85,6 +85,11 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/staff/sign-in"): ANYONE,
     ("POST", "/staff/sign-out"): ANYONE,
     ("GET", "/staff"): STAFF,
+    # Processing an arrival and the day summary (#14 dispositions; PortPage).
+    ("GET", "/staff/ports/{port_code}/arrivals/{code}/process"): STAFF,
+    ("POST", "/staff/ports/{port_code}/arrivals/{code}/process/check-in"): STAFF,
+    ("POST", "/staff/ports/{port_code}/arrivals/{code}/process/travelers/{position}"): STAFF,
+    ("GET", "/staff/ports/{port_code}/summary"): STAFF,
     # The analysts' dashboards (dashboards/pages.py).
     ("GET", "/staff/dashboards"): ANALYSTS,
     ("GET", "/staff/dashboards/{chart}.csv"): ANALYSTS,
@@ -158,6 +163,18 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/ports/{port_code}/appointments"): STAFF,
     ("GET", "/api/v1/ports/{port_code}/briefing"): STAFF,
     ("GET", "/api/v1/appointments/{code}"): STAFF,
+    # check-in and dispositions (#14 dispositions; PortScope as the arrivals)
+    ("GET", "/api/v1/ports/{port_code}/appointments/{code}/process"): STAFF,
+    ("POST", "/api/v1/ports/{port_code}/appointments/{code}/check-in"): STAFF,
+    ("POST", "/api/v1/ports/{port_code}/appointments/{code}/no-show"): STAFF,
+    ("POST", "/api/v1/ports/{port_code}/appointments/{code}/travelers/{position}/disposition"): (
+        STAFF
+    ),
+    (
+        "POST",
+        "/api/v1/ports/{port_code}/appointments/{code}/travelers/{position}/disposition/correct",
+    ): STAFF,
+    ("GET", "/api/v1/ports/{port_code}/summary"): STAFF,
     # the draw's public record, and its review list
     ("GET", "/api/v1/draws/{pool_date}"): ANYONE,
     ("GET", "/api/v1/draws/{pool_date}/published"): ANYONE,
@@ -190,6 +207,16 @@ ROUTES: dict[tuple[str, str], Access] = {
 PORT_SCOPED = {
     ("GET", "/api/v1/ports/{port_code}/appointments"),
     ("GET", "/api/v1/ports/{port_code}/briefing"),
+    ("GET", "/api/v1/ports/{port_code}/summary"),
+    # An arrival's own routes (tests/arrivals/test_api.py walks their port scope).
+    ("GET", "/api/v1/ports/{port_code}/appointments/{code}/process"),
+    ("POST", "/api/v1/ports/{port_code}/appointments/{code}/check-in"),
+    ("POST", "/api/v1/ports/{port_code}/appointments/{code}/no-show"),
+    ("POST", "/api/v1/ports/{port_code}/appointments/{code}/travelers/{position}/disposition"),
+    (
+        "POST",
+        "/api/v1/ports/{port_code}/appointments/{code}/travelers/{position}/disposition/correct",
+    ),
 }
 #: The framework's own routes and the static files: public by design.
 FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static"}
@@ -341,7 +368,9 @@ def test_an_officer_is_kept_to_their_own_port(api: Api) -> None:
     officer = api.staff("officer@elp.example", OFFICER, "ELP")
     analyst = api.staff("analyst@hq.example", ANALYST)
     params = {"date": "2026-03-18", "start": "2026-03-18"}
-    for _, path in sorted(PORT_SCOPED):
+    port_days = [p for m, p in sorted(PORT_SCOPED) if m == "GET" and p.count("{") == 1]
+    assert len(port_days) == 3
+    for path in port_days:
         own = api.client.get(path.format(port_code="ELP"), params=params, headers=api.auth(officer))
         other = api.client.get(
             path.format(port_code="SYS"), params=params, headers=api.auth(officer)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from puerta.cli import arrivals as arrivals_cli
 from puerta.cli import audit as audit_cli
 from puerta.cli import dataset as dataset_cli
 from puerta.cli import db as db_cli
@@ -28,6 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.add_typer(arrivals_cli.app, name="arrivals")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(db_cli.app, name="db")
 app.add_typer(demo_cli.app, name="demo")

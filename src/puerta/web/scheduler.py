@@ -1,5 +1,6 @@
 """In-process jobs: mail and SMS, commitments, the daily draw, expiry, deadline reminders,
-the sweep of limit rows and spent proofs of work, pre-arrival vetting and face comparisons.
+the sweep of limit rows and spent proofs of work, no-shows after each port's closing
+time, pre-arrival vetting and face comparisons.
 
 Mail the SMTP backend and SMS the gateway backend wrote during requests and jobs are
 sent here, after their commit.
@@ -29,6 +30,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
 from puerta.accounts import mail, throttle
+from puerta.arrivals import checkin as arrivals_checkin
 from puerta.confirmation import service as confirmation_service
 from puerta.db import Database
 from puerta.draw import publication
@@ -66,8 +68,9 @@ def sweep_limits(session: Session, now: datetime) -> int:
 
 def run_once(app: FastAPI) -> list[str]:
     """Send pending mail and SMS, expire overdue offers, remind offers whose deadline is
-    near, sweep stale limit rows, run every draw that is due, vet a batch of booked
-    travelers, then a batch of face comparisons. Returns what was done."""
+    near, sweep stale limit rows, mark the day's no-shows at ports that have closed, run
+    every draw that is due, vet a batch of booked travelers, then a batch of face
+    comparisons. Returns what was done."""
     db, settings, clock = app.state.db, app.state.settings, app.state.clock
     done: list[str] = []
     sent, failed = mail.deliver_pending(db, settings=settings, clock=clock)
@@ -93,6 +96,10 @@ def run_once(app: FastAPI) -> list[str]:
     with _job(db) as session:
         committed = publication.commit_upcoming(session, settings=settings, clock=clock)
         done.extend(f"published the seed commitment for {d}" for d in committed)
+    with _job(db) as session:
+        marked = arrivals_checkin.mark_no_shows(session, now=clock.now())
+        if marked:
+            done.append(f"marked {marked} groups no-show after their port's closing time")
     with db.session() as session:
         due = draw_service.due_pool_dates(session, settings=settings, clock=clock)
     for pool_date in due:
