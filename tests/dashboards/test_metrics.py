@@ -13,7 +13,7 @@ from puerta.config import Settings
 from puerta.dashboards import service
 from puerta.dashboards.metrics import Filters, Panel
 from puerta.db import Database
-from tests.dashboards.world import TODAY, build
+from tests.dashboards.world import TODAY, build, check_in
 
 NY = ZoneInfo("America/New_York")
 WEEK = Filters(date(2026, 3, 1), date(2026, 3, 7))
@@ -96,6 +96,18 @@ def test_every_figure_of_the_known_world(db: Database, settings: Settings) -> No
     }
     assert languages.rows[0] == ("qu", 3, None)  # most first
     assert languages.summary_params["share"] == 57  # 4 of 7
+
+
+def test_a_group_checked_in_is_no_no_show(db: Database, settings: Settings) -> None:
+    build(db, settings)
+    check_in(db)
+    assert _row(_panels(db, WEEK)["no_shows"], D5) == {
+        "date": D5,
+        "appointments": 1,
+        "arrived": 1,
+        "no_shows": 0,
+        "no_show_rate": 0.0,
+    }
 
 
 def test_one_port(db: Database, settings: Settings) -> None:

@@ -22,6 +22,9 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import select
 
 from puerta import lifecycle
+from puerta.accounts import service as accounts_service
+from puerta.accounts.models import Role
+from puerta.arrivals import checkin
 from puerta.clock import FrozenClock
 from puerta.config import Settings
 from puerta.confirmation.models import Appointment
@@ -125,3 +128,20 @@ def build(db: Database, settings: Settings) -> World:
             s.flush()
             s.add(FindingTraveler(finding_id=finding.id, registration_id=rid, position=1))
     return World(a, b, c, d)
+
+
+def check_in(db: Database) -> None:
+    """The SYS officer checks ``a``'s group in at the limit line on the 5th."""
+    at = FrozenClock(datetime(2026, 3, 5, 16, 0, tzinfo=UTC))
+    with db.session() as s:
+        officer = accounts_service.create_staff(
+            s,
+            email="officer@sys.example",
+            password="officer pass 1",
+            role=Role.OFFICER,
+            port_code="SYS",
+            clock=at,
+        )
+        appointment = s.scalar(select(Appointment).where(Appointment.code == "DASHAAAA"))
+        assert appointment is not None
+        checkin.check_in(s, appointment=appointment, officer=officer, clock=at)

@@ -17,10 +17,11 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
+from puerta.arrivals.models import Arrival
 from puerta.confirmation.models import Appointment
 from puerta.dashboards import metrics
 from puerta.dashboards.metrics import Filters, Panel
@@ -35,7 +36,7 @@ from puerta.errors import (
 )
 from puerta.findings.models import Finding, FindingTraveler
 from puerta.i18n.translate import available_locales
-from puerta.lifecycle import AppointmentStatus
+from puerta.lifecycle import AppointmentStatus, ArrivalStatus
 from puerta.ports.models import Port
 from puerta.registration.models import Registration, Traveler
 from puerta.requests.models import AppointmentRequest
@@ -276,19 +277,12 @@ def _rates(r: _Reads) -> Panel:
 
 
 def with_arrivals(query: Select[Any]) -> tuple[Select[Any], ColumnElement[int]]:
-    """``query`` over appointments, and how many of each group were checked in on arrival.
-
-    There is no check-in record yet (the dispositions work adds it): none has arrived,
-    so every past booked appointment counts as a no-show. When check-ins land this
-    function is the one change, e.g. with ``arrivals.models.Arrival`` (one row per
-    appointment)::
-
-        query = query.outerjoin(Arrival, Arrival.appointment_id == Appointment.id)
-        return query, func.coalesce(
-            func.sum(case((Arrival.status == ArrivalStatus.ARRIVED.value, 1), else_=0)), 0
-        )
-    """
-    return query, literal(0)
+    """``query`` over appointments joined with their arrivals, and how many of each group
+    were checked in on arrival (``Arrival``: at most one row per appointment, its status
+    now, so a corrected check-in counts as it stands)."""
+    query = query.outerjoin(Arrival, Arrival.appointment_id == Appointment.id)
+    arrived = case((Arrival.status == ArrivalStatus.ARRIVED.value, 1), else_=0)
+    return query, func.coalesce(func.sum(arrived), 0)
 
 
 def _no_shows(r: _Reads) -> Panel:
