@@ -291,6 +291,14 @@ class Settings(BaseSettings):
         default="100/hour",
         description="'Is this appointment real?' checks from one client address.",
     )
+    # --- #14 officers' console ---
+    live_photo_retention_days: int = Field(
+        default=3,
+        ge=0,
+        le=90,
+        description="Days after the appointment day that the confirmation's live photo is kept "
+        "for the officers' console; then the scheduler deletes it (the comparison's numbers stay).",
+    )
 
     # --- #14 vetting ---
     watch_list_path: Path | None = Field(

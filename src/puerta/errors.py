@@ -942,6 +942,14 @@ class ReauthRequired(PuertaError):
     )
 
 
+# --- #14 officers' console ---
+
+
+class StaffPhotoNotFound(PuertaError):
+    category = NOT_FOUND
+    message = M("staff.photo_not_found", "There is no such photo, or it is not for your port.")
+
+
 def catalogue() -> list[type[Coded]]:
     """Every concrete error class, for the docs and the catalogue tests."""
     out: list[type[Coded]] = []

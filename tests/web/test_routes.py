@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from puerta.accounts.models import Role
 from puerta.config import Settings
-from puerta.web import deps
+from puerta.web import deps, staff
 from puerta.web.app import create_app
 from tests.api_support import Api
 
@@ -90,6 +90,13 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/staff/ports/{port_code}/arrivals/{code}/process/check-in"): STAFF,
     ("POST", "/staff/ports/{port_code}/arrivals/{code}/process/travelers/{position}"): STAFF,
     ("GET", "/staff/ports/{port_code}/summary"): STAFF,
+    # #14 officers' console (arrivals/pages.py): staff; port pages in the path port's scope.
+    ("GET", "/staff/ports/{port_code}/arrivals"): STAFF,
+    ("GET", "/staff/ports/{port_code}/arrivals/{code}"): STAFF,
+    ("GET", "/staff/ports/{port_code}/briefing"): STAFF,
+    ("GET", "/staff/lookup"): STAFF,
+    ("GET", "/staff/photos/registered/{registration_id}/{position}"): STAFF,
+    ("GET", "/staff/photos/live/{code}"): STAFF,
     # The analysts' dashboards (dashboards/pages.py).
     ("GET", "/staff/dashboards"): ANALYSTS,
     ("GET", "/staff/dashboards/{chart}.csv"): ANALYSTS,
@@ -218,6 +225,16 @@ PORT_SCOPED = {
         "/api/v1/ports/{port_code}/appointments/{code}/travelers/{position}/disposition/correct",
     ),
 }
+#: Staff pages whose port is the path's, resolved through ``web.staff.PortPage``.
+STAFF_PORT_SCOPED = {
+    ("GET", "/staff/ports/{port_code}/arrivals"),  # #14 officers' console
+    ("GET", "/staff/ports/{port_code}/arrivals/{code}"),
+    ("GET", "/staff/ports/{port_code}/briefing"),
+    ("GET", "/staff/ports/{port_code}/arrivals/{code}/process"),  # #14 dispositions
+    ("POST", "/staff/ports/{port_code}/arrivals/{code}/process/check-in"),
+    ("POST", "/staff/ports/{port_code}/arrivals/{code}/process/travelers/{position}"),
+    ("GET", "/staff/ports/{port_code}/summary"),
+}
 #: The framework's own routes and the static files: public by design.
 FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static"}
 UNDECLARED = Access("nobody declared", frozenset())
@@ -278,6 +295,11 @@ def test_port_routes_resolve_the_port_through_port_scope(app: FastAPI) -> None:
     scoped = _dependency(deps.PortScope)
     found = {(m, path) for m, path, d in _api_routes(app) if scoped in set(_calls(d))}
     assert found == PORT_SCOPED
+
+
+def test_staff_port_pages_resolve_the_port_through_port_page(app: FastAPI) -> None:
+    found = {(m, path) for m, path, d in _api_routes(app) if staff._port_page in set(_calls(d))}
+    assert found == STAFF_PORT_SCOPED
 
 
 def test_only_the_framework_routes_are_outside_the_table(app: FastAPI) -> None:

@@ -77,9 +77,9 @@ def extract_all() -> Catalog:
 
 
 def is_staff(message: Message) -> bool:
-    """Whether a message belongs to the staff catalog: a staff code (``STAFF_CODE_PREFIXES``), or a plain
-    string used only by staff templates (one an applicant page also uses stays in the
-    applicants' catalog, translated in every language)."""
+    """Whether a message belongs to the staff catalog: a staff code
+    (``STAFF_CODE_PREFIXES``), or a plain string used only by staff templates (one an
+    applicant page also uses stays in the applicants' catalog, in every language)."""
     if message.context:
         return message.context.startswith(STAFF_CODE_PREFIXES)
     return bool(message.locations) and all(

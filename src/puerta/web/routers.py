@@ -11,6 +11,7 @@ def feature_routers() -> list[APIRouter]:
     from puerta.accounts import staff_pages
     from puerta.accounts import views as accounts_views
     from puerta.arrivals import disposition_pages, disposition_views
+    from puerta.arrivals import pages as arrivals_pages
     from puerta.arrivals import views as arrivals_views
     from puerta.confirmation import check_views
     from puerta.confirmation import views as confirmation_views
@@ -56,6 +57,7 @@ def feature_routers() -> list[APIRouter]:
         check_views.pages,
         staff_pages.router,  # #14: the staff's door; the staff pages follow
         disposition_pages.router,  # #14 dispositions: process an arrival, the day summary
+        arrivals_pages.router,  # #14 officers' console: arrivals, look-up, photos, briefing
         dashboards_pages.router,  # #14 dashboards
         photo_pages.router,  # before the journey's catch-all /registrations/{id}/{action}
         journey_pages.router,

@@ -1,6 +1,6 @@
 """In-process jobs: mail and SMS, commitments, the daily draw, expiry, deadline reminders,
 the sweep of limit rows and spent proofs of work, no-shows after each port's closing
-time, pre-arrival vetting and face comparisons.
+time, pre-arrival vetting, face comparisons and the live photos' retention.
 
 Mail the SMTP backend and SMS the gateway backend wrote during requests and jobs are
 sent here, after their commit.
@@ -37,6 +37,7 @@ from puerta.draw import publication
 from puerta.draw import service as draw_service
 from puerta.errors import DrawAlreadyRun, PuertaError
 from puerta.faces import jobs as face_jobs
+from puerta.faces import service as faces_service
 from puerta.limits import store as limits_store
 from puerta.notify import channels
 from puerta.pow import service as pow_service
@@ -69,8 +70,8 @@ def sweep_limits(session: Session, now: datetime) -> int:
 def run_once(app: FastAPI) -> list[str]:
     """Send pending mail and SMS, expire overdue offers, remind offers whose deadline is
     near, sweep stale limit rows, mark the day's no-shows at ports that have closed, run
-    every draw that is due, vet a batch of booked travelers, then a batch of face
-    comparisons. Returns what was done."""
+    every draw that is due, delete the live photos past their retention, vet a batch of
+    booked travelers, then a batch of face comparisons. Returns what was done."""
     db, settings, clock = app.state.db, app.state.settings, app.state.clock
     done: list[str] = []
     sent, failed = mail.deliver_pending(db, settings=settings, clock=clock)
@@ -112,6 +113,15 @@ def run_once(app: FastAPI) -> list[str]:
                 done.extend(f"draw {pool_date} warning: {w}" for w in draw.warnings or [])
         except DrawAlreadyRun:  # another process drew it first: nothing to do
             log.info("draw %s already run", pool_date)
+    with _job(db) as session:
+        forgot = faces_service.forget_live_photos(
+            session,
+            store=app.state.photos,
+            retention_days=settings.live_photo_retention_days,
+            clock=clock,
+        )
+        if forgot:
+            done.append(f"deleted {forgot} live photos past their retention")
     done.extend(_vetting(app))
     done.extend(_faces(app))
     return done
