@@ -1098,3 +1098,32 @@ class NoticeAddressRequired(PuertaError):
         "staff.disposition.notice_address_required",
         "Write the address on the notice to appear: street, city and state.",
     )
+
+
+# --- #14 dashboards -------------------------------------------------------------------------
+
+
+class DashboardDateInvalid(PuertaError):
+    message = M("staff.dashboards.date_invalid", "Enter a date as YYYY-MM-DD.")
+
+
+class DashboardRangeReversed(PuertaError):
+    message = M("staff.dashboards.range_reversed", "The start, {start}, is after the end, {end}.")
+    start: date
+    end: date
+
+
+class DashboardRangeTooLong(PuertaError):
+    message = M("staff.dashboards.range_too_long", "Choose a range of at most {days} days.")
+    days: int
+
+
+class DashboardPortUnknown(PuertaError):
+    message = M("staff.dashboards.port_unknown", "'{port}' is not a port.")
+    port: str
+
+
+class DashboardChartUnknown(PuertaError):
+    category = NOT_FOUND
+    message = M("staff.dashboards.chart_unknown", "There is no chart called '{chart}'.")
+    chart: str

@@ -97,6 +97,9 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/staff/lookup"): STAFF,
     ("GET", "/staff/photos/registered/{registration_id}/{position}"): STAFF,
     ("GET", "/staff/photos/live/{code}"): STAFF,
+    # The analysts' dashboards (dashboards/pages.py).
+    ("GET", "/staff/dashboards"): ANALYSTS,
+    ("GET", "/staff/dashboards/{chart}.csv"): ANALYSTS,
     ("GET", "/account/forgot"): ANYONE,
     ("POST", "/account/forgot"): ANYONE,
     ("GET", "/account/reset"): ANYONE,
@@ -327,6 +330,7 @@ SAMPLE_PATH = {
     "finding_id": "987654",
     "organisation_id": "987654",
     "action": "withdraw",
+    "chart": "requests",  # #14 dashboards
 }
 
 

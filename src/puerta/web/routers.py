@@ -15,6 +15,7 @@ def feature_routers() -> list[APIRouter]:
     from puerta.arrivals import views as arrivals_views
     from puerta.confirmation import check_views
     from puerta.confirmation import views as confirmation_views
+    from puerta.dashboards import pages as dashboards_pages
     from puerta.draw import pages as draw_pages
     from puerta.draw import views as draw_views
     from puerta.findings import views as findings_views
@@ -57,6 +58,7 @@ def feature_routers() -> list[APIRouter]:
         staff_pages.router,  # #14: the staff's door; the staff pages follow
         disposition_pages.router,  # #14 dispositions: process an arrival, the day summary
         arrivals_pages.router,  # #14 officers' console: arrivals, look-up, photos, briefing
+        dashboards_pages.router,  # #14 dashboards
         photo_pages.router,  # before the journey's catch-all /registrations/{id}/{action}
         journey_pages.router,
     ]
