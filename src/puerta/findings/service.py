@@ -31,6 +31,9 @@ from puerta.lifecycle import FindingStatus
 from puerta.registration.models import Traveler
 
 CHUNK = 5_000
+DECIDED = frozenset({FindingStatus.CONFIRMED.value, FindingStatus.DISMISSED.value})
+APPEALED = "appealed"
+"""The trail's action for a decided finding reopened: an appeal."""
 
 
 @dataclass(frozen=True)
@@ -195,11 +198,16 @@ def review(
 ) -> Finding:
     """Move a finding through review; reopening a decided one is how an appeal starts.
 
+    Confirming, dismissing and reopening a decided finding each need a reason. A
+    reopening is recorded as ``appealed`` (``workbench.appeals`` lists the findings
+    whose appeal waits for a new decision); every other move as ``reviewed``.
+
     Only analysts and admins review: the route declares it (``Analyst``).
     """
-    if status in (FindingStatus.CONFIRMED, FindingStatus.DISMISSED) and not (note or "").strip():
-        raise ReviewNeedsNote(field="note")
     before = finding.status
+    appeal = status == FindingStatus.UNDER_REVIEW and before in DECIDED
+    if (status in DECIDED or appeal) and not (note or "").strip():
+        raise ReviewNeedsNote(field="note")
     lifecycle.move(finding, status)
     now = clock.now()
     finding.reviewer_id = reviewer.id
@@ -211,7 +219,7 @@ def review(
             finding_id=finding.id,
             at=now,
             actor_id=reviewer.id,
-            action="reviewed",
+            action=APPEALED if appeal else "reviewed",
             from_status=before,
             to_status=finding.status,
             note=note,
