@@ -940,3 +940,16 @@ def catalogue() -> list[type[Coded]]:
         out.append(cls)
         stack.extend(cls.__subclasses__())
     return sorted(set(out), key=lambda c: c.message.code)
+
+
+# --- #14 findings workbench ---------------------------------------------------------------
+
+
+class ReviewActionUnknown(PuertaError):
+    """A review form naming no action the workbench knows (confirm, dismiss, reopen)."""
+
+    category = INVALID_INPUT
+    message = M(
+        "staff.findings.unknown_action",
+        "Choose what to do with the finding: confirm, dismiss or reopen.",
+    )

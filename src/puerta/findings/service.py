@@ -238,6 +238,14 @@ def history(session: Session, finding: Finding) -> list[FindingEvent]:
     )
 
 
+def actors(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
+    """The e-mail of each reviewer in a trail (one statement)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.email).where(User.id.in_(ids))).tuples())
+
+
 def travelers_of(session: Session, finding: Finding) -> list[FindingTraveler]:
     return list(
         session.scalars(
