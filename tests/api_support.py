@@ -25,6 +25,15 @@ from puerta.pow import service as pow_service
 from puerta.web.app import create_app
 
 TIJUANA = {"latitude": 32.5149, "longitude": -117.0382}
+STAFF_PASSWORD = "officer pass 1"
+HTML = {"Accept": "text/html"}
+
+
+def form_token(html: str) -> str:
+    """The CSRF token a page's form carries."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, html[:500]
+    return found.group(1)
 
 
 def traveler(**overrides: Any) -> dict[str, Any]:
@@ -150,16 +159,45 @@ class Api:
         return r.json()["token"]
 
     def staff(self, email: str, role: Role, port: str | None = None) -> str:
+        """A new staff account's API token."""
+        self.create_staff(email, role, port)
+        return self.sign_in(email, STAFF_PASSWORD)
+
+    def create_staff(self, email: str, role: Role, port: str | None = None) -> None:
         with self.db.session() as s:
             accounts_service.create_staff(
                 s,
                 email=email,
-                password="officer pass 1",
+                password=STAFF_PASSWORD,
                 role=role,
                 port_code=port,
                 clock=self.clock,
             )
-        return self.sign_in(email, "officer pass 1")
+
+    def staff_pages(self, email: str, role: Role, port: str | None = None) -> str:
+        """A new staff account signed in through the staff pages (``/staff/sign-in``): the
+        client keeps its session cookie. Returns the session's CSRF token, which staff
+        pages' forms carry."""
+        self.create_staff(email, role, port)
+        return self.sign_in_staff_pages(email)
+
+    def sign_in_staff_pages(self, email: str, password: str = "") -> str:
+        form = self.client.get("/staff/sign-in", headers=HTML)
+        assert form.status_code == 200, form.text
+        done = self.client.post(
+            "/staff/sign-in",
+            data={
+                "email": email,
+                "password": password or STAFF_PASSWORD,
+                "csrf_token": form_token(form.text),
+            },
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert done.status_code == 303, done.text
+        home = self.client.get("/staff", headers=HTML)
+        assert home.status_code == 200, home.text
+        return form_token(home.text)
 
     def partner(self, email: str, organisation: str = "Casa del Migrante (synthetic)") -> str:
         """A partner account's token, its organisation made on first use (by name)."""

@@ -55,14 +55,17 @@ def test_a_parameter_missing_or_unknown_is_refused() -> None:
         errors.DrawAlreadyRun("The draw has already run.")  # type: ignore[misc]
 
 
-def test_the_template_holds_every_message_and_nothing_stale() -> None:
+def test_the_templates_hold_every_message_and_nothing_stale() -> None:
     _import_everything()
     stored = extract.entries(extract.read_template())
+    staff = extract.entries(extract.read_template(extract.STAFF_TEMPLATE))
     declared = {
         (m.code, m.text) for m in REGISTRY.values() if not m.code.startswith(("doc.", "test."))
     }
-    assert declared - stored == set(), "run `puerta i18n extract`"
+    assert declared - stored - staff == set(), "run `puerta i18n extract`"
     assert extract.entries(extract.extract()) == stored, "run `puerta i18n extract`"
+    assert extract.entries(extract.extract("staff")) == staff, "run `puerta i18n extract`"
+    assert all(c is None or c.startswith("staff.") for c, _ in staff)
 
 
 def test_every_lifecycle_state_has_a_name_in_the_catalog() -> None:

@@ -137,6 +137,15 @@ class Settings(BaseSettings):
         "design (shelters, legal aid, churches): never a ring link in `puerta trends run`.",
     )
     session_hours: int = Field(default=12, ge=1, description="Staff session lifetime.")
+    staff_idle_minutes: int = Field(
+        default=15, ge=1, description="A staff session ends after this long without a request."
+    )
+    staff_reauth_minutes: int = Field(
+        default=5,
+        ge=1,
+        description="A sensitive staff action (a review, a disposition) asks the person to "
+        "prove who they are again when they last did so longer ago than this.",
+    )
     applicant_session_hours: int = Field(
         default=48,
         ge=24,

@@ -202,6 +202,7 @@ class Database:
 def load_all_models() -> None:
     """Import every model module so that Base.metadata is complete (Alembic, tests)."""
     from puerta.accounts import models as _a  # noqa: F401
+    from puerta.audit import models as _au  # noqa: F401
     from puerta.confirmation import models as _c  # noqa: F401
     from puerta.draw import models as _d  # noqa: F401
     from puerta.faces import models as _fa  # noqa: F401

@@ -931,6 +931,17 @@ class BornTooLongAgo(InvalidValue):
     years: int
 
 
+# --- #14 staff pages ---
+
+
+class ReauthRequired(PuertaError):
+    category = UNAUTHENTICATED
+    message = M(
+        "staff.reauth_required",
+        "For this, confirm who you are again: it has been a while since you signed in.",
+    )
+
+
 def catalogue() -> list[type[Coded]]:
     """Every concrete error class, for the docs and the catalogue tests."""
     out: list[type[Coded]] = []

@@ -22,6 +22,13 @@ from puerta.i18n.translate import LOCALES_DIR, SOURCE_LOCALE, available_locales,
 from puerta.synth.profiles import ORIGINS
 
 CATALOGS = sorted(p.parent.parent.name for p in LOCALES_DIR.glob("*/LC_MESSAGES/messages.po"))
+#: The staff pages' catalogs (``staff.po``): English is the source; these languages are
+#: served to staff, and each must be complete like an applicants' catalog.
+STAFF_LANGUAGES = ("es",)
+STAFF_CATALOGS = sorted(p.parent.parent.name for p in LOCALES_DIR.glob("*/LC_MESSAGES/staff.po"))
+#: Every catalog file, as (folder, domain): the checks below run on each.
+FILES = [(c, "messages") for c in CATALOGS] + [(c, "staff") for c in STAFF_CATALOGS]
+IDS = [f"{c}" if d == "messages" else f"{c}-staff" for c, d in FILES]
 
 #: The 14 languages of the synthetic population (issue 11, "Languages"), by the code a
 #: person's ``language`` carries, and the catalog folder that serves each (docs/glossary.md).
@@ -49,12 +56,12 @@ MISSING = sorted(
 )
 
 
-def _po(locale: str) -> Path:
-    return LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+def _po(locale: str, domain: str = "messages") -> Path:
+    return LOCALES_DIR / locale / "LC_MESSAGES" / f"{domain}.po"
 
 
-def _read(locale: str) -> Catalog:
-    with _po(locale).open("rb") as fh:
+def _read(locale: str, domain: str = "messages") -> Catalog:
+    with _po(locale, domain).open("rb") as fh:
         return read_po(fh, locale=locale, abort_invalid=True)
 
 
@@ -84,48 +91,54 @@ def _messages(catalog: Catalog) -> list[Message]:
 
 
 @pytest.fixture(scope="module")
-def template() -> Catalog:
-    return extract.read_template()
+def templates() -> dict[str, Catalog]:
+    return {d: extract.read_template(path) for d, path in extract.TEMPLATES.items()}
 
 
-@pytest.mark.parametrize("locale", CATALOGS)
-def test_the_po_file_parses_and_names_its_language(locale: str) -> None:
-    catalog = _read(locale)  # abort_invalid: a syntax error fails here, with its line
+@pytest.mark.parametrize(("locale", "domain"), FILES, ids=IDS)
+def test_the_po_file_parses_and_names_its_language(locale: str, domain: str) -> None:
+    catalog = _read(locale, domain)  # abort_invalid: a syntax error fails here, with its line
     assert Locale.parse(locale) is not None
     assert str(catalog.locale) == locale
     assert catalog.charset.lower() == "utf-8"
 
 
-@pytest.mark.parametrize("locale", CATALOGS)
-def test_the_catalog_is_current_with_the_template(locale: str, template: Catalog) -> None:
-    catalog = _read(locale)
-    have, want = extract.entries(catalog), extract.entries(template)
+def test_the_staff_pages_are_served_in_english_and_spanish_at_least() -> None:
+    assert sorted(STAFF_CATALOGS) == sorted(STAFF_LANGUAGES)
+
+
+@pytest.mark.parametrize(("locale", "domain"), FILES, ids=IDS)
+def test_the_catalog_is_current_with_the_template(
+    locale: str, domain: str, templates: dict[str, Catalog]
+) -> None:
+    catalog = _read(locale, domain)
+    have, want = extract.entries(catalog), extract.entries(templates[domain])
     assert sorted(want - have, key=str) == [], "missing: run `pybabel update` (translating.md)"
     assert sorted(have - want, key=str) == [], "not in the template any more: remove them"
     assert [m.context or m.id for m in catalog.obsolete.values()] == [], "obsolete (#~) entries"
 
 
-@pytest.mark.parametrize("locale", CATALOGS)
-def test_every_entry_is_translated(locale: str) -> None:
+@pytest.mark.parametrize(("locale", "domain"), FILES, ids=IDS)
+def test_every_entry_is_translated(locale: str, domain: str) -> None:
     untranslated = [
         m.context or m.id
-        for m in _messages(_read(locale))
+        for m in _messages(_read(locale, domain))
         if not _texts(m.string) or not all(s.strip() for s in _texts(m.string))
     ]
     assert untranslated == [], f"{len(untranslated)} untranslated"
 
 
-@pytest.mark.parametrize("locale", CATALOGS)
-def test_no_entry_is_fuzzy(locale: str) -> None:
-    catalog = _read(locale)
+@pytest.mark.parametrize(("locale", "domain"), FILES, ids=IDS)
+def test_no_entry_is_fuzzy(locale: str, domain: str) -> None:
+    catalog = _read(locale, domain)
     assert not catalog.fuzzy, "the header is marked fuzzy"
     assert [m.context or m.id for m in _messages(catalog) if m.fuzzy] == []
 
 
-@pytest.mark.parametrize("locale", CATALOGS)
-def test_placeholders_are_exactly_those_of_the_source(locale: str) -> None:
+@pytest.mark.parametrize(("locale", "domain"), FILES, ids=IDS)
+def test_placeholders_are_exactly_those_of_the_source(locale: str, domain: str) -> None:
     wrong: dict[str, tuple[list[str], list[str]]] = {}
-    for m in _messages(_read(locale)):
+    for m in _messages(_read(locale, domain)):
         want = set().union(*(_fields(t) for t in _texts(m.id)))
         for text in _texts(m.string):
             try:

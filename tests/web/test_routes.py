@@ -80,6 +80,11 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/sign-in"): ANYONE,
     ("GET", "/account"): ANYONE,
     ("POST", "/sign-out"): ANYONE,
+    # The staff's door (accounts/staff_pages.py) and the staff home.
+    ("GET", "/staff/sign-in"): ANYONE,
+    ("POST", "/staff/sign-in"): ANYONE,
+    ("POST", "/staff/sign-out"): ANYONE,
+    ("GET", "/staff"): STAFF,
     ("GET", "/account/forgot"): ANYONE,
     ("POST", "/account/forgot"): ANYONE,
     ("GET", "/account/reset"): ANYONE,

@@ -63,6 +63,12 @@ class AuthSession(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: Staff sessions end after ``staff_idle_minutes`` without a request.
+    last_seen_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: When a staff session's second factor was given; until then it opens nothing.
+    second_factor_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: When the person last proved who they are again, before a sensitive action.
+    reauth_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class OutboxMessage(Base):

@@ -12,22 +12,28 @@ app = typer.Typer(help="Message catalogs: extract the template translators work 
 @app.command("extract")
 def extract(
     check: bool = typer.Option(
-        False, "--check", help="Only check that messages.pot is up to date (exit 1 if not)."
+        False,
+        "--check",
+        help="Only check that messages.pot and staff.pot are up to date (exit 1 if not).",
     ),
 ) -> None:
-    """Write src/puerta/i18n/locales/messages.pot from every message marked in the code."""
+    """Write src/puerta/i18n/locales/messages.pot (the applicants' pages, errors and mail)
+    and staff.pot (the staff pages) from every message marked in the code."""
     if check:
-        fresh = extractor.entries(extractor.extract())
-        stored = extractor.entries(extractor.read_template())
-        if fresh != stored:
-            added, gone = sorted(fresh - stored), sorted(stored - fresh)
-            for context, msgid in added:
-                typer.echo(f"+ [{context}] {msgid}")
-            for context, msgid in gone:
-                typer.echo(f"- [{context}] {msgid}")
-            typer.echo("messages.pot is out of date: run `puerta i18n extract`.", err=True)
+        stale = False
+        for domain, catalog in extractor.split(extractor.extract_all()).items():
+            path = extractor.TEMPLATES[domain]
+            fresh = extractor.entries(catalog)
+            stored = extractor.entries(extractor.read_template(path)) if path.is_file() else set()
+            for context, msgid in sorted(fresh - stored, key=str):
+                typer.echo(f"+ {path.name} [{context}] {msgid}")
+            for context, msgid in sorted(stored - fresh, key=str):
+                typer.echo(f"- {path.name} [{context}] {msgid}")
+            stale = stale or fresh != stored
+            typer.echo(f"{path.name}: {len(fresh)} messages.")
+        if stale:
+            typer.echo("a template is out of date: run `puerta i18n extract`.", err=True)
             raise typer.Exit(1)
-        typer.echo(f"messages.pot is up to date ({len(fresh)} messages).")
         return
-    count = extractor.write_template()
-    typer.echo(f"wrote {extractor.TEMPLATE} ({count} messages)")
+    for domain, count in extractor.write_templates().items():
+        typer.echo(f"wrote {extractor.TEMPLATES[domain]} ({count} messages)")

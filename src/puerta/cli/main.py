@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from puerta.cli import audit as audit_cli
 from puerta.cli import dataset as dataset_cli
 from puerta.cli import db as db_cli
 from puerta.cli import demo as demo_cli
@@ -26,6 +27,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.add_typer(audit_cli.app, name="audit")
 app.add_typer(db_cli.app, name="db")
 app.add_typer(demo_cli.app, name="demo")
 app.add_typer(draw_cli.app, name="draw")

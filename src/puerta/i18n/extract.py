@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
@@ -20,6 +20,14 @@ from puerta.i18n.translate import LOCALES_DIR
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 TEMPLATE = LOCALES_DIR / "messages.pot"
+#: The staff pages' catalog (officers, analysts, admins): served in English and the
+#: languages that have a ``staff.po`` (Spanish), not in every applicant language.
+STAFF_TEMPLATE = LOCALES_DIR / "staff.pot"
+STAFF_DOMAIN = "staff"
+#: What belongs to the staff catalog: coded messages whose code starts so, and the
+#: plain strings that only the staff pages' templates use.
+STAFF_CODE_PREFIX = "staff."
+STAFF_TEMPLATES = "puerta/web/templates/staff/"
 KEYWORDS = {**DEFAULT_KEYWORDS, "M": ((1, "c"), 2)}
 #: The pages' templates (``{% trans %}``, ``_()``: plain gettext, the English text as
 #: the id) and the code (``M(code, text)``: the code as the context).
@@ -34,9 +42,8 @@ OPTIONS = {
 }
 
 
-def extract() -> Catalog:
-    """A fresh template catalog from the package's source."""
-    catalog = Catalog(
+def _empty() -> Catalog:
+    return Catalog(
         project="Puerta",
         version=__version__,
         copyright_holder="The Puerta contributors",
@@ -44,6 +51,11 @@ def extract() -> Catalog:
         charset="utf-8",
         fuzzy=False,
     )
+
+
+def extract_all() -> Catalog:
+    """Every message of the package's source, both domains together."""
+    catalog = _empty()
     for filename, lineno, message, comments, context in extract_from_dir(
         PACKAGE_DIR, METHODS, OPTIONS, keywords=KEYWORDS, comment_tags=("Translators:",)
     ):
@@ -57,6 +69,42 @@ def extract() -> Catalog:
     return catalog
 
 
+def is_staff(message: Message) -> bool:
+    """Whether a message belongs to the staff catalog: a ``staff.`` code, or a plain
+    string used only by staff templates (one an applicant page also uses stays in the
+    applicants' catalog, translated in every language)."""
+    if message.context:
+        return message.context.startswith(STAFF_CODE_PREFIX)
+    return bool(message.locations) and all(
+        path.startswith(STAFF_TEMPLATES) for path, _ in message.locations
+    )
+
+
+def split(catalog: Catalog) -> dict[str, Catalog]:
+    """The applicants' catalog (``messages``) and the staff catalog (``staff``)."""
+    out = {"messages": _empty(), STAFF_DOMAIN: _empty()}
+    for m in catalog:
+        if not m.id:
+            continue
+        target = out[STAFF_DOMAIN] if is_staff(m) else out["messages"]
+        target.add(
+            m.id,
+            locations=m.locations,
+            auto_comments=m.auto_comments,
+            context=m.context,
+            flags=m.flags,
+        )
+    return out
+
+
+def extract(domain: str = "messages") -> Catalog:
+    """A fresh template catalog of ``domain`` from the package's source."""
+    return split(extract_all())[domain]
+
+
+TEMPLATES = {"messages": TEMPLATE, STAFF_DOMAIN: STAFF_TEMPLATE}
+
+
 def render_template(catalog: Catalog) -> bytes:
     buf = io.BytesIO()
     write_po(buf, catalog, omit_header=False, sort_by_file=True, width=100, no_location=False)
@@ -68,12 +116,15 @@ def entries(catalog: Catalog) -> set[tuple[str | None, str]]:
     return {(m.context, str(m.id)) for m in catalog if m.id}
 
 
-def write_template(path: Path = TEMPLATE) -> int:
-    """Write ``messages.pot``; returns how many messages it holds."""
-    catalog = extract()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(render_template(catalog))
-    return len(entries(catalog))
+def write_templates() -> dict[str, int]:
+    """Write ``messages.pot`` and ``staff.pot``; returns how many messages each holds."""
+    counts = {}
+    for domain, catalog in split(extract_all()).items():
+        path = TEMPLATES[domain]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(render_template(catalog))
+        counts[domain] = len(entries(catalog))
+    return counts
 
 
 def read_template(path: Path = TEMPLATE) -> Catalog:

@@ -58,6 +58,16 @@ def translations(locale: str, directory: Path) -> NullTranslations:
     po = directory / locale / "LC_MESSAGES" / "messages.po"
     if locale == SOURCE_LOCALE or not po.is_file():
         return NullTranslations()
+    found = _compiled(po, locale)
+    staff = directory / locale / "LC_MESSAGES" / "staff.po"
+    if staff.is_file():
+        # One lookup for both domains: staff codes (``staff.``) and the staff templates'
+        # strings never collide with the applicants' (``i18n.extract.split``).
+        found.merge(_compiled(staff, locale))
+    return found
+
+
+def _compiled(po: Path, locale: str) -> Translations:
     with po.open("rb") as fh:
         catalog = read_po(fh, locale=locale)
     buf = io.BytesIO()
@@ -75,6 +85,17 @@ def _locales_in(directory: Path) -> tuple[str, ...]:
 def available_locales() -> tuple[str, ...]:
     """English plus every language with a catalog, as catalog directory names."""
     return _locales_in(LOCALES_DIR)
+
+
+@lru_cache(maxsize=8)
+def _staff_locales_in(directory: Path) -> tuple[str, ...]:
+    found = {p.parent.parent.name for p in directory.glob("*/LC_MESSAGES/staff.po")}
+    return tuple(sorted({SOURCE_LOCALE} | (found & set(_locales_in(directory)))))
+
+
+def staff_locales() -> tuple[str, ...]:
+    """The languages of the staff pages: English and those with a staff catalog."""
+    return _staff_locales_in(LOCALES_DIR)
 
 
 def negotiate(accept_language: str | None, available: Sequence[str], default: str) -> str:

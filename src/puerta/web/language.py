@@ -14,16 +14,27 @@ from typing import Any
 from fastapi import Request
 
 from puerta.i18n.message import Message
-from puerta.i18n.translate import available_locales, negotiate, render
+from puerta.i18n.translate import available_locales, negotiate, render, staff_locales
 
 LANGUAGE_COOKIE = "puerta_lang"
 #: The scope key under which the sign-in check leaves the account's language.
 ACCOUNT_LANGUAGE = "puerta.account_language"
 
 
+#: Pages for staff, served in the staff catalog's languages only (``staff_locales``).
+STAFF_PATH = "/staff"
+
+
+def is_staff_path(path: str) -> bool:
+    return path == STAFF_PATH or path.startswith(STAFF_PATH + "/")
+
+
 def locale_of(request: Request) -> str:
-    """The reader's language among the catalogs the server has (see the module)."""
-    available = available_locales()
+    """The reader's language among the catalogs the server has (see the module); on
+    the staff pages, among the staff catalogs' (an officer whose browser asks for
+    Russian reads English, not a page half in Russian)."""
+    path = request.scope.get("path", "")
+    available = staff_locales() if is_staff_path(path) else available_locales()
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in available:
         return chosen  # type: ignore[return-value]

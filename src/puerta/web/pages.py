@@ -30,8 +30,14 @@ from fastapi.responses import HTMLResponse
 
 from puerta import __version__
 from puerta.i18n.message import Message
-from puerta.i18n.translate import available_locales, capitalised, catalog, render
-from puerta.web.language import locale_of
+from puerta.i18n.translate import (
+    available_locales,
+    capitalised,
+    catalog,
+    render,
+    staff_locales,
+)
+from puerta.web.language import is_staff_path, locale_of
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: Languages written right to left: the page gets ``dir="rtl"``; the CSS uses logical
@@ -63,11 +69,12 @@ def direction(locale: str) -> str:
     return "rtl" if locale.split("_")[0] in RTL else "ltr"
 
 
-@lru_cache(maxsize=1)
-def language_choices() -> tuple[tuple[str, str, str], ...]:
-    """(code, name in its own language, direction) of every language with a catalog."""
+@lru_cache(maxsize=2)
+def language_choices(staff: bool = False) -> tuple[tuple[str, str, str], ...]:
+    """(code, name in its own language, direction) of every language with a catalog
+    (``staff``: of the staff pages' languages)."""
     out = []
-    for code in available_locales():
+    for code in staff_locales() if staff else available_locales():
         name = babel_locale(code).get_display_name(code) or code
         out.append((code, capitalised(name), direction(code)))
     return tuple(sorted(out, key=lambda c: c[1].casefold()))
@@ -129,7 +136,7 @@ def page(
         "request_path": request.url.path,
         "lang": locale.replace("_", "-"),
         "dir": direction(locale),
-        "languages": language_choices(),
+        "languages": language_choices(is_staff_path(request.url.path)),
         "version": __version__,
         "say": say,
         "fmt": formats,

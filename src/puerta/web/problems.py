@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 import psycopg
 import psycopg_pool
 import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from puerta.errors import (
@@ -33,7 +34,7 @@ from puerta.errors import (
 from puerta.i18n.message import REGISTRY, M, Message
 from puerta.i18n.translate import json_params, render
 from puerta.web import metrics
-from puerta.web.language import locale_of
+from puerta.web.language import is_staff_path, locale_of
 from puerta.web.pages import page, wants_html
 
 log = logging.getLogger("puerta.web")
@@ -115,6 +116,8 @@ def problem(
     **extra: Any,
 ) -> Response:
     """The error as problem+json, or as a page for a browser that asked for one."""
+    if wants_html(request) and category.status == 401 and is_staff_path(request.url.path):
+        return staff_sign_in(request, message)
     if wants_html(request):
         return error_page(request, category, message, params, headers=headers)
     body, locale = problem_body(request, category, message, params)
@@ -176,6 +179,25 @@ def error_page(
         },
         status=category.status,
         headers={**(headers or {}), "Cache-Control": "no-store"},
+    )
+
+
+#: Where a staff page sends a browser that must sign in, or prove who it is again.
+STAFF_SIGN_IN = "/staff/sign-in"
+STAFF_CONFIRM = "/staff/confirm"
+
+
+def staff_sign_in(request: Request, message: Message) -> Response:
+    """A staff page's 401 as a redirect: to sign in, or (``staff.reauth_required``) to
+    confirm who they are, coming back to the page after (a form's GET, for a post)."""
+    target = STAFF_CONFIRM if message.code == "staff.reauth_required" else STAFF_SIGN_IN
+    back = request.url.path
+    if request.method == "GET" and request.url.query:
+        back += "?" + request.url.query
+    return RedirectResponse(
+        f"{target}?{urlencode({'next': back})}",
+        status_code=303,
+        headers={"Cache-Control": "no-store"},
     )
 
 

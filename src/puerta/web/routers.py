@@ -8,6 +8,7 @@ from fastapi import APIRouter
 def feature_routers() -> list[APIRouter]:
     """Imported lazily so that importing the web package stays cheap."""
     from puerta.accounts import pages as accounts_pages
+    from puerta.accounts import staff_pages
     from puerta.accounts import views as accounts_views
     from puerta.arrivals import views as arrivals_views
     from puerta.confirmation import check_views
@@ -50,6 +51,7 @@ def feature_routers() -> list[APIRouter]:
         registration_pages.router,
         draw_pages.router,
         check_views.pages,
+        staff_pages.router,  # #14: the staff's door; the staff pages follow
         photo_pages.router,  # before the journey's catch-all /registrations/{id}/{action}
         journey_pages.router,
     ]
