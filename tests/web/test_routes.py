@@ -85,6 +85,12 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/staff/sign-in"): ANYONE,
     ("POST", "/staff/sign-out"): ANYONE,
     ("GET", "/staff"): STAFF,
+    # #14 findings workbench (findings/pages.py): analysts and admins.
+    ("GET", "/staff/findings"): ANALYSTS,
+    ("GET", "/staff/findings/{finding_id}"): ANALYSTS,
+    ("GET", "/staff/findings/{finding_id}/review"): ANALYSTS,
+    ("POST", "/staff/findings/{finding_id}/review"): ANALYSTS,
+    ("GET", "/staff/appeals"): ANALYSTS,
     ("GET", "/account/forgot"): ANYONE,
     ("POST", "/account/forgot"): ANYONE,
     ("GET", "/account/reset"): ANYONE,

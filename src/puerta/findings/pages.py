@@ -281,7 +281,7 @@ def finding_page(
         },
     )
     audit(
-        db, reader, "finding.read", "finding", finding.id, clock=clock,
+        request, reader, "finding.read", "finding", finding.id, clock=clock,
         detail={"kind": finding.kind, "travelers": total},
     )  # fmt: skip
     return shown

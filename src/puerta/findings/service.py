@@ -243,7 +243,8 @@ def actors(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
     ids = sorted(set(user_ids))
     if not ids:
         return {}
-    return dict(session.execute(select(User.id, User.email).where(User.id.in_(ids))).tuples())
+    rows = session.execute(select(User.id, User.email).where(User.id.in_(ids)))
+    return dict(rows.tuples().all())
 
 
 def travelers_of(session: Session, finding: Finding) -> list[FindingTraveler]:

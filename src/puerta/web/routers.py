@@ -15,6 +15,7 @@ def feature_routers() -> list[APIRouter]:
     from puerta.confirmation import views as confirmation_views
     from puerta.draw import pages as draw_pages
     from puerta.draw import views as draw_views
+    from puerta.findings import pages as findings_pages
     from puerta.findings import views as findings_views
     from puerta.journey import pages as journey_pages
     from puerta.journey import photo_pages
@@ -52,6 +53,7 @@ def feature_routers() -> list[APIRouter]:
         draw_pages.router,
         check_views.pages,
         staff_pages.router,  # #14: the staff's door; the staff pages follow
+        findings_pages.router,  # #14 findings workbench: the analysts' queue, detail, appeals
         photo_pages.router,  # before the journey's catch-all /registrations/{id}/{action}
         journey_pages.router,
     ]
