@@ -48,7 +48,7 @@ def a_cluster(api: Api, *, score: float = 5.0) -> tuple[int, str, str]:
 
 
 def rows_of(html: str) -> list[str]:
-    return re.findall(r'<a href="/staff/findings/(\d+)">', html)
+    return re.findall(r'<h2><a href="/staff/findings/(\d+)">', html)
 
 
 def test_officers_are_refused_and_analysts_admitted(api: Api) -> None:
@@ -222,7 +222,9 @@ def test_each_kind_is_drawn_its_own_way(api: Api, kind: str) -> None:
 def review_form(api: Api, fid: int, action: str) -> str:
     got = api.client.get(f"/staff/findings/{fid}/review?action={action}", headers=HTML)
     assert got.status_code == 200, got.text
-    found = re.search(r'name="csrf_token" value="([^"]+)"', got.text)
+    # The review form's own token (the header's sign-out form carries one too).
+    form = got.text.split(f'action="/staff/findings/{fid}/review"', 1)[1]
+    found = re.search(r'name="csrf_token" value="([^"]+)"', form)
     assert found
     return found.group(1)
 

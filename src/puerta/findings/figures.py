@@ -135,6 +135,7 @@ VARIATIONS_MORE = M(
     "The first {shown} of {total} travelers are shown.",
 )
 EVIDENCE_TITLE = M("staff.findings.evidence.title", "Evidence")
+EVIDENCE_TABLE = M("staff.findings.evidence.table", "The evidence as the analysis stored it")
 NONE_WRITTEN = M("staff.findings.none_written", "(none)")
 
 
@@ -221,8 +222,11 @@ def _over_time(times: list[evidence.Registered], say: Say, fmt: Formats) -> Figu
     first = times[0].at
     offsets = [(t.at - first).total_seconds() for t in times]
 
+    within_days = offsets[-1] < 2 * 86400
+
     def tick(seconds: float) -> str:
-        return fmt.date(first + timedelta(seconds=seconds), "short")
+        moment = first + timedelta(seconds=seconds)
+        return fmt.time(moment) if within_days else fmt.date(moment, "short")
 
     description = say(
         OVER_TIME_DESC, count=len(times), first=fmt.date(first, "medium"),
@@ -391,7 +395,7 @@ def _evidence_table(finding: Finding, say: Say, fmt: Formats) -> Figure:
         [Cell(str(key)), Cell(_plain(value, fmt, say))]
         for key, value in sorted((finding.evidence or {}).items())
     ]
-    table = Table(say(EVIDENCE_TITLE), [say(COL_WHAT), say(COL_VALUE)], rows, row_headers=True)
+    table = Table(say(EVIDENCE_TABLE), [say(COL_WHAT), say(COL_VALUE)], rows, row_headers=True)
     return Figure(say(EVIDENCE_TITLE), None, [table])
 
 

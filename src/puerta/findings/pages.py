@@ -312,7 +312,6 @@ def _review_form(
             "action": action,
             "note": note,
             "errors": errors or forms.Errors(),
-            "token": reader.token,
         },
         status=status,
     )

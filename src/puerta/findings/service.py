@@ -243,8 +243,8 @@ def actors(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
     ids = sorted(set(user_ids))
     if not ids:
         return {}
-    rows = session.execute(select(User.id, User.email).where(User.id.in_(ids)))
-    return dict(rows.tuples().all())
+    rows = session.execute(select(User.id, User.email).where(User.id.in_(ids))).all()
+    return {int(user_id): str(email) for user_id, email in rows}
 
 
 def travelers_of(session: Session, finding: Finding) -> list[FindingTraveler]:
