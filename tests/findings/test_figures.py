@@ -94,16 +94,26 @@ def test_a_burst_gets_its_timeline_and_each_registration_in_order(
 def test_a_ring_gets_its_graph_and_its_shared_values(world: Database, clock: FrozenClock) -> None:
     with world.session() as s:
         a = add_registration(s, Person(phone="+52 664 123 4567"))
-        b = add_registration(s, Person(phone="664 123 4567"))
-        c = add_registration(s, Person(phone="+52 664 123 4567"))
-        store(s, [ring_of([a, b, c], [{"link": "phone", "value": "+526641234567", "n": 3}])], clock)
+        b = add_registration(s, Person(phone="664 123 4567", email="x@example.org"))
+        c = add_registration(s, Person(phone="+52 664 123 4567", email="X@example.org"))
+        shared = [
+            {"link": "phone", "value": "+526641234567", "n": 3},
+            {"link": "email", "value": "x@example.org", "n": 2},
+        ]
+        store(s, [ring_of([a, b, c], shared)], clock)
     ring = built(world)[0]
     root = svg_of(ring)
-    assert len([e for e in root.iter() if e.get("class") == "node"]) == 3
-    assert len([e for e in root.iter() if (e.get("class") or "").startswith("edge")]) == 3
+    classes = [e.get("class") or "" for e in root.iter()]
+    # The phone three share is a hub with an edge to each; the e-mail two share, an edge.
+    assert (classes.count("node"), classes.count("hub")) == (3, 1)
+    assert classes.count("edge edge-phone") == 3
+    assert classes.count("edge edge-email") == 1
     nodes, values = ring.tables
     assert [r[1].text for r in nodes.rows] == sorted([a, b, c])
-    assert [(r[0].text, r[2].text, r[3].text) for r in values.rows] == [("Phone", "3", "1, 2, 3")]
+    assert [(r[0].text, r[1].text, r[3].text, r[4].text) for r in values.rows] == [
+        ("A", "Phone", "3", "1, 2, 3"),
+        ("", "E-mail", "2", ", ".join(str(sorted([a, b, c]).index(x) + 1) for x in (b, c))),
+    ]
 
 
 def test_a_duplicate_gets_its_variations_side_by_side(world: Database, clock: FrozenClock) -> None:

@@ -121,13 +121,19 @@ HOURS = M("staff.findings.hours", "{hours} h")
 RING_TITLE = M("staff.findings.ring.title", "The ring: registrations and what they share")
 RING_DESC = M(
     "staff.findings.ring.desc",
-    "{registrations} registrations (numbered as in the table) tied by {links} shared contacts.",
+    "{registrations} registrations, numbered as in the table. Shared contacts that tie "
+    "them: {links}.",
 )
 RING_TOO_BIG = M(
     "staff.findings.ring.too_big",
     "This ring has {registrations} registrations: too many to draw. The tables list them.",
 )
 RING_NODES = M("staff.findings.ring.nodes", "Registrations in the graph")
+RING_HUBS = M(
+    "staff.findings.ring.hubs",
+    "A contact shared by three registrations or more is a lettered square, linked to each.",
+)
+COL_HUB = M("staff.findings.col.hub", "In the graph")
 RING_VALUES = M("staff.findings.ring.values", "Shared contacts")
 VARIATIONS_TITLE = M("staff.findings.variations.title", "What each registration wrote")
 VARIATIONS_MORE = M(
@@ -305,11 +311,31 @@ def _burst(session: Session, finding: Finding, say: Say, fmt: Formats) -> list[F
 # --- rings ----------------------------------------------------------------------------------
 
 
+HUB_FROM = 3
+"""A value shared by this many registrations or more is drawn as a hub (``graph.Node``)."""
+
+
+def _hub_label(i: int) -> str:
+    """A, B, ..., Z, AA, AB, ...: the hubs' names, told apart from the numbered nodes."""
+    out = ""
+    i += 1
+    while i:
+        i, rest = divmod(i - 1, 26)
+        out = chr(ord("A") + rest) + out
+    return out
+
+
 def _ring(session: Session, finding: Finding, say: Say, fmt: Formats) -> list[Figure]:
     rids, shared, links = evidence.ring(session, finding)
     if not rids:
         return []
     number = {rid: str(i) for i, rid in enumerate(rids, start=1)}
+    hubs = [s for s in shared if len(s.registrations) >= HUB_FROM]
+    hub_name = {(s.kind, s.value): _hub_label(i) for i, s in enumerate(hubs)}
+
+    def link_name(kind: str) -> str:
+        return say(LINK_NAMES[kind]) if kind in LINK_NAMES else kind
+
     nodes_table = Table(
         say(RING_NODES),
         [say(COL_NUMBER), say(COL_REGISTRATION), say(COL_LINK)],
@@ -317,18 +343,20 @@ def _ring(session: Session, finding: Finding, say: Say, fmt: Formats) -> list[Fi
             [
                 Cell(number[rid], numeric=True),
                 Cell(rid),
-                Cell(", ".join(sorted({say(LINK_NAMES[s.kind]) if s.kind in LINK_NAMES
-                                        else s.kind for s in shared if rid in s.registrations}))),
+                Cell(
+                    ", ".join(sorted({link_name(s.kind) for s in shared if rid in s.registrations}))
+                ),
             ]
             for rid in rids
         ],
-    )  # fmt: skip
+    )
     values_table = Table(
         say(RING_VALUES),
-        [say(COL_LINK), say(COL_VALUE), say(COL_REGISTRATIONS), say(COL_NUMBER)],
+        [say(COL_HUB), say(COL_LINK), say(COL_VALUE), say(COL_REGISTRATIONS), say(COL_NUMBER)],
         [
             [
-                Cell(say(LINK_NAMES[s.kind]) if s.kind in LINK_NAMES else s.kind),
+                Cell(hub_name.get((s.kind, s.value), "")),
+                Cell(link_name(s.kind)),
                 Cell(s.value),
                 _n(fmt, len(s.registrations)),
                 Cell(", ".join(number[r] for r in s.registrations if r in number)),
@@ -336,19 +364,34 @@ def _ring(session: Session, finding: Finding, say: Say, fmt: Formats) -> list[Fi
             for s in shared
         ],
     )
-    if len(rids) > graph.MAX_NODES:
+    if len(rids) + len(hubs) > graph.MAX_NODES:
         note = say(RING_TOO_BIG, registrations=len(rids))
         return [Figure(say(RING_TITLE), None, [nodes_table, values_table], [note])]
     description = say(RING_DESC, registrations=len(rids), links=len(shared))
+    nodes = [graph.Node(rid, number[rid]) for rid in rids]
+    nodes += [
+        graph.Node(f"hub:{i}", hub_name[(s.kind, s.value)], hub=True) for i, s in enumerate(hubs)
+    ]
+    edges = [
+        graph.Edge(f"hub:{i}", rid, s.kind) for i, s in enumerate(hubs) for rid in s.registrations
+    ]
+    edges += [
+        graph.Edge(link.a, link.b, link.kind)
+        for link in links
+        if (link.kind, link.value) not in hub_name
+    ]
     svg = graph.ring_graph(
-        [graph.Node(rid, number[rid]) for rid in rids],
-        [graph.Edge(link.a, link.b, link.kind) for link in links],
+        nodes,
+        edges,
         label=say(RING_TITLE),
         description=description,
         kind_labels={k: say(m) for k, m in LINK_NAMES.items()},
     )
+    notes = [description]
+    if hubs:
+        notes.append(say(RING_HUBS))
     return [
-        Figure(say(RING_TITLE), Markup(svg), [nodes_table, values_table], [description])  # noqa: S704
+        Figure(say(RING_TITLE), Markup(svg), [nodes_table, values_table], notes)  # noqa: S704
     ]
 
 

@@ -1,5 +1,9 @@
 """A ring's graph: registrations as numbered nodes, each shared contact an edge.
 
+A contact shared by two registrations is an edge between them; one shared by more
+is best drawn as a hub (a square node of its own) with an edge to each holder: a
+device behind 26 registrations is then 26 edges, not 325.
+
 The layout is deterministic: nodes start on a circle in the order given, then a
 few iterations of a force layout (Fruchterman and Reingold: every pair repels,
 linked nodes attract) pull linked registrations together; no randomness, so the
@@ -48,6 +52,9 @@ class Node:
     id: str
     label: str
     """Drawn in the node (short: a number the table beside the graph explains)."""
+    hub: bool = False
+    """A shared value itself (a square), its registrations each linked to it: a value
+    shared by many draws as a star, not as every pair among them."""
 
 
 @dataclass(frozen=True)
@@ -170,13 +177,23 @@ def ring_graph(
             )
     for node in nodes:
         x, y = at(node.id)
-        children.append(
-            element(
-                "circle",
-                {"cx": x, "cy": y, "r": RADIUS, "fill": "#ffffff", "stroke": "#1b1b1b",
-                 "stroke-width": 1.5, "class": "node", "data-node": node.id},
-            )
-        )  # fmt: skip
+        if node.hub:
+            children.append(
+                element(
+                    "rect",
+                    {"x": x - RADIUS, "y": y - RADIUS, "width": 2 * RADIUS, "height": 2 * RADIUS,
+                     "fill": "#f0f0f0", "stroke": "#1b1b1b", "stroke-width": 1.5, "class": "hub",
+                     "data-node": node.id},
+                )
+            )  # fmt: skip
+        else:
+            children.append(
+                element(
+                    "circle",
+                    {"cx": x, "cy": y, "r": RADIUS, "fill": "#ffffff", "stroke": "#1b1b1b",
+                     "stroke-width": 1.5, "class": "node", "data-node": node.id},
+                )
+            )  # fmt: skip
         children.append(_text(node.label, x, y + 4, "middle", 12))
     for i, kind in enumerate(used):
         colour, dash = STYLES.get(kind, OTHER)
