@@ -232,3 +232,13 @@ def test_examples(module: object) -> None:
     result = doctest.testmod(module)  # type: ignore[arg-type]
     assert result.failed == 0
     assert result.attempted > 0
+
+
+def test_a_hub_is_a_square_linked_to_each_holder() -> None:
+    nodes = [Node(f"R{i}", str(i + 1)) for i in range(5)] + [Node("hub:0", "A", hub=True)]
+    edges = [Edge("hub:0", f"R{i}", "device") for i in range(5)]
+    root = parsed(ring_graph(nodes, edges, label="Ring", kind_labels={"device": "Device"}))
+    hubs = [e for e in root.iter(f"{{{NS['s']}}}rect") if e.get("class") == "hub"]
+    assert len(hubs) == 1
+    assert len([e for e in root.iter() if e.get("class") == "node"]) == 5
+    assert len([e for e in root.iter() if e.get("class") == "edge edge-device"]) == 5
