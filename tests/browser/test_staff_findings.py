@@ -167,7 +167,7 @@ def test_an_analyst_reviews_a_finding_on_a_phone(site: Site, page: Page, watch: 
     page.get_by_label("Reason").fill("The sponsor asked for a second look.")
     page.get_by_role("button", name="Reopen this finding (appeal)").click()
     page.get_by_role("link", name="Appeals").first.click()
-    expect(page.locator("table")).to_contain_text("The sponsor asked for a second look.")
+    expect(page.locator(".finding-list")).to_contain_text("The sponsor asked for a second look.")
     shoot(page, "staff/phone-appeals")
     check_axe(page)
     assert not watch.foreign

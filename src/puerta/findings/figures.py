@@ -136,6 +136,10 @@ RING_HUBS = M(
 COL_HUB = M("staff.findings.col.hub", "In the graph")
 RING_VALUES = M("staff.findings.ring.values", "Shared contacts")
 VARIATIONS_TITLE = M("staff.findings.variations.title", "What each registration wrote")
+VARIATIONS_TABLE = M(
+    "staff.findings.variations.table",
+    "Names, birth date, contacts and address: one column for each traveler",
+)
 VARIATIONS_MORE = M(
     "staff.findings.variations.more",
     "The first {shown} of {total} travelers are shown.",
@@ -404,7 +408,7 @@ def _person(session: Session, finding: Finding, say: Say, _fmt: Formats) -> list
         return []
     rows = variations.side_by_side(columns, evidence.VARIATION_FIELDS)
     table = Table(
-        say(VARIATIONS_TITLE),
+        say(VARIATIONS_TABLE),
         [say(COL_FIELD), *[str(c.get("registration") or "") for c in columns]],
         [
             [Cell(say(FIELD_NAMES[name])), *[Cell(c.text, differs=c.differs) for c in cells]]
