@@ -10,6 +10,8 @@ def feature_routers() -> list[APIRouter]:
     from puerta.accounts import pages as accounts_pages
     from puerta.accounts import staff_pages
     from puerta.accounts import views as accounts_views
+    from puerta.arrivals import disposition_pages, disposition_views
+    from puerta.arrivals import pages as arrivals_pages
     from puerta.arrivals import views as arrivals_views
     from puerta.confirmation import check_views
     from puerta.confirmation import views as confirmation_views
@@ -47,12 +49,15 @@ def feature_routers() -> list[APIRouter]:
         partners_views.router,
         partners_views.admin_router,
         partners_views.handover_router,
+        disposition_views.router,  # #14 dispositions: check-in, dispositions, day summary
         home.router,
         accounts_pages.router,
         registration_pages.router,
         draw_pages.router,
         check_views.pages,
         staff_pages.router,  # #14: the staff's door; the staff pages follow
+        disposition_pages.router,  # #14 dispositions: process an arrival, the day summary
+        arrivals_pages.router,  # #14 officers' console: arrivals, look-up, photos, briefing
         findings_pages.router,  # #14 findings workbench: the analysts' queue, detail, appeals
         photo_pages.router,  # before the journey's catch-all /registrations/{id}/{action}
         journey_pages.router,
