@@ -1127,3 +1127,16 @@ class DashboardChartUnknown(PuertaError):
     category = NOT_FOUND
     message = M("staff.dashboards.chart_unknown", "There is no chart called '{chart}'.")
     chart: str
+
+
+# --- #14 findings workbench ---------------------------------------------------------------
+
+
+class ReviewActionUnknown(PuertaError):
+    """A review form naming no action the workbench knows (confirm, dismiss, reopen)."""
+
+    category = INVALID_INPUT
+    message = M(
+        "staff.findings.unknown_action",
+        "Choose what to do with the finding: confirm, dismiss or reopen.",
+    )

@@ -100,6 +100,12 @@ ROUTES: dict[tuple[str, str], Access] = {
     # The analysts' dashboards (dashboards/pages.py).
     ("GET", "/staff/dashboards"): ANALYSTS,
     ("GET", "/staff/dashboards/{chart}.csv"): ANALYSTS,
+    # #14 findings workbench (findings/pages.py): analysts and admins.
+    ("GET", "/staff/findings"): ANALYSTS,
+    ("GET", "/staff/findings/{finding_id}"): ANALYSTS,
+    ("GET", "/staff/findings/{finding_id}/review"): ANALYSTS,
+    ("POST", "/staff/findings/{finding_id}/review"): ANALYSTS,
+    ("GET", "/staff/appeals"): ANALYSTS,
     ("GET", "/account/forgot"): ANYONE,
     ("POST", "/account/forgot"): ANYONE,
     ("GET", "/account/reset"): ANYONE,

@@ -18,6 +18,7 @@ def feature_routers() -> list[APIRouter]:
     from puerta.dashboards import pages as dashboards_pages
     from puerta.draw import pages as draw_pages
     from puerta.draw import views as draw_views
+    from puerta.findings import pages as findings_pages
     from puerta.findings import views as findings_views
     from puerta.journey import pages as journey_pages
     from puerta.journey import photo_pages
@@ -59,6 +60,7 @@ def feature_routers() -> list[APIRouter]:
         disposition_pages.router,  # #14 dispositions: process an arrival, the day summary
         arrivals_pages.router,  # #14 officers' console: arrivals, look-up, photos, briefing
         dashboards_pages.router,  # #14 dashboards
+        findings_pages.router,  # #14 findings workbench: the analysts' queue, detail, appeals
         photo_pages.router,  # before the journey's catch-all /registrations/{id}/{action}
         journey_pages.router,
     ]
