@@ -43,9 +43,9 @@ DIGITS = 3
 LEFT_OUT = {"02", "15", "60", "66", "69", "72", "78"}
 
 
-def fetch(path: Path | None = None) -> bytes:
+def fetch(path: Path | None = None) -> tuple[bytes, str]:
     """The package's tarball through ``npm pack`` (or ``path``), checked against the
-    registry's integrity hash."""
+    registry's integrity hash; returns it with the hash."""
     integrity = json.loads(
         subprocess.run(  # noqa: S603 (fixed arguments, the npm client on PATH)
             ["npm", "view", f"{NAME}@{VERSION}", "dist.integrity", "--json"],  # noqa: S607
@@ -57,7 +57,7 @@ def fetch(path: Path | None = None) -> bytes:
     if path is not None:
         data = path.read_bytes()
         check(data, integrity)
-        return data
+        return data, integrity
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(  # noqa: S603 (fixed arguments, the npm client on PATH)
             ["npm", "pack", f"{NAME}@{VERSION}", "--pack-destination", tmp],  # noqa: S607
@@ -66,7 +66,7 @@ def fetch(path: Path | None = None) -> bytes:
         )
         data = next(Path(tmp).glob("*.tgz")).read_bytes()
     check(data, integrity)
-    return data
+    return data, integrity
 
 
 def check(data: bytes, integrity: str) -> None:
@@ -162,7 +162,19 @@ address-cluster map on (SVG, on the server).
 """
 
 
-def write(tarball: bytes) -> Path:
+def source_note(integrity: str) -> str:
+    """Where the package came from, in the form of ``scripts/vendor.py``'s SOURCE.txt."""
+    return (
+        f"{NAME}@{VERSION}\n"
+        f"https://registry.npmjs.org/{NAME}/-/{NAME}-{VERSION}.tgz\n"
+        f"{integrity}\n"
+        "licence: ISC\n"
+        "files: states-10m.json (converted to states.json), LICENSE\n"
+        "(converted by scripts/vendor_map.py)\n"
+    )
+
+
+def write(tarball: bytes, integrity: str) -> Path:
     import io
 
     with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as tar:
@@ -174,12 +186,13 @@ def write(tarball: bytes) -> Path:
     )
     (OUT / "LICENSE").write_bytes(licence)
     (OUT / "README.md").write_text(README)
+    (OUT / "SOURCE.txt").write_text(source_note(integrity))
     return OUT
 
 
 def main(args: list[str]) -> int:
-    data = fetch(Path(args[0]) if args else None)
-    print(write(data).relative_to(ROOT))
+    data, integrity = fetch(Path(args[0]) if args else None)
+    print(write(data, integrity).relative_to(ROOT))
     return 0
 
 

@@ -36,7 +36,7 @@ def test_the_pages_load_only_from_this_server(app: FastAPI, path: str) -> None:
 def test_every_vendored_package_says_where_it_came_from() -> None:
     packages = sorted((STATIC / "vendor").iterdir())
     names = [p.name.rsplit("-", 1)[0] for p in packages]
-    assert names == ["altcha", "htmx", "redoc", "swagger-ui-dist"]
+    assert names == ["altcha", "htmx", "redoc", "swagger-ui-dist", "us-atlas"]
     for package in packages:
         source = (package / "SOURCE.txt").read_text()
         assert "https://registry.npmjs.org/" in source
