@@ -35,6 +35,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from puerta.accounts import service as accounts_service
 from puerta.accounts.mail import MailSender, make_sender
@@ -51,9 +52,11 @@ from puerta.errors import (
     PartnersOnly,
     PortNotFound,
     PuertaError,
+    SecondFactorRequired,
     SessionEnded,
     SignInRequired,
     StaffOnly,
+    StaffSessionIdle,
 )
 from puerta.ports import service as ports_service
 from puerta.ports.models import Port
@@ -212,9 +215,42 @@ BEARER = HTTPBearer(
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
 
 
-@raises(SignInRequired, SessionEnded, CsrfTokenWrong)
+_STAFF_VALUES = frozenset({Role.OFFICER.value, Role.ANALYST.value, Role.ADMIN.value})
+
+
+def keep_staff_session(
+    request: Request, auth: Auth, clock: Clock, *, second_factor: bool = True
+) -> None:
+    """A staff session's own rules, checked after :func:`authenticate`: it ends after
+    ``staff_idle_minutes`` without a request, and opens nothing until its second factor
+    is given (``second_factor`` False: the second-factor step itself). Applicants' and
+    partners' sessions pass untouched: one comparison, no statement.
+
+    Activity is written at most once a minute (``accounts.service.TOUCH_EVERY``): on a
+    write request in its own unit of work; on a read, whose unit of work is read-only,
+    in a short write of its own.
+    """
+    if auth.user.role not in _STAFF_VALUES:
+        return
+    now = clock.now()
+    settings: Settings = request.app.state.settings
+    accounts_service.check_staff_session(
+        auth.session, now=now, settings=settings, second_factor=second_factor
+    )
+    if not accounts_service.needs_touch(auth.session, now):
+        return
+    if request.method in READ_METHODS:
+        with request.app.state.db.session() as own:
+            accounts_service.touch(own, session_id=auth.session.id, now=now)
+        set_committed_value(auth.session, "last_seen_at", now)
+    else:
+        auth.session.last_seen_at = now
+
+
+@raises(SignInRequired, SessionEnded, CsrfTokenWrong, SecondFactorRequired, StaffSessionIdle)
 def _auth(request: Request, uow: RequestWork, clock: ClockDep, _bearer: BearerDep) -> Auth:
     auth = authenticate(uow.session, credential_of(request), request.method, clock)
+    keep_staff_session(request, auth, clock)
     request.scope[ACCOUNT_LANGUAGE] = auth.user.language  # web/language.py: the choice order
     return auth
 

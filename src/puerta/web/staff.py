@@ -37,6 +37,7 @@ from puerta.web.deps import (
     authenticate,
     client_ip,
     credential_of,
+    keep_staff_session,
 )
 from puerta.web.language import ACCOUNT_LANGUAGE
 
@@ -76,11 +77,19 @@ class StaffPort:
 
 
 def read_staff(
-    request: Request, db: Session, clock: Clock, admitted: frozenset[Role]
+    request: Request,
+    db: Session,
+    clock: Clock,
+    admitted: frozenset[Role],
+    *,
+    second_factor: bool = True,
 ) -> StaffReader:
-    """The reader of a staff page, or the coded refusal (401: sign in; 403: not theirs)."""
+    """The reader of a staff page, or the coded refusal (401: sign in, give the second
+    factor, or the session went idle; 403: not theirs). ``second_factor`` False admits a
+    session whose second factor is not given yet (the second-factor and enrolment steps)."""
     auth = authenticate(db, credential_of(request), "GET", clock)  # forms check their field
     user = admit(auth.user, admitted)
+    keep_staff_session(request, auth, clock, second_factor=second_factor)
     request.scope[ACCOUNT_LANGUAGE] = user.language
     return StaffReader(user, auth.session, auth.session.csrf_token, client_ip(request))
 
@@ -110,10 +119,21 @@ def _port_page(
 
 _port_page.admits = STAFF_ROLES  # type: ignore[attr-defined]
 
+
+def _pending_page(request: Request, uow: RequestWork, clock: ClockDep) -> StaffReader:
+    """A staff reader whose second factor may not be given yet: only the second-factor
+    and enrolment steps take it."""
+    return read_staff(request, uow.session, clock, STAFF_ROLES, second_factor=False)
+
+
+_pending_page.admits = STAFF_ROLES  # type: ignore[attr-defined]
+
 OfficerPage = Annotated[StaffReader, Depends(_page(STAFF_ROLES))]
 AnalystPage = Annotated[StaffReader, Depends(_page(ANALYST_ROLES))]
 AdminPage = Annotated[StaffReader, Depends(_page(ADMIN_ROLES))]
 PortPage = Annotated[StaffPort, Depends(_port_page)]
+#: The second-factor and enrolment steps: a staff session past its password only.
+PendingStaffPage = Annotated[StaffReader, Depends(_pending_page)]
 #: Raised by ``PortPage`` (for the docs of the refusals a port page can give).
 PORT_REFUSALS = (OutsidePortScope, PortNotFound)
 
