@@ -51,7 +51,7 @@ def _pending_staff(request: Request, uow: RequestWork, clock: ClockDep, _bearer:
     """A staff session past its password, its second factor given or not."""
     auth = authenticate(uow.session, credential_of(request), request.method, clock)
     admit(auth.user, STAFF)
-    keep_staff_session(request, auth, clock, second_factor=False)
+    keep_staff_session(request, uow, auth, clock, second_factor=False)
     request.scope[ACCOUNT_LANGUAGE] = auth.user.language
     return auth
 

@@ -35,7 +35,6 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from puerta.accounts import service as accounts_service
 from puerta.accounts.mail import MailSender, make_sender
@@ -219,7 +218,12 @@ _STAFF_VALUES = frozenset({Role.OFFICER.value, Role.ANALYST.value, Role.ADMIN.va
 
 
 def keep_staff_session(
-    request: Request, auth: Auth, clock: Clock, *, second_factor: bool = True
+    request: Request,
+    uow: UnitOfWork | None,
+    auth: Auth,
+    clock: Clock,
+    *,
+    second_factor: bool = True,
 ) -> None:
     """A staff session's own rules, checked after :func:`authenticate`: it ends after
     ``staff_idle_minutes`` without a request, and opens nothing until its second factor
@@ -228,7 +232,8 @@ def keep_staff_session(
 
     Activity is written at most once a minute (``accounts.service.TOUCH_EVERY``): on a
     write request in its own unit of work; on a read, whose unit of work is read-only,
-    in a short write of its own.
+    in a short write of its own, after the read's connection is given back
+    (``uow.release``), so that the request never holds two connections at once.
     """
     if auth.user.role not in _STAFF_VALUES:
         return
@@ -239,10 +244,13 @@ def keep_staff_session(
     )
     if not accounts_service.needs_touch(auth.session, now):
         return
-    if request.method in READ_METHODS:
+    read_only = request.method in READ_METHODS if uow is None else uow.read_only
+    if read_only:
+        session_id = auth.session.id
+        if uow is not None:
+            uow.release()
         with request.app.state.db.session() as own:
-            accounts_service.touch(own, session_id=auth.session.id, now=now)
-        set_committed_value(auth.session, "last_seen_at", now)
+            accounts_service.touch(own, session_id=session_id, now=now)
     else:
         auth.session.last_seen_at = now
 
@@ -250,7 +258,7 @@ def keep_staff_session(
 @raises(SignInRequired, SessionEnded, CsrfTokenWrong, SecondFactorRequired, StaffSessionIdle)
 def _auth(request: Request, uow: RequestWork, clock: ClockDep, _bearer: BearerDep) -> Auth:
     auth = authenticate(uow.session, credential_of(request), request.method, clock)
-    keep_staff_session(request, auth, clock)
+    keep_staff_session(request, uow, auth, clock)
     request.scope[ACCOUNT_LANGUAGE] = auth.user.language  # web/language.py: the choice order
     return auth
 
