@@ -18,8 +18,9 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from puerta.audit import service as audit_service
+from puerta.db import UnitOfWork
 from puerta.web import forms
-from puerta.web.deps import ClockDep, ReadSession
+from puerta.web.deps import ClockDep, ReadSession, RequestWork
 from puerta.web.pages import page
 from puerta.web.staff import AdminPage, StaffReader, audit
 
@@ -59,9 +60,19 @@ def _parsed(request: Request) -> tuple[AuditFilters | None, forms.Errors, dict[s
 
 
 def _recorded(
-    request: Request, reader: StaffReader, filters: AuditFilters, clock: Any, **more: Any
+    request: Request,
+    uow: UnitOfWork,
+    reader: StaffReader,
+    filters: AuditFilters,
+    clock: Any,
+    **more: Any,
 ) -> None:
+    """The ``audit.search`` row, committed before any row of the trail is read. The
+    request's read transaction is ended first (its connection goes back; what it loaded,
+    the reader, stays loaded), so the row's short write never waits holding a
+    connection, and the search that follows, in a new transaction, sees it."""
     detail = {k: str(v) for k, v in filters.search().items()} | more
+    uow.session.commit()  # a read-only transaction: nothing to write, only its end
     audit(request, reader, "audit.search", "audit_events", "search", clock=clock, detail=detail)
 
 
@@ -69,6 +80,7 @@ def _recorded(
 def audit_page(
     request: Request,
     reader: AdminPage,
+    uow: RequestWork,
     db: ReadSession,
     clock: ClockDep,
 ) -> HTMLResponse:
@@ -85,6 +97,7 @@ def audit_page(
             status=400,
             headers=NO_STORE,
         )
+    _recorded(request, uow, reader, filters, clock, page=filters.page)
     search = filters.search()
     total = audit_service.count(db, **search)
     events = audit_service.search(
@@ -97,7 +110,6 @@ def audit_page(
         "older": _query(base, filters.page + 1) if filters.page < pages else None,
         "csv": _query(base, None),
     }
-    _recorded(request, reader, filters, clock, page=filters.page)
     rows = [
         {"event": e, "detail": json.dumps(e.detail or {}, sort_keys=True, ensure_ascii=False)}
         for e in events
@@ -130,6 +142,7 @@ def _query(values: dict[str, str], number: int | None) -> str:
 def audit_csv(
     request: Request,
     reader: AdminPage,
+    uow: RequestWork,
     db: ReadSession,
     clock: ClockDep,
 ) -> Response:
@@ -137,10 +150,10 @@ def audit_csv(
     columns, docs/data-formats.md), recorded like the page."""
     filters, _, _ = _parsed(request)
     if filters is None:
-        return audit_page(request, reader, db, clock)
+        return audit_page(request, reader, uow, db, clock)
+    _recorded(request, uow, reader, filters, clock, csv=True)
     out = io.StringIO()
-    n = audit_service.export_csv(db, out, **filters.search())
-    _recorded(request, reader, filters, clock, csv=True, rows=n)
+    audit_service.export_csv(db, out, **filters.search())
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
