@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import sessionmaker
 
@@ -34,6 +36,14 @@ from puerta.clock import FrozenClock
 from puerta.config import Settings
 from puerta.db import Base, Database, load_all_models
 from puerta.limits.store import DatabaseStore, LimitStore, RedisStore
+
+# Property tests check what holds, never how fast: no deadline and no "too slow" health
+# check, which a loaded CI machine (two xdist workers, the browser's server) trips on
+# data generation alone. Speed lives in the benchmarks (BENCHMARKS.md).
+hypothesis_settings.register_profile(
+    "puerta", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("puerta")
 
 PG_ADMIN_URL = os.environ.get(
     "PUERTA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -65,7 +65,7 @@ def test_the_templates_hold_every_message_and_nothing_stale() -> None:
     assert declared - stored - staff == set(), "run `puerta i18n extract`"
     assert extract.entries(extract.extract()) == stored, "run `puerta i18n extract`"
     assert extract.entries(extract.extract("staff")) == staff, "run `puerta i18n extract`"
-    assert all(c is None or c.startswith("staff.") for c, _ in staff)
+    assert all(c is None or c.startswith(extract.STAFF_CODE_PREFIXES) for c, _ in staff)
 
 
 def test_every_lifecycle_state_has_a_name_in_the_catalog() -> None:
@@ -75,6 +75,8 @@ def test_every_lifecycle_state_has_a_name_in_the_catalog() -> None:
         lifecycle.SelectionStatus,
         lifecycle.AppointmentStatus,
         lifecycle.FindingStatus,
+        lifecycle.ArrivalStatus,
+        lifecycle.Disposition,
     ]
     missing = [term_code(v) for e in enums for v in e if term_code(v) not in REGISTRY]
     assert missing == []

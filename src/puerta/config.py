@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from puerta.limits import rules
@@ -291,6 +291,32 @@ class Settings(BaseSettings):
         default="100/hour",
         description="'Is this appointment real?' checks from one client address.",
     )
+    # --- #14 officers' console ---
+    live_photo_retention_days: int = Field(
+        default=3,
+        ge=0,
+        le=90,
+        description="Days after the appointment day that the confirmation's live photo is kept "
+        "for the officers' console; then the scheduler deletes it (the comparison's numbers stay).",
+    )
+
+    # --- #14 vetting ---
+    watch_list_path: Path | None = Field(
+        default=None,
+        description="Watch list file (CSV or Parquet) confirmed travelers are vetted against; "
+        "unset: no vetting.",
+    )
+    vetting_batch_size: int = Field(
+        default=500,
+        ge=0,
+        description="Appointments the scheduler vets a pass; 0 leaves it to `puerta vetting run`.",
+    )
+
+    @field_validator("watch_list_path", mode="before")
+    @classmethod
+    def _no_list(cls, value: object) -> object:
+        """An empty ``PUERTA_WATCH_LIST_PATH`` means no list, not the current directory."""
+        return None if value == "" else value
 
     # --- #14 second factor ---
     staff_second_factor_attempts: int = Field(

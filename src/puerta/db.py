@@ -202,6 +202,7 @@ class Database:
 def load_all_models() -> None:
     """Import every model module so that Base.metadata is complete (Alembic, tests)."""
     from puerta.accounts import models as _a  # noqa: F401
+    from puerta.arrivals import models as _ar  # noqa: F401
     from puerta.audit import models as _au  # noqa: F401
     from puerta.confirmation import models as _c  # noqa: F401
     from puerta.draw import models as _d  # noqa: F401
@@ -213,3 +214,4 @@ def load_all_models() -> None:
     from puerta.pow import models as _w  # noqa: F401
     from puerta.registration import models as _r  # noqa: F401
     from puerta.requests import models as _q  # noqa: F401
+    from puerta.vetting import models as _v  # noqa: F401

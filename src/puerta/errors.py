@@ -1026,6 +1026,12 @@ class StaffNotFound(PuertaError):
     category = NOT_FOUND
     message = M("staff.not_found", "There is no staff account with the email {email}.")
     email: str
+# --- #14 officers' console ---
+
+
+class StaffPhotoNotFound(PuertaError):
+    category = NOT_FOUND
+    message = M("staff.photo_not_found", "There is no such photo, or it is not for your port.")
 
 
 def catalogue() -> list[type[Coded]]:
@@ -1037,3 +1043,184 @@ def catalogue() -> list[type[Coded]]:
         out.append(cls)
         stack.extend(cls.__subclasses__())
     return sorted(set(out), key=lambda c: c.message.code)
+
+
+# --- #14 vetting ---------------------------------------------------------------------------
+# The watch list file (``watch_list_path``, ``puerta vetting run --list``): an operator's
+# mistake in it is named by row and column, and nothing of the file is used.
+
+
+class WatchListNotFound(PuertaError):
+    category = INVALID_INPUT
+    message = M("staff.watchlist.not_found", "There is no watch list file at {path}.")
+    path: str
+
+
+class WatchListFormat(PuertaError):
+    category = INVALID_INPUT
+    message = M(
+        "staff.watchlist.format", "A watch list is a .csv or .parquet file; {path} is neither."
+    )
+    path: str
+
+
+class WatchListUnreadable(PuertaError):
+    category = INVALID_INPUT
+    message = M("staff.watchlist.unreadable", "The watch list {path} cannot be read: {reason}")
+    path: str
+    reason: str
+
+
+class WatchListMissingColumn(PuertaError):
+    category = INVALID_INPUT
+    message = M("staff.watchlist.missing_column", "The watch list has no column {column}.")
+    column: str
+
+
+class WatchListUnknownColumn(PuertaError):
+    category = INVALID_INPUT
+    message = M(
+        "staff.watchlist.unknown_column",
+        "The watch list has a column {column} that is not in the format (a misspelt name?).",
+    )
+    column: str
+
+
+class WatchListEmptyValue(PuertaError):
+    category = INVALID_INPUT
+    message = M(
+        "staff.watchlist.empty_value",
+        "Row {row} of the watch list has no {column}; it is required.",
+    )
+    row: int
+    column: str
+
+
+class WatchListBadValue(PuertaError):
+    category = INVALID_INPUT
+    message = M(
+        "staff.watchlist.bad_value",
+        "Row {row} of the watch list, column {column}: '{value}' is not {expected}.",
+    )
+    row: int
+    column: str
+    value: str
+    expected: Message
+
+
+class WatchListTooLong(PuertaError):
+    category = INVALID_INPUT
+    message = M(
+        "staff.watchlist.too_long",
+        "Row {row} of the watch list, column {column}: use at most {max_length} characters.",
+    )
+    row: int
+    column: str
+    max_length: int
+
+
+class WatchListDuplicateRecord(PuertaError):
+    category = INVALID_INPUT
+    message = M(
+        "staff.watchlist.duplicate_record",
+        "Row {row} of the watch list repeats record_id '{record_id}' of row {first_row}.",
+    )
+    row: int
+    record_id: str
+    first_row: int
+
+
+#: What a watch-list value should have been (``WatchListBadValue.expected``).
+EXPECTED_DATE = M("staff.watchlist.expected.date", "a date written YYYY-MM-DD")
+EXPECTED_SEX = M("staff.watchlist.expected.sex", "F, M or X")
+EXPECTED_COUNTRY = M("staff.watchlist.expected.country", "an ISO 3166 country code")
+EXPECTED_TEXT = M("staff.watchlist.expected.text", "text without control characters")
+# --- #14 dispositions: check-in at the limit line and each traveler's disposition ---------
+
+
+class CorrectionNeedsReason(PuertaError):
+    """A correction of a recorded state (``lifecycle.CORRECTIONS``) without its reason."""
+
+    category = INVALID_INPUT
+    field: str | None = "reason"
+    message = M("staff.correction.reason_required", "Say why: a correction needs its reason.")
+
+
+class AppointmentCancelled(PuertaError):
+    category = CONFLICT
+    message = M(
+        "staff.arrival.cancelled", "This appointment was cancelled. It cannot be checked in."
+    )
+
+
+class ArrivalNotCheckedIn(PuertaError):
+    category = INVALID_TRANSITION
+    message = M(
+        "staff.arrival.not_checked_in",
+        "Check the group in first. Dispositions are recorded after the group arrives.",
+    )
+
+
+class DispositionAlreadyRecorded(PuertaError):
+    category = CONFLICT
+    message = M(
+        "staff.disposition.already_recorded",
+        "This traveler's disposition is already recorded. To change it, correct it and say why.",
+    )
+
+
+class DispositionNeedsNote(PuertaError):
+    category = INVALID_INPUT
+    field: str | None = "note"
+    message = M("staff.disposition.note_required", "Write a note saying what happened.")
+
+
+class NoticeAddressRequired(PuertaError):
+    category = INVALID_INPUT
+    field: str | None = "notice_address"
+    message = M(
+        "staff.disposition.notice_address_required",
+        "Write the address on the notice to appear: street, city and state.",
+    )
+
+
+# --- #14 dashboards -------------------------------------------------------------------------
+
+
+class DashboardDateInvalid(PuertaError):
+    message = M("staff.dashboards.date_invalid", "Enter a date as YYYY-MM-DD.")
+
+
+class DashboardRangeReversed(PuertaError):
+    message = M("staff.dashboards.range_reversed", "The start, {start}, is after the end, {end}.")
+    start: date
+    end: date
+
+
+class DashboardRangeTooLong(PuertaError):
+    message = M("staff.dashboards.range_too_long", "Choose a range of at most {days} days.")
+    days: int
+
+
+class DashboardPortUnknown(PuertaError):
+    message = M("staff.dashboards.port_unknown", "'{port}' is not a port.")
+    port: str
+
+
+class DashboardChartUnknown(PuertaError):
+    category = NOT_FOUND
+    message = M("staff.dashboards.chart_unknown", "There is no chart called '{chart}'.")
+    chart: str
+
+
+# --- #14 findings workbench ---------------------------------------------------------------
+
+
+class ReviewActionUnknown(PuertaError):
+    """A review form naming no action the workbench knows (confirm, dismiss, reopen)."""
+
+    category = INVALID_INPUT
+    message = M(
+        "staff.findings.unknown_action",
+        "Choose what to do with the finding: confirm, dismiss or reopen.",
+    )

@@ -1,8 +1,14 @@
-"""Every state change of registrations, requests, selections and appointments.
+"""Every state change of registrations, requests, selections, appointments, findings,
+arrivals at the port and each traveler's disposition.
 
 The allowed transitions live here and nowhere else; services call
 ``move(obj, new_state)`` and never assign ``status`` directly, so a state
 machine can be read (and tested) in one place.
+
+Some transitions undo what an officer (or the no-show job) recorded: they are
+*corrections* (:data:`CORRECTIONS`), and a correction needs its reason, so the
+record says why it changed. ``move`` refuses one without a reason; ``correct``
+refuses anything that is not one.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from puerta.errors import InvalidTransition
+from puerta.errors import CorrectionNeedsReason, InvalidTransition
 from puerta.i18n import M
 
 
@@ -45,6 +51,34 @@ class FindingStatus(StrEnum):
     UNDER_REVIEW = "under_review"
     CONFIRMED = "confirmed"
     DISMISSED = "dismissed"
+
+
+class ArrivalStatus(StrEnum):
+    """A booked group on its day at the port: expected until checked in at the limit line,
+    or a no-show once the port's appointment hours have ended without them."""
+
+    EXPECTED = "expected"
+    ARRIVED = "arrived"
+    NO_SHOW = "no_show"
+
+
+class Disposition(StrEnum):
+    """What became of one traveler of an arrived group (``pending`` until the officer
+    records it). ``other`` needs a note (:data:`NOTE_REQUIRED`); ``processed_nta`` needs
+    the address written on the notice to appear."""
+
+    PENDING = "pending"
+    PROCESSED_NTA = "processed_nta"
+    PAROLED = "paroled"
+    OTHER = "other"
+    REFUSED = "refused"
+    NO_SHOW = "no_show"
+
+
+#: The dispositions an officer can record (every state but ``pending``).
+DECIDED: tuple[Disposition, ...] = tuple(d for d in Disposition if d is not Disposition.PENDING)
+#: Dispositions recorded only with a note saying what happened.
+NOTE_REQUIRED: frozenset[Disposition] = frozenset({Disposition.OTHER})
 
 
 TRANSITIONS: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
@@ -90,6 +124,39 @@ TRANSITIONS: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
         FindingStatus.CONFIRMED: frozenset({FindingStatus.UNDER_REVIEW}),
         FindingStatus.DISMISSED: frozenset({FindingStatus.UNDER_REVIEW}),
     },
+    # A no-show who turns up late, or a group checked in by mistake, is corrected.
+    ArrivalStatus: {
+        ArrivalStatus.EXPECTED: frozenset({ArrivalStatus.ARRIVED, ArrivalStatus.NO_SHOW}),
+        ArrivalStatus.ARRIVED: frozenset({ArrivalStatus.NO_SHOW}),
+        ArrivalStatus.NO_SHOW: frozenset({ArrivalStatus.ARRIVED}),
+    },
+    # A decided disposition may be corrected to any other; a no-show may go back to
+    # pending when the group's no-show is corrected (they came after all).
+    Disposition: {
+        Disposition.PENDING: frozenset(DECIDED),
+        **{
+            d: frozenset({*DECIDED, Disposition.PENDING} - {d})
+            if d is Disposition.NO_SHOW
+            else frozenset(set(DECIDED) - {d})
+            for d in DECIDED
+        },
+    },
+}
+
+#: The transitions that change what was recorded: each needs a reason.
+CORRECTIONS: dict[type[StrEnum], frozenset[tuple[StrEnum, StrEnum]]] = {
+    ArrivalStatus: frozenset(
+        {
+            (ArrivalStatus.ARRIVED, ArrivalStatus.NO_SHOW),
+            (ArrivalStatus.NO_SHOW, ArrivalStatus.ARRIVED),
+        }
+    ),
+    Disposition: frozenset(
+        (current, new)
+        for current, targets in TRANSITIONS[Disposition].items()
+        if current is not Disposition.PENDING
+        for new in targets
+    ),
 }
 
 _NOUNS = {
@@ -98,6 +165,8 @@ _NOUNS = {
     SelectionStatus: M("term.noun.selection", "selection"),
     AppointmentStatus: M("term.noun.appointment", "appointment"),
     FindingStatus: M("term.noun.finding", "finding"),
+    ArrivalStatus: M("term.noun.arrival", "arrival"),
+    Disposition: M("term.noun.disposition", "disposition"),
 }
 
 # Each state's name as a person reads it (``puerta.i18n.translate`` looks states up by
@@ -121,11 +190,26 @@ STATE_NAMES = [
     M("term.FindingStatus.under_review", "under review"),
     M("term.FindingStatus.confirmed", "confirmed"),
     M("term.FindingStatus.dismissed", "dismissed"),
+    M("term.ArrivalStatus.expected", "expected"),
+    M("term.ArrivalStatus.arrived", "arrived"),
+    M("term.ArrivalStatus.no_show", "no-show"),
+    M("term.Disposition.pending", "not recorded yet"),
+    M("term.Disposition.processed_nta", "processed with a notice to appear"),
+    M("term.Disposition.paroled", "paroled"),
+    M("term.Disposition.other", "other"),
+    M("term.Disposition.refused", "refused"),
+    M("term.Disposition.no_show", "no-show"),
 ]
 
 
 def can_move(current: StrEnum, new: StrEnum) -> bool:
     return new in TRANSITIONS[type(new)][type(new)(current)]
+
+
+def is_correction(current: StrEnum, new: StrEnum) -> bool:
+    """Does moving ``current`` to ``new`` change what was recorded (so needs a reason)?"""
+    kind = type(new)
+    return (kind(current), new) in CORRECTIONS.get(kind, frozenset())
 
 
 def require(obj: Any, new: StrEnum) -> None:
@@ -136,7 +220,36 @@ def require(obj: Any, new: StrEnum) -> None:
         raise InvalidTransition(thing=_NOUNS[kind], current=current, requested=new)
 
 
-def move(obj: Any, new: StrEnum) -> None:
-    """Set ``obj.status`` to ``new`` if the lifecycle allows it, else raise InvalidTransition."""
+def move(obj: Any, new: StrEnum, *, reason: str | None = None) -> None:
+    """Set ``obj.status`` to ``new`` if the lifecycle allows it, else raise InvalidTransition.
+
+    A correction (:func:`is_correction`) also needs a ``reason`` that is not blank
+    (``CorrectionNeedsReason``); the caller keeps the reason with its history.
+    """
     require(obj, new)
+    if is_correction(obj.status, new) and not (reason or "").strip():
+        raise CorrectionNeedsReason(field="reason")
     obj.status = new.value
+
+
+def correct(obj: Any, new: StrEnum, *, reason: str | None) -> None:
+    """Move ``obj`` to ``new`` as a correction, with its reason; anything that is not a
+    correction (recording a first disposition, say) raises InvalidTransition."""
+    kind = type(new)
+    current = kind(obj.status)
+    if not is_correction(current, new):
+        raise InvalidTransition(thing=_NOUNS[kind], current=current, requested=new)
+    move(obj, new, reason=reason)
+
+
+def amend(obj: Any, kind: type[StrEnum], *, reason: str | None) -> None:
+    """Keep ``obj``'s state but correct what was recorded with it (a note, an address).
+
+    A correction too, so it needs a reason; only a state that a correction may leave
+    can be amended (a pending disposition has nothing recorded to amend).
+    """
+    current = kind(obj.status)
+    if not any(c == current for c, _ in CORRECTIONS.get(kind, frozenset())):
+        raise InvalidTransition(thing=_NOUNS[kind], current=current, requested=current)
+    if not (reason or "").strip():
+        raise CorrectionNeedsReason(field="reason")

@@ -45,6 +45,7 @@ from puerta import demo, migrate
 from puerta.accounts import second_factor
 from puerta.accounts import service as accounts_service
 from puerta.accounts.models import Role, User
+from puerta.arrivals import checkin
 from puerta.clock import FrozenClock
 from puerta.config import Settings
 from puerta.confirmation.models import Appointment
@@ -52,6 +53,7 @@ from puerta.db import Database
 from puerta.draw.models import Draw, Selection
 from puerta.findings import service as findings_service
 from puerta.findings.models import Finding
+from puerta.lifecycle import Disposition
 from puerta.partners import service as partners_service
 from puerta.ports import catalogue
 from puerta.pow import service as pow_service
@@ -138,9 +140,23 @@ NO_SUCCESS_EXPECTED = {
         "needs a live photo waiting in the vendor's queue (tests/confirmation/test_queue.py)"
     ),
 }
+#: The check-in and disposition operations (#14 dispositions): paths under one port.
+ARRIVAL = "/api/v1/ports/{port_code}/appointments/{code}"
+VALID_BODIES |= {
+    ("POST", ARRIVAL + "/check-in"): {},
+    ("POST", ARRIVAL + "/no-show"): {"reason": "checked in the wrong group"},
+    ("POST", ARRIVAL + "/travelers/{position}/disposition"): {"disposition": "paroled"},
+    ("POST", ARRIVAL + "/travelers/{position}/disposition/correct"): {
+        "disposition": "refused",
+        "reason": "recorded on the wrong traveler",
+    },
+}
 #: Operations without a body called once on purpose with ids that work (GOOD), beside
 #: those of VALID_BODIES.
-GOOD_WITHOUT_BODY = [("GET", "/api/v1/registrations/{registration_id}/entry")]
+GOOD_WITHOUT_BODY = [
+    ("GET", "/api/v1/registrations/{registration_id}/entry"),
+    ("GET", ARRIVAL + "/process"),
+]
 
 
 @dataclass
@@ -288,6 +304,28 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             drawn = s.scalar(
                 select(Selection.registration_id).where(Selection.registration_id.in_(mine))
             )
+            # Three booked arrivals: one expected, one checked in, one with a disposition.
+            booked = list(
+                s.scalars(
+                    select(Appointment)
+                    .where(Appointment.status == "booked")
+                    .order_by(Appointment.code)
+                )
+            )[-3:]
+            analyst = s.scalar(select(User).where(User.email == demo.ANALYST_EMAIL))
+            for appointment in booked[1:]:
+                checkin.check_in(s, appointment=appointment, officer=analyst, clock=clock)
+            checkin.record_disposition(
+                s,
+                appointment=booked[2],
+                position=0,
+                disposition=Disposition.PAROLED,
+                officer=analyst,
+                clock=clock,
+            )
+            expected, arrived, decided = (
+                {"port_code": a.port_code, "code": a.code, "position": 0} for a in booked
+            )
         pool_today = requests_service.window_from(settings_).pool_date(NOW)
         days = sorted({d.pool_date for d in draws} | {pool_today})
         arrivals = sorted({d.appointment_date for d in draws})
@@ -302,6 +340,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         )
         GOOD["organisation_id"] = organisation_ids[0]
         GOOD[("GET", "/api/v1/registrations/{registration_id}/entry")] = {"registration_id": drawn}
+        GOOD[("POST", ARRIVAL + "/check-in")] = expected
+        GOOD[("GET", ARRIVAL + "/process")] = expected
+        GOOD[("POST", ARRIVAL + "/no-show")] = arrived
+        GOOD[("POST", ARRIVAL + "/travelers/{position}/disposition")] = arrived
+        GOOD[("POST", ARRIVAL + "/travelers/{position}/disposition/correct")] = decided
         for partner_path in (
             "/api/v1/partner/registrations/{registration_id}/travelers/{position}",
             "/api/v1/partner/registrations/{registration_id}/requests",

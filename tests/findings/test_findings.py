@@ -129,7 +129,7 @@ def test_review_keeps_an_audit_trail_and_can_be_appealed(
     assert trail == [
         ("created", "new"),
         ("reviewed", "dismissed"),
-        ("reviewed", "under_review"),
+        ("appealed", "under_review"),
     ]
     # A re-run keeps the review.
     with db.session() as s:

@@ -198,6 +198,14 @@ def test_a_queued_request_gets_the_slot_when_it_frees() -> None:
         ("/api/v1/registrations/R1/status", False),
         ("/api/v1/ports", False),
         ("/healthz/x", False),
+        ("/staff/ports/SYS/arrivals", True),
+        ("/staff/ports/SYS/arrivals/ABC123", True),
+        ("/staff/ports/SYS/briefing", True),
+        ("/staff/lookup", True),
+        ("/staff/photos/live/ABC123", True),
+        ("/staff/photos/registered/R1/0", True),
+        ("/staff/ports/SYS/arrivals/ABC123/process", False),
+        ("/staff/sign-in", False),
     ],
 )
 def test_priority_paths(path: str, priority: bool) -> None:

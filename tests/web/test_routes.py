@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from puerta.accounts.models import Role
 from puerta.config import Settings
-from puerta.web import deps
+from puerta.web import deps, staff
 from puerta.web.app import create_app
 from tests.api_support import Api
 
@@ -94,6 +94,27 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/staff/confirm"): STAFF,
     ("GET", "/staff/admin/audit"): ADMINS,
     ("GET", "/staff/admin/audit.csv"): ADMINS,
+    # Processing an arrival and the day summary (#14 dispositions; PortPage).
+    ("GET", "/staff/ports/{port_code}/arrivals/{code}/process"): STAFF,
+    ("POST", "/staff/ports/{port_code}/arrivals/{code}/process/check-in"): STAFF,
+    ("POST", "/staff/ports/{port_code}/arrivals/{code}/process/travelers/{position}"): STAFF,
+    ("GET", "/staff/ports/{port_code}/summary"): STAFF,
+    # #14 officers' console (arrivals/pages.py): staff; port pages in the path port's scope.
+    ("GET", "/staff/ports/{port_code}/arrivals"): STAFF,
+    ("GET", "/staff/ports/{port_code}/arrivals/{code}"): STAFF,
+    ("GET", "/staff/ports/{port_code}/briefing"): STAFF,
+    ("GET", "/staff/lookup"): STAFF,
+    ("GET", "/staff/photos/registered/{registration_id}/{position}"): STAFF,
+    ("GET", "/staff/photos/live/{code}"): STAFF,
+    # The analysts' dashboards (dashboards/pages.py).
+    ("GET", "/staff/dashboards"): ANALYSTS,
+    ("GET", "/staff/dashboards/{chart}.csv"): ANALYSTS,
+    # #14 findings workbench (findings/pages.py): analysts and admins.
+    ("GET", "/staff/findings"): ANALYSTS,
+    ("GET", "/staff/findings/{finding_id}"): ANALYSTS,
+    ("GET", "/staff/findings/{finding_id}/review"): ANALYSTS,
+    ("POST", "/staff/findings/{finding_id}/review"): ANALYSTS,
+    ("GET", "/staff/appeals"): ANALYSTS,
     ("GET", "/account/forgot"): ANYONE,
     ("POST", "/account/forgot"): ANYONE,
     ("GET", "/account/reset"): ANYONE,
@@ -165,6 +186,18 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/ports/{port_code}/appointments"): STAFF,
     ("GET", "/api/v1/ports/{port_code}/briefing"): STAFF,
     ("GET", "/api/v1/appointments/{code}"): STAFF,
+    # check-in and dispositions (#14 dispositions; PortScope as the arrivals)
+    ("GET", "/api/v1/ports/{port_code}/appointments/{code}/process"): STAFF,
+    ("POST", "/api/v1/ports/{port_code}/appointments/{code}/check-in"): STAFF,
+    ("POST", "/api/v1/ports/{port_code}/appointments/{code}/no-show"): STAFF,
+    ("POST", "/api/v1/ports/{port_code}/appointments/{code}/travelers/{position}/disposition"): (
+        STAFF
+    ),
+    (
+        "POST",
+        "/api/v1/ports/{port_code}/appointments/{code}/travelers/{position}/disposition/correct",
+    ): STAFF,
+    ("GET", "/api/v1/ports/{port_code}/summary"): STAFF,
     # the draw's public record, and its review list
     ("GET", "/api/v1/draws/{pool_date}"): ANYONE,
     ("GET", "/api/v1/draws/{pool_date}/published"): ANYONE,
@@ -197,6 +230,26 @@ ROUTES: dict[tuple[str, str], Access] = {
 PORT_SCOPED = {
     ("GET", "/api/v1/ports/{port_code}/appointments"),
     ("GET", "/api/v1/ports/{port_code}/briefing"),
+    ("GET", "/api/v1/ports/{port_code}/summary"),
+    # An arrival's own routes (tests/arrivals/test_api.py walks their port scope).
+    ("GET", "/api/v1/ports/{port_code}/appointments/{code}/process"),
+    ("POST", "/api/v1/ports/{port_code}/appointments/{code}/check-in"),
+    ("POST", "/api/v1/ports/{port_code}/appointments/{code}/no-show"),
+    ("POST", "/api/v1/ports/{port_code}/appointments/{code}/travelers/{position}/disposition"),
+    (
+        "POST",
+        "/api/v1/ports/{port_code}/appointments/{code}/travelers/{position}/disposition/correct",
+    ),
+}
+#: Staff pages whose port is the path's, resolved through ``web.staff.PortPage``.
+STAFF_PORT_SCOPED = {
+    ("GET", "/staff/ports/{port_code}/arrivals"),  # #14 officers' console
+    ("GET", "/staff/ports/{port_code}/arrivals/{code}"),
+    ("GET", "/staff/ports/{port_code}/briefing"),
+    ("GET", "/staff/ports/{port_code}/arrivals/{code}/process"),  # #14 dispositions
+    ("POST", "/staff/ports/{port_code}/arrivals/{code}/process/check-in"),
+    ("POST", "/staff/ports/{port_code}/arrivals/{code}/process/travelers/{position}"),
+    ("GET", "/staff/ports/{port_code}/summary"),
 }
 #: The framework's own routes and the static files: public by design.
 FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static"}
@@ -260,6 +313,11 @@ def test_port_routes_resolve_the_port_through_port_scope(app: FastAPI) -> None:
     assert found == PORT_SCOPED
 
 
+def test_staff_port_pages_resolve_the_port_through_port_page(app: FastAPI) -> None:
+    found = {(m, path) for m, path, d in _api_routes(app) if staff._port_page in set(_calls(d))}
+    assert found == STAFF_PORT_SCOPED
+
+
 def test_only_the_framework_routes_are_outside_the_table(app: FastAPI) -> None:
     others = {
         r.path
@@ -288,6 +346,7 @@ SAMPLE_PATH = {
     "finding_id": "987654",
     "organisation_id": "987654",
     "action": "withdraw",
+    "chart": "requests",  # #14 dashboards
 }
 
 
@@ -347,7 +406,9 @@ def test_an_officer_is_kept_to_their_own_port(api: Api) -> None:
     officer = api.staff("officer@elp.example", OFFICER, "ELP")
     analyst = api.staff("analyst@hq.example", ANALYST)
     params = {"date": "2026-03-18", "start": "2026-03-18"}
-    for _, path in sorted(PORT_SCOPED):
+    port_days = [p for m, p in sorted(PORT_SCOPED) if m == "GET" and p.count("{") == 1]
+    assert len(port_days) == 3
+    for path in port_days:
         own = api.client.get(path.format(port_code="ELP"), params=params, headers=api.auth(officer))
         other = api.client.get(
             path.format(port_code="SYS"), params=params, headers=api.auth(officer)

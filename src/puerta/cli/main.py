@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from puerta.cli import arrivals as arrivals_cli
 from puerta.cli import audit as audit_cli
 from puerta.cli import dataset as dataset_cli
 from puerta.cli import db as db_cli
@@ -20,6 +21,7 @@ from puerta.cli import serve as serve_cli
 from puerta.cli import staff as staff_cli
 from puerta.cli import synth as synth_cli
 from puerta.cli import trends as trends_cli
+from puerta.cli import vetting as vetting_cli
 
 app = typer.Typer(
     name="puerta",
@@ -27,6 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.add_typer(arrivals_cli.app, name="arrivals")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(db_cli.app, name="db")
 app.add_typer(demo_cli.app, name="demo")
@@ -41,6 +44,7 @@ app.add_typer(partners_cli.app, name="partners")
 app.add_typer(staff_cli.app, name="staff")
 app.add_typer(synth_cli.app, name="synth")
 app.add_typer(trends_cli.app, name="trends")
+app.add_typer(vetting_cli.app, name="vetting")
 dataset_cli.register(app)
 app.command("serve")(serve_cli.serve)
 

@@ -57,7 +57,9 @@ def check_live(
     threshold: float,
     clock: Clock,
 ) -> None:
-    """Compare one live photo with its registration's photos (encoding any not yet)."""
+    """Compare one live photo with its registration's photos (encoding any not yet), and
+    keep the photo in the photo store for the officer (``service.forget_live_photos``
+    deletes it after its retention)."""
     with db.read_only() as session:
         check = session.get(LiveFaceCheck, check_id)
         if check is None or check.status != service.PENDING:
@@ -73,7 +75,10 @@ def check_live(
                 if sha and sha not in known
             }
         )
+        sha = check.image_sha256
     encode_photos(db, missing, matcher=matcher, photos=photos, clock=clock)
+    if image:  # kept for the officer's console before it leaves the row (content-addressed:
+        photos.put(sha, image)  # a retry puts the same file again)
     live = matcher.encode(image)
     with db.session() as session:
         check = session.get(LiveFaceCheck, check_id)
@@ -81,6 +86,7 @@ def check_live(
             return
         registered = service.registered_faces(session, registration_id=rid)
         outcome = service.best_outcome(live, registered, threshold=threshold)
+        check.photo_kept = bool(image)
         service.save_live_result(session, check=check, live=live, outcome=outcome, clock=clock)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from puerta.db import Base
@@ -35,8 +35,11 @@ class LiveFaceCheck(Base):
     """The live photo of a confirmation compared with the travelers' registered photos.
 
     Written pending, with the live photo, in the confirmation's own transaction; the
-    scheduler (or ``puerta faces run``) encodes it later, fills the verdict and drops
-    the photo. Shown to the officer beside the arrival: it never refuses anyone.
+    scheduler (or ``puerta faces run``) encodes it later, fills the verdict and moves
+    the photo to the photo store (``photo_kept``), where the officer's console shows
+    it beside the registered photos until the appointment day plus
+    ``live_photo_retention_days`` (``service.forget_live_photos``). Shown to the
+    officer beside the arrival: it never refuses anyone.
     """
 
     __tablename__ = "live_face_checks"
@@ -49,8 +52,11 @@ class LiveFaceCheck(Base):
         ForeignKey("registrations.id", ondelete="CASCADE"), index=True
     )
     image_sha256: Mapped[str] = mapped_column(String(64))
-    #: The live photo until it is encoded, then None: only its encoding is kept.
+    #: The live photo until it is encoded, then None (it is in the photo store then).
     pending_image: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    #: Whether the photo store holds the live photo (under ``image_sha256``) for the
+    #: officer; False again once its retention has passed and it was deleted.
+    photo_kept: Mapped[bool] = mapped_column(default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     live_status: Mapped[str | None] = mapped_column(String(16), default=None)
     quality: Mapped[list[str]] = mapped_column(JSON, default=list)

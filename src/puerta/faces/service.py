@@ -11,11 +11,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from puerta.clock import Clock
+from puerta.confirmation.models import Appointment
 from puerta.faces.matcher import (
     ENCODING_SIZE,
     Comparison,
@@ -25,10 +28,14 @@ from puerta.faces.matcher import (
     compare,
 )
 from puerta.faces.models import FaceEncoding, LiveFaceCheck
+from puerta.ports.models import Port
 from puerta.registration.models import Photo, Traveler
+from puerta.registration.photos import PhotoStore
 
 PENDING = "pending"
 DONE = "done"
+#: A check whose live photo passed its retention before the model compared it.
+EXPIRED = "expired"
 
 
 def pack(encoding: Sequence[float]) -> bytes | None:
@@ -217,7 +224,8 @@ def save_live_result(
     outcome: Outcome,
     clock: Clock,
 ) -> LiveFaceCheck:
-    """The verdict, the distance and the live encoding; the live photo itself is dropped."""
+    """The verdict, the distance and the live encoding; the live photo leaves the row
+    (the caller has put it in the photo store for the officer: ``photo_kept``)."""
     check.status = DONE
     check.live_status = live.status.value
     check.quality = list(live.quality)
@@ -247,3 +255,67 @@ def checks_for_appointments(
         ):
             found[check.appointment_id] = check
     return found
+
+
+# --- the live photo for the officer, and its retention ------------------------------------
+
+
+def live_photo_bytes(check: LiveFaceCheck, store: PhotoStore) -> bytes | None:
+    """The live photo of a check: in the photo store once compared, on the row until then;
+    None once its retention has passed (or if the file is gone)."""
+    if check.photo_kept:
+        try:
+            return store.get(check.image_sha256)
+        except (OSError, ValueError):
+            return None
+    return check.pending_image or None
+
+
+def forget_live_photos(
+    session: Session, *, store: PhotoStore, retention_days: int, clock: Clock, limit: int = 500
+) -> int:
+    """Delete the live photos of appointments whose day ended ``retention_days`` or more
+    days ago in their port's own time zone (the photo store's file, or the bytes of a
+    check the model never compared); how many went.
+
+    Why keep them at all: the officer compares the person at the door with the live
+    photo taken at confirmation; after the arrival day and a few days for a late
+    arrival or a question, only the comparison's numbers are needed, not the face.
+    """
+    today = clock.now()
+    past = [
+        and_(
+            Appointment.port_code == code,
+            Appointment.day
+            < today.astimezone(ZoneInfo(zone)).date() - timedelta(days=retention_days),
+        )
+        for code, zone in session.execute(select(Port.code, Port.timezone))
+    ]
+    if not past:
+        return 0
+    checks = list(
+        session.scalars(
+            select(LiveFaceCheck)
+            .join(Appointment, Appointment.id == LiveFaceCheck.appointment_id)
+            .where(
+                or_(LiveFaceCheck.photo_kept.is_(True), LiveFaceCheck.pending_image.is_not(None)),
+                or_(*past),
+            )
+            .order_by(LiveFaceCheck.id)
+            .limit(limit)
+        )
+    )
+    registered = set(
+        session.scalars(
+            select(Photo.sha256).where(Photo.sha256.in_([c.image_sha256 for c in checks]))
+        )
+    )
+    for check in checks:
+        if check.photo_kept and check.image_sha256 not in registered:
+            store.delete(check.image_sha256)
+        check.photo_kept = False
+        check.pending_image = None
+        if check.status == PENDING:
+            check.status = EXPIRED
+    session.flush()
+    return len(checks)

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from puerta.confirmation.models import Appointment
@@ -30,6 +30,9 @@ from puerta.i18n.translate import DEFAULT_TZ, SOURCE_LOCALE
 from puerta.lifecycle import AppointmentStatus, FindingStatus
 from puerta.registration.models import Registration
 from puerta.requests.models import AppointmentRequest
+from puerta.vetting import messages as vetting_messages
+from puerta.vetting import results as vetting_results
+from puerta.vetting.results import TravelerVetting
 
 HOURS = 72
 
@@ -44,6 +47,11 @@ ENTRY = M("briefing.entry", "**{kind}** (score {score}, {status}): {explanation}
 ALSO_SEEN = M("briefing.also_seen", "Also seen at: {ports}.")
 NOTHING = M("briefing.nothing", "No arrival in this window is touched by an open finding.")
 FACE = M("briefing.face", "Face check: {summary}")
+VETTING = M("staff.vetting.briefing.line", "Watch list, {traveler}: {result}. {explanation}")
+VETTING_SUMMARY = M(
+    "staff.vetting.briefing.summary",
+    "{travelers} travelers with a watch-list result to look at.",
+)
 
 
 @dataclass
@@ -79,6 +87,24 @@ class BriefArrival:
     findings: list[BriefFinding] = field(default_factory=list)
     face_check: dict[str, Any] | None = None
     """The live photo against the registered photos (``puerta.faces``), as stored."""
+    vetting: list[TravelerVetting] = field(default_factory=list)
+    """Each traveler's pre-arrival vetting (``puerta.vetting``), as stored."""
+
+    @property
+    def vetting_flagged(self) -> list[TravelerVetting]:
+        """Travelers with a possible match or a match: to look at before they arrive."""
+        return [v for v in self.vetting if v.flagged]
+
+    def vetting_json(self, locale: str, tz: str) -> list[dict[str, Any]]:
+        def say(message: Message, params: dict[str, Any]) -> str:
+            return render(message, params, locale=locale, tz=tz)
+
+        out = []
+        for v in self.vetting:
+            entry = v.explained(say)
+            entry["checked_at"] = v.checked_at.isoformat() if v.checked_at else None
+            out.append(entry)
+        return out
 
     @property
     def face_flagged(self) -> bool:
@@ -106,8 +132,9 @@ class Briefing:
 
     @property
     def listed(self) -> list[BriefArrival]:
-        """Arrivals the markdown lists: touched by a finding, or a face that differs."""
-        return [a for a in self.arrivals if a.findings or a.face_flagged]
+        """Arrivals the markdown lists: touched by a finding, a face that differs, or a
+        traveler with a watch-list result."""
+        return [a for a in self.arrivals if a.findings or a.face_flagged or a.vetting_flagged]
 
     def to_json(self, *, locale: str = SOURCE_LOCALE, tz: str = DEFAULT_TZ) -> dict[str, Any]:
         """The briefing as JSON, each explanation rendered in ``locale`` beside its codes."""
@@ -118,37 +145,41 @@ class Briefing:
                 out["face_check"] = arrival.face_check | {
                     "summary": arrival.face_summary(locale, tz)
                 }
+            out["vetting"] = arrival.vetting_json(locale, tz)
         data["summary"] = {
             "arrivals": len(self.arrivals),
             "with_findings": len(self.flagged),
             "face_different": sum(a.face_flagged for a in self.arrivals),
+            "vetting_flagged": sum(len(a.vetting_flagged) for a in self.arrivals),
         }
         return data
 
 
 def ports_of(session: Session, finding_ids: list[int]) -> dict[int, set[str]]:
-    """The ports each finding's registrations asked for or were booked at."""
-    links = session.execute(
-        select(FindingTraveler.finding_id, FindingTraveler.registration_id).where(
-            FindingTraveler.finding_id.in_(finding_ids)
-        )
-    ).all()
-    rids = sorted({rid for _, rid in links})
-    port_by_rid: dict[str, set[str]] = {}
-    for model, column in (
-        (Appointment, Appointment.port_code),
-        (AppointmentRequest, AppointmentRequest.port_code),
-    ):
-        for start in range(0, len(rids), 1_000):
-            for rid, port in session.execute(
-                select(model.registration_id, column).where(
-                    model.registration_id.in_(rids[start : start + 1_000])
-                )
-            ):
-                port_by_rid.setdefault(rid, set()).add(port)
+    """The ports each finding's registrations asked for or were booked at.
+
+    One statement per thousand findings, and one for none: the officers' arrivals list
+    costs the same statements whatever touches its arrivals.
+    """
     result: dict[int, set[str]] = {}
-    for fid, rid in links:
-        result.setdefault(fid, set()).update(port_by_rid.get(rid, set()))
+    ids = list(finding_ids)
+    for start in range(0, max(len(ids), 1), 1_000):
+        part = ids[start : start + 1_000]
+        booked = (
+            select(FindingTraveler.finding_id, Appointment.port_code)
+            .join(Appointment, Appointment.registration_id == FindingTraveler.registration_id)
+            .where(FindingTraveler.finding_id.in_(part))
+        )
+        asked = (
+            select(FindingTraveler.finding_id, AppointmentRequest.port_code)
+            .join(
+                AppointmentRequest,
+                AppointmentRequest.registration_id == FindingTraveler.registration_id,
+            )
+            .where(FindingTraveler.finding_id.in_(part))
+        )
+        for fid, port in session.execute(union(booked, asked)):
+            result.setdefault(fid, set()).add(port)
     return result
 
 
@@ -172,14 +203,12 @@ def build(session: Session, *, port_code: str, start: date, hours: int = HOURS) 
     all_ids = sorted({f.id for fs in touching.values() for f in fs})
     ports = ports_of(session, all_ids) if all_ids else {}
     faces = faces_service.checks_for_appointments(session, [a.id for a in appointments])
+    vetted = vetting_results.for_appointments(session, [a.id for a in appointments])
     arrivals = []
     for a in appointments:
         registration = session.get(Registration, a.registration_id)
-        names = (
-            [f"{t.given_names} {t.family_names}" for t in registration.travelers]
-            if registration
-            else []
-        )
+        travelers = registration.travelers if registration else []
+        names = [f"{t.given_names} {t.family_names}" for t in travelers]
         arrivals.append(
             BriefArrival(
                 code=a.code,
@@ -192,6 +221,9 @@ def build(session: Session, *, port_code: str, start: date, hours: int = HOURS) 
                     for f in touching.get(a.registration_id, [])
                 ],
                 face_check=_face(faces.get(a.id)),
+                vetting=vetting_results.per_traveler(
+                    [t.position for t in travelers], vetted.get(a.id, [])
+                ),
             )
         )
     return Briefing(port_code, start.isoformat(), end.isoformat(), arrivals)
@@ -240,9 +272,11 @@ def to_markdown(briefing: Briefing, *, locale: str = SOURCE_LOCALE, tz: str = DE
         "",
         say(SUMMARY, arrivals=len(briefing.arrivals), with_findings=len(briefing.flagged)),
         "",
-        say(NOT_DECISIONS),
-        "",
     ]
+    looked_at = sum(len(a.vetting_flagged) for a in briefing.arrivals)
+    if looked_at:
+        lines += [say(VETTING_SUMMARY, travelers=looked_at), ""]
+    lines += [say(NOT_DECISIONS), ""]
     for arrival in briefing.listed:
         heading = say(
             ARRIVAL,
@@ -265,6 +299,16 @@ def to_markdown(briefing: Briefing, *, locale: str = SOURCE_LOCALE, tz: str = DE
             lines.append(f"- {entry}")
         if arrival.face_flagged:
             lines.append("- " + say(FACE, summary=arrival.face_summary(locale, tz)))
+        # One entry per traveler, both in position order (``per_traveler``).
+        for traveler, v in zip(arrival.travelers, arrival.vetting, strict=False):
+            if not v.flagged:
+                continue
+            explanation = " ".join(
+                say(m, **p) for m, p in vetting_messages.sentences(v.result, v.evidence)
+            )
+            result = vetting_messages.result_name(v.result)
+            line = say(VETTING, traveler=traveler, result=result, explanation=explanation)
+            lines.append(f"- {line}")
         lines.append("")
     if not briefing.listed:
         lines.append(say(NOTHING))

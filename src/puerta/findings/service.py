@@ -31,6 +31,9 @@ from puerta.lifecycle import FindingStatus
 from puerta.registration.models import Traveler
 
 CHUNK = 5_000
+DECIDED = frozenset({FindingStatus.CONFIRMED.value, FindingStatus.DISMISSED.value})
+APPEALED = "appealed"
+"""The trail's action for a decided finding reopened: an appeal."""
 
 
 @dataclass(frozen=True)
@@ -195,11 +198,16 @@ def review(
 ) -> Finding:
     """Move a finding through review; reopening a decided one is how an appeal starts.
 
+    Confirming, dismissing and reopening a decided finding each need a reason. A
+    reopening is recorded as ``appealed`` (``workbench.appeals`` lists the findings
+    whose appeal waits for a new decision); every other move as ``reviewed``.
+
     Only analysts and admins review: the route declares it (``Analyst``).
     """
-    if status in (FindingStatus.CONFIRMED, FindingStatus.DISMISSED) and not (note or "").strip():
-        raise ReviewNeedsNote(field="note")
     before = finding.status
+    appeal = status == FindingStatus.UNDER_REVIEW and before in DECIDED
+    if (status in DECIDED or appeal) and not (note or "").strip():
+        raise ReviewNeedsNote(field="note")
     lifecycle.move(finding, status)
     now = clock.now()
     finding.reviewer_id = reviewer.id
@@ -211,7 +219,7 @@ def review(
             finding_id=finding.id,
             at=now,
             actor_id=reviewer.id,
-            action="reviewed",
+            action=APPEALED if appeal else "reviewed",
             from_status=before,
             to_status=finding.status,
             note=note,
@@ -228,6 +236,15 @@ def history(session: Session, finding: Finding) -> list[FindingEvent]:
             .order_by(FindingEvent.at, FindingEvent.id)
         )
     )
+
+
+def actors(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
+    """The e-mail of each reviewer in a trail (one statement)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.email).where(User.id.in_(ids))).all()
+    return {int(user_id): str(email) for user_id, email in rows}
 
 
 def travelers_of(session: Session, finding: Finding) -> list[FindingTraveler]:

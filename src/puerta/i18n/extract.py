@@ -24,9 +24,16 @@ TEMPLATE = LOCALES_DIR / "messages.pot"
 #: languages that have a ``staff.po`` (Spanish), not in every applicant language.
 STAFF_TEMPLATE = LOCALES_DIR / "staff.pot"
 STAFF_DOMAIN = "staff"
-#: What belongs to the staff catalog: coded messages whose code starts so, and the
+#: What belongs to the staff catalog: coded messages whose code starts so (the names of
+#: the states only staff see, an arrival's and a disposition's, among them), and the
 #: plain strings that only the staff pages' templates use.
-STAFF_CODE_PREFIX = "staff."
+STAFF_CODE_PREFIXES = (
+    "staff.",
+    "term.ArrivalStatus.",
+    "term.Disposition.",
+    "term.noun.arrival",
+    "term.noun.disposition",
+)
 STAFF_TEMPLATES = "puerta/web/templates/staff/"
 KEYWORDS = {**DEFAULT_KEYWORDS, "M": ((1, "c"), 2)}
 #: The pages' templates (``{% trans %}``, ``_()``: plain gettext, the English text as
@@ -70,11 +77,11 @@ def extract_all() -> Catalog:
 
 
 def is_staff(message: Message) -> bool:
-    """Whether a message belongs to the staff catalog: a ``staff.`` code, or a plain
-    string used only by staff templates (one an applicant page also uses stays in the
-    applicants' catalog, translated in every language)."""
+    """Whether a message belongs to the staff catalog: a staff code
+    (``STAFF_CODE_PREFIXES``), or a plain string used only by staff templates (one an
+    applicant page also uses stays in the applicants' catalog, in every language)."""
     if message.context:
-        return message.context.startswith(STAFF_CODE_PREFIX)
+        return message.context.startswith(STAFF_CODE_PREFIXES)
     return bool(message.locations) and all(
         path.startswith(STAFF_TEMPLATES) for path, _ in message.locations
     )

@@ -88,6 +88,7 @@ class PhotoStore(Protocol):
     def put(self, sha256: str, data: bytes) -> None: ...
     def get(self, sha256: str) -> bytes: ...
     def exists(self, sha256: str) -> bool: ...
+    def delete(self, sha256: str) -> None: ...
 
 
 class FileSystemPhotoStore:
@@ -116,3 +117,7 @@ class FileSystemPhotoStore:
 
     def exists(self, sha256: str) -> bool:
         return self._path(sha256).exists()
+
+    def delete(self, sha256: str) -> None:
+        """Remove a photo's file (a live photo past its retention); gone already is fine."""
+        self._path(sha256).unlink(missing_ok=True)

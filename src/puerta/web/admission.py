@@ -45,7 +45,9 @@ BUSY = M(
 #: Paths that keep working when applicants are shed: health, metrics (the operators'
 #: view of the rush, no connection needed) and the officers' screens.
 PRIORITY = re.compile(
-    r"^/(healthz|metrics|api/v1/appointments/[^/]+|api/v1/ports/[^/]+/(appointments|briefing))$"
+    r"^/(healthz|metrics|api/v1/appointments/[^/]+|api/v1/ports/[^/]+/(appointments|briefing)"
+    # #14 officers' console: the same screens as pages, and their photos
+    r"|staff/ports/[^/]+/(arrivals(/[^/]+)?|briefing)|staff/lookup|staff/photos/.+)$"
 )
 
 

@@ -1,5 +1,6 @@
 """In-process jobs: mail and SMS, commitments, the daily draw, expiry, deadline reminders,
-the sweep of limit rows and spent proofs of work, and face comparisons.
+the sweep of limit rows and spent proofs of work, no-shows after each port's closing
+time, pre-arrival vetting, face comparisons and the live photos' retention.
 
 Mail the SMTP backend and SMS the gateway backend wrote during requests and jobs are
 sent here, after their commit.
@@ -29,15 +30,19 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
 from puerta.accounts import mail, throttle
+from puerta.arrivals import checkin as arrivals_checkin
 from puerta.confirmation import service as confirmation_service
 from puerta.db import Database
 from puerta.draw import publication
 from puerta.draw import service as draw_service
-from puerta.errors import DrawAlreadyRun
+from puerta.errors import DrawAlreadyRun, PuertaError
 from puerta.faces import jobs as face_jobs
+from puerta.faces import service as faces_service
 from puerta.limits import store as limits_store
 from puerta.notify import channels
 from puerta.pow import service as pow_service
+from puerta.vetting import jobs as vetting_jobs
+from puerta.vetting import service as vetting_service
 from puerta.web import leader as leaders
 from puerta.web import metrics
 
@@ -64,8 +69,9 @@ def sweep_limits(session: Session, now: datetime) -> int:
 
 def run_once(app: FastAPI) -> list[str]:
     """Send pending mail and SMS, expire overdue offers, remind offers whose deadline is
-    near, sweep stale limit rows, run every draw that is due, then a batch of face
-    comparisons. Returns what was done."""
+    near, sweep stale limit rows, mark the day's no-shows at ports that have closed, run
+    every draw that is due, delete the live photos past their retention, vet a batch of
+    booked travelers, then a batch of face comparisons. Returns what was done."""
     db, settings, clock = app.state.db, app.state.settings, app.state.clock
     done: list[str] = []
     sent, failed = mail.deliver_pending(db, settings=settings, clock=clock)
@@ -91,6 +97,10 @@ def run_once(app: FastAPI) -> list[str]:
     with _job(db) as session:
         committed = publication.commit_upcoming(session, settings=settings, clock=clock)
         done.extend(f"published the seed commitment for {d}" for d in committed)
+    with _job(db) as session:
+        marked = arrivals_checkin.mark_no_shows(session, now=clock.now())
+        if marked:
+            done.append(f"marked {marked} groups no-show after their port's closing time")
     with db.session() as session:
         due = draw_service.due_pool_dates(session, settings=settings, clock=clock)
     for pool_date in due:
@@ -103,8 +113,62 @@ def run_once(app: FastAPI) -> list[str]:
                 done.extend(f"draw {pool_date} warning: {w}" for w in draw.warnings or [])
         except DrawAlreadyRun:  # another process drew it first: nothing to do
             log.info("draw %s already run", pool_date)
+    with _job(db) as session:
+        forgot = faces_service.forget_live_photos(
+            session,
+            store=app.state.photos,
+            retention_days=settings.live_photo_retention_days,
+            clock=clock,
+        )
+        if forgot:
+            done.append(f"deleted {forgot} live photos past their retention")
+    done.extend(_vetting(app))
     done.extend(_faces(app))
     return done
+
+
+def _vetting(app: FastAPI) -> list[str]:
+    """Vet up to ``vetting_batch_size`` upcoming appointments that are due: booked since
+    the last pass, changed since their last check, or checked against an older version
+    of the watch list (``puerta.vetting.service.due``). An unusable list vets nothing
+    (the error is logged once per version of the file)."""
+    settings, clock = app.state.settings, app.state.clock
+    if settings.watch_list_path is None or settings.vetting_batch_size == 0:
+        return []
+    try:
+        watch_list = vetting_jobs.CACHE.current(settings.watch_list_path)
+    except PuertaError:
+        return []
+    try:
+        first_use = vetting_jobs.CACHE.needs_audit(watch_list)
+        with app.state.db.read_only() as session:
+            batch = vetting_service.select_batch(
+                session,
+                source=watch_list,
+                clock=clock,
+                timezone=settings.timezone,
+                limit=settings.vetting_batch_size,
+            )
+        # Matching holds no connection (and, on SQLite, no write lock): it can take seconds.
+        verdicts = vetting_service.check(batch, watch_list)
+        with _job(app.state.db) as session:
+            if first_use:
+                vetting_service.audit_load(session, watch_list, clock=clock, trigger="scheduler")
+            counts = vetting_service.store(
+                session, batch, verdicts, source=watch_list, clock=clock, trigger="scheduler"
+            )
+        if first_use:
+            vetting_jobs.CACHE.audited(watch_list)
+    except Exception:
+        log.exception("the vetting job failed; it runs again next pass")
+        return []
+    if not counts.appointments:
+        return []
+    found = counts.results
+    return [
+        f"vetting: {counts.appointments} appointments, {counts.travelers} travelers "
+        f"({found['possible_match']} possible matches, {found['match']} matches)"
+    ]
 
 
 def _faces(app: FastAPI) -> list[str]:
