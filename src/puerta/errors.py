@@ -1026,6 +1026,8 @@ class StaffNotFound(PuertaError):
     category = NOT_FOUND
     message = M("staff.not_found", "There is no staff account with the email {email}.")
     email: str
+
+
 # --- #14 officers' console ---
 
 
