@@ -10,10 +10,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import httpx
+import pyotp
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from puerta.accounts import second_factor
 from puerta.accounts import service as accounts_service
 from puerta.accounts.models import OutboxMessage, Role
 from puerta.clock import FrozenClock
@@ -26,6 +28,8 @@ from puerta.web.app import create_app
 
 TIJUANA = {"latitude": 32.5149, "longitude": -117.0382}
 STAFF_PASSWORD = "officer pass 1"
+#: The second factor of the tests' staff accounts (``Api.create_staff``).
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 HTML = {"Accept": "text/html"}
 
 
@@ -153,19 +157,32 @@ class Api:
         return self.sign_in(email, password)
 
     def sign_in(self, email: str, password: str) -> str:
+        """An API token; a staff account's session is given its second factor too."""
         r = self.client.post("/api/v1/sessions", json={"email": email, "password": password})
         assert r.status_code == 201, r.text
         self.client.cookies.clear()  # API style: bearer tokens, no cookie
-        return r.json()["token"]
+        token = r.json()["token"]
+        if r.json().get("second_factor") == "required":
+            given = self.client.post(
+                "/api/v1/sessions/current/second-factor",
+                json={"code": self.totp_code(email)},
+                headers=self.auth(token),
+            )
+            assert given.status_code == 200, given.text
+        return token
 
     def staff(self, email: str, role: Role, port: str | None = None) -> str:
-        """A new staff account's API token."""
+        """A new staff account's API token (password and second factor given)."""
         self.create_staff(email, role, port)
         return self.sign_in(email, STAFF_PASSWORD)
 
-    def create_staff(self, email: str, role: Role, port: str | None = None) -> None:
+    def create_staff(
+        self, email: str, role: Role, port: str | None = None, *, enrolled: bool = True
+    ) -> None:
+        """A staff account with the password ``STAFF_PASSWORD`` and, unless ``enrolled``
+        is False, a TOTP second factor of the secret ``STAFF_TOTP_SECRET``."""
         with self.db.session() as s:
-            accounts_service.create_staff(
+            user = accounts_service.create_staff(
                 s,
                 email=email,
                 password=STAFF_PASSWORD,
@@ -173,11 +190,37 @@ class Api:
                 port_code=port,
                 clock=self.clock,
             )
+            if enrolled:
+                second_factor.enrol_with_secret(
+                    s, user=user, secret=STAFF_TOTP_SECRET, settings=self.settings, clock=self.clock
+                )
+
+    @property
+    def settings(self) -> Settings:
+        return self.client.app.state.settings  # type: ignore[attr-defined,no-any-return]
+
+    def totp_code(self, email: str) -> str:
+        """A code of ``email``'s factor that the app will take now: the earliest time step
+        near the (frozen) clock that is newer than the last one used. When a test signs
+        one account in more often than the steps allow at one frozen instant, the last
+        used step is moved back first (here only: the app never does)."""
+        now = second_factor.step_at(self.clock.now())
+        with self.db.session() as s:
+            user = accounts_service.find_user(s, email)
+            assert user is not None, email
+            factor = second_factor.factor_of(s, user.id)
+            assert factor is not None, f"{email} has no second factor"
+            last = factor.last_step
+            if last is not None and last >= now + second_factor.DRIFT_STEPS:
+                factor.last_step = last = now - second_factor.DRIFT_STEPS - 1
+            secret = second_factor.secret_of(factor, self.settings)
+        step = max(now - second_factor.DRIFT_STEPS, (last if last is not None else -1) + 1)
+        return pyotp.TOTP(secret).generate_otp(step)
 
     def staff_pages(self, email: str, role: Role, port: str | None = None) -> str:
-        """A new staff account signed in through the staff pages (``/staff/sign-in``): the
-        client keeps its session cookie. Returns the session's CSRF token, which staff
-        pages' forms carry."""
+        """A new staff account signed in through the staff pages (``/staff/sign-in``, then
+        its code): the client keeps its session cookie. Returns the session's CSRF token,
+        which staff pages' forms carry."""
         self.create_staff(email, role, port)
         return self.sign_in_staff_pages(email)
 
@@ -195,9 +238,29 @@ class Api:
             follow_redirects=False,
         )
         assert done.status_code == 303, done.text
+        self.give_second_factor_page(email, done.headers["location"])
         home = self.client.get("/staff", headers=HTML)
         assert home.status_code == 200, home.text
         return form_token(home.text)
+
+    def give_second_factor_page(self, email: str, location: str) -> str:
+        """The code step of the staff pages (``location``: where the password step sent
+        the browser); where it sends the browser next."""
+        assert location.startswith("/staff/second-factor"), location
+        step = self.client.get(location, headers=HTML)
+        assert step.status_code == 200, step.text
+        given = self.client.post(
+            "/staff/second-factor",
+            data={
+                "code": self.totp_code(email),
+                "next": parse_qs(location.partition("?")[2]).get("next", ["/staff"])[0],
+                "csrf_token": form_token(step.text),
+            },
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert given.status_code == 303, given.text
+        return given.headers["location"]
 
     def partner(self, email: str, organisation: str = "Casa del Migrante (synthetic)") -> str:
         """A partner account's token, its organisation made on first use (by name)."""

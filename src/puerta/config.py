@@ -318,6 +318,20 @@ class Settings(BaseSettings):
         """An empty ``PUERTA_WATCH_LIST_PATH`` means no list, not the current directory."""
         return None if value == "" else value
 
+    # --- #14 second factor ---
+    staff_second_factor_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Wrong second-factor codes in a row (TOTP or recovery) before a staff "
+        "account's second factor is locked and its owner mailed.",
+    )
+    staff_second_factor_lock_minutes: int = Field(
+        default=15,
+        ge=1,
+        description="How long a staff account's second factor stays locked after too many "
+        "wrong codes (the password step still works; the code step refuses).",
+    )
+
     @model_validator(mode="after")
     def check_capacity(self) -> Settings:
         """Admitted requests never outnumber connections: the rush cannot deadlock.

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from puerta.accounts import passwords
+from puerta.accounts import passwords, second_factor
 from puerta.accounts import service as accounts_service
 from puerta.accounts.models import Role, User
 from puerta.clock import Clock, FrozenClock
@@ -39,6 +39,9 @@ from puerta.requests.window import Window
 APPLICANT_EMAIL = "applicant@demo.puerta.test"
 APPLICANT_PASSWORD = "demo-applicant-2026"  # noqa: S105 - public demo credential
 STAFF_PASSWORD = "demo-officer-2026"  # noqa: S105 - public demo credential
+#: The demo staff accounts' TOTP secret, public like their password: add it to an
+#: authenticator app (or compute codes with pyotp) to sign in as a demo officer.
+STAFF_TOTP_SECRET = "PUERTADEMOSTAFFXTOTPXSECRETXAAAA"  # noqa: S105 - public demo credential
 ANALYST_EMAIL = "analyst@demo.puerta.test"
 TIJUANA = (32.5149, -117.0382)
 #: The demo's draws use this public seed: anyone can recompute them, and a store whose
@@ -176,18 +179,26 @@ def load(session: Session, *, settings: Settings, clock: Clock, store: PhotoStor
         summary.appointment_day = last.appointment_date if last else None
         return summary
     summary.created = True
-    for email, password, code in officers:
+    staff = [
         accounts_service.create_staff(
             session, email=email, password=password, role=Role.OFFICER, port_code=code, clock=clock
         )
-    accounts_service.create_staff(
-        session,
-        email=ANALYST_EMAIL,
-        password=STAFF_PASSWORD,
-        role=Role.ANALYST,
-        port_code=None,
-        clock=clock,
+        for email, password, code in officers
+    ]
+    staff.append(
+        accounts_service.create_staff(
+            session,
+            email=ANALYST_EMAIL,
+            password=STAFF_PASSWORD,
+            role=Role.ANALYST,
+            port_code=None,
+            clock=clock,
+        )
     )
+    for user in staff:  # enrolled already: the demo skips the enrolment page
+        second_factor.enrol_with_secret(
+            session, user=user, secret=STAFF_TOTP_SECRET, settings=settings, clock=clock
+        )
 
     # The last window that has closed: a handful of applicants asked, the draw ran, most
     # confirmed. (The last, not always yesterday's: the demo applicant's open offer must

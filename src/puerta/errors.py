@@ -942,6 +942,92 @@ class ReauthRequired(PuertaError):
     )
 
 
+# --- #14 second factor ---
+
+
+class SecondFactorRequired(PuertaError):
+    """A staff session whose password was right but whose second factor is not given yet:
+    it opens nothing (``POST /api/v1/sessions/current/second-factor``, or the page)."""
+
+    category = UNAUTHENTICATED
+    message = M(
+        "staff.second_factor_required",
+        "Give the code from your authenticator app to go on.",
+    )
+
+
+class SecondFactorNotEnrolled(PuertaError):
+    category = CONFLICT
+    message = M(
+        "staff.second_factor_not_enrolled",
+        "This account has no second factor yet. Sign in on the staff pages to set it up.",
+    )
+
+
+class SecondFactorEnrolled(PuertaError):
+    category = CONFLICT
+    message = M(
+        "staff.second_factor_enrolled",
+        "This account already has a second factor. Sign in with a code from it.",
+    )
+
+
+class SecondFactorWrong(PuertaError):
+    """Keeps its changes: the wrong code is counted toward the lock, and audited."""
+
+    category = INVALID_INPUT
+    keeps_changes = True
+    message = M(
+        "staff.second_factor_wrong",
+        "This code is wrong. Type the 6 digits your authenticator app shows now, or a "
+        "recovery code.",
+    )
+
+
+class SecondFactorReplayed(PuertaError):
+    """A code of a time step already used (seen over a shoulder, or sent twice)."""
+
+    category = INVALID_INPUT
+    keeps_changes = True  # audited
+    message = M(
+        "staff.second_factor_replayed",
+        "This code was already used. Wait for your app to show the next code, then type it.",
+    )
+
+
+class SecondFactorLocked(PuertaError):
+    """Too many wrong codes in a row: the second factor refuses every code for a while, and
+    the account's owner is mailed when the lock is set (that mail and the lock are kept)."""
+
+    category = TOO_MANY
+    keeps_changes = True
+    message = M(
+        "staff.second_factor_locked",
+        "Too many wrong codes. Wait {minutes} minutes and try again. We have told the "
+        "account's owner by email.",
+    )
+    minutes: int
+
+    @property
+    def retry_after_seconds(self) -> int:
+        return self.minutes * 60
+
+
+class StaffSessionIdle(PuertaError):
+    category = UNAUTHENTICATED
+    message = M(
+        "staff.session_idle",
+        "You were signed out after {minutes} minutes without activity. Sign in again.",
+    )
+    minutes: int
+
+
+class StaffNotFound(PuertaError):
+    category = NOT_FOUND
+    message = M("staff.not_found", "There is no staff account with the email {email}.")
+    email: str
+
+
 # --- #14 officers' console ---
 
 

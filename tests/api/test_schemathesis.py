@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 import schemathesis
 from fastapi import FastAPI
@@ -41,6 +42,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from puerta import demo, migrate
+from puerta.accounts import second_factor
 from puerta.accounts import service as accounts_service
 from puerta.accounts.models import Role, User
 from puerta.arrivals import checkin
@@ -128,6 +130,9 @@ NO_SUCCESS_EXPECTED = {
         "needs a photo"
     ),
     "POST /api/v1/handover": "needs the handover code shown once to the partner",
+    "POST /api/v1/sessions/current/second-factor": (
+        "needs a code of the staff account's authenticator app (tests/accounts/ gives one)"
+    ),
     "POST /api/v1/partner/registrations/{registration_id}/appointment/cancel": (
         "the partner's person has no appointment in this world (tests/partners/ books one)"
     ),
@@ -197,13 +202,16 @@ def _load(url: str, settings_: Settings, clock: FrozenClock) -> None:
         demo.load(
             s, settings=settings_, clock=clock, store=FileSystemPhotoStore(settings_.photo_dir)
         )
-        accounts_service.create_staff(
+        admin = accounts_service.create_staff(
             s,
             email="admin@fuzz.example",
             password=STAFF_PASSWORD,
             role=Role.ADMIN,
             port_code=None,
             clock=clock,
+        )
+        second_factor.enrol_with_secret(
+            s, user=admin, secret=demo.STAFF_TOTP_SECRET, settings=settings_, clock=clock
         )
         organisation = partners_service.create_organisation(
             s, name="Shelter Fuzz", inbox="intake@shelter.fuzz.example", clock=clock
@@ -222,9 +230,19 @@ def _load(url: str, settings_: Settings, clock: FrozenClock) -> None:
 
 
 def _sign_in(client: TestClient, email: str, password: str) -> str:
+    """A token; a staff account's with its second factor given (each staff account here
+    signs in once, so the frozen clock's code is never a replay)."""
     r = client.post("/api/v1/sessions", json={"email": email, "password": password})
     assert r.status_code == 201, r.text
-    return r.json()["token"]
+    token = r.json()["token"]
+    if r.json()["second_factor"] == "required":
+        given = client.post(
+            "/api/v1/sessions/current/second-factor",
+            json={"code": pyotp.TOTP(demo.STAFF_TOTP_SECRET).at(NOW)},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert given.status_code == 200, given.text
+    return token
 
 
 @pytest.fixture(scope="module")

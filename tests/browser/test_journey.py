@@ -248,16 +248,13 @@ def test_the_journey_in_three_languages(
         _confirm(a, photo)
         codes.append(a.page.locator(".code").inner_text().strip())
 
-    # The port's officer sees the three arrivals, with their codes, through the API.
-    from puerta.demo import STAFF_PASSWORD
+    # The port's officer sees the three arrivals, with their codes, through the API
+    # (signed in with the password and the second factor: tests/browser/staff_support.py).
+    from tests.browser.staff_support import officer_email, staff_api_token
 
+    token = staff_api_token(site.url, officer_email(PORT))
     with httpx.Client(base_url=site.url, timeout=30) as api:
-        signed = api.post(
-            "/api/v1/sessions",
-            json={"email": f"officer.{PORT.lower()}@demo.puerta.test", "password": STAFF_PASSWORD},
-        )
-        assert signed.status_code == 201, signed.text
-        auth = {"Authorization": f"Bearer {signed.json()['token']}"}
+        auth = {"Authorization": f"Bearer {token}"}
         for code in codes:
             found = api.get(f"/api/v1/appointments/{code}", headers=auth)
             assert found.status_code == 200, found.text

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pyotp
 import pytest
 
+from puerta.accounts import second_factor
 from puerta.accounts import service as accounts_service
 from puerta.accounts.mail import OutboxSender
 from puerta.accounts.models import Role
@@ -17,6 +19,7 @@ from puerta.db import Database
 from puerta.ports import service as ports_service
 from puerta.web.admission import PRIORITY, Gate
 from puerta.web.app import create_app
+from tests.api_support import STAFF_TOTP_SECRET
 
 pytestmark = pytest.mark.committing  # several connections at once: a real engine
 
@@ -30,13 +33,16 @@ def _app_and_tokens(db: Database, settings: Settings, clock: FrozenClock, users:
     with db.session() as s:
         ports_service.ensure_ports(s, settings)
         for i in range(users):
-            accounts_service.create_staff(
+            officer = accounts_service.create_staff(
                 s,
                 email=f"o{i}@example.org",
                 password="officer pass 1",
                 role=Role.OFFICER,
                 port_code="SYS",
                 clock=clock,
+            )
+            second_factor.enrol_with_secret(
+                s, user=officer, secret=STAFF_TOTP_SECRET, settings=settings, clock=clock
             )
     tokens = []
     with db.session() as s:
@@ -47,8 +53,19 @@ def _app_and_tokens(db: Database, settings: Settings, clock: FrozenClock, users:
                 stored_hash=accounts_service.stored_hash(s, email=email),
                 password="officer pass 1",
             )
+            mail = OutboxSender(clock)
             new = accounts_service.sign_in(
-                s, check=check, settings=settings, clock=clock, mail=OutboxSender(clock)
+                s, check=check, settings=settings, clock=clock, mail=mail
+            )
+            # The officer's second step, as POST /api/v1/sessions/current/second-factor takes it.
+            second_factor.give(
+                s,
+                auth=accounts_service.session_for_token(s, token=new.token, clock=clock),
+                user=new.user,
+                code=pyotp.TOTP(STAFF_TOTP_SECRET).at(clock.now()),
+                settings=settings,
+                clock=clock,
+                mail=mail,
             )
             tokens.append(new.token)
     small = Database(

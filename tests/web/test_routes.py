@@ -85,6 +85,15 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/staff/sign-in"): ANYONE,
     ("POST", "/staff/sign-out"): ANYONE,
     ("GET", "/staff"): STAFF,
+    # #14 second factor: the code, enrolment, re-authentication, the audit page.
+    ("GET", "/staff/second-factor"): STAFF,
+    ("POST", "/staff/second-factor"): STAFF,
+    ("GET", "/staff/enrol"): STAFF,
+    ("POST", "/staff/enrol"): STAFF,
+    ("GET", "/staff/confirm"): STAFF,
+    ("POST", "/staff/confirm"): STAFF,
+    ("GET", "/staff/admin/audit"): ADMINS,
+    ("GET", "/staff/admin/audit.csv"): ADMINS,
     # Processing an arrival and the day summary (#14 dispositions; PortPage).
     ("GET", "/staff/ports/{port_code}/arrivals/{code}/process"): STAFF,
     ("POST", "/staff/ports/{port_code}/arrivals/{code}/process/check-in"): STAFF,
@@ -152,6 +161,7 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/sessions"): ANYONE,
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("DELETE", "/api/v1/sessions/current"): SIGNED_IN,
+    ("POST", "/api/v1/sessions/current/second-factor"): STAFF,  # #14 second factor
     # an applicant's registrations and their journey
     ("POST", "/api/v1/registrations"): APPLICANTS,
     ("GET", "/api/v1/registrations"): APPLICANTS,

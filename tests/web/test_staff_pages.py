@@ -36,9 +36,12 @@ def test_a_signed_out_staff_page_sends_the_browser_to_sign_in_and_back(api: Api)
         follow_redirects=False,
     )
     assert done.status_code == 303
-    assert done.headers["location"] == "/staff?port=SYS"
+    assert done.headers["location"] == "/staff/second-factor?next=%2Fstaff%3Fport%3DSYS"
     with api.db.read_only() as s:
         assert s.scalar(select(AuditEvent.action)) == "staff.sign_in"
+    assert api.give_second_factor_page("o@sys.example", done.headers["location"]) == (
+        "/staff?port=SYS"
+    )
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/staff", "/account"])
@@ -56,7 +59,8 @@ def test_sign_in_goes_only_to_a_staff_page_of_this_site(api: Api, target: str) -
         headers=HTML,
         follow_redirects=False,
     )
-    assert done.headers["location"] == "/staff"
+    assert done.headers["location"] == "/staff/second-factor?next=%2Fstaff"
+    assert api.give_second_factor_page("o@sys.example", done.headers["location"]) == "/staff"
 
 
 def test_an_applicant_is_refused_at_the_staff_door_and_keeps_no_session(api: Api) -> None:

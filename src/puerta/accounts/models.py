@@ -118,3 +118,44 @@ class SignInThrottle(Base):
     paused_until: Mapped[datetime | None] = mapped_column(default=None)
     #: When the account's owner was told by email of this run of failures.
     told_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class StaffSecondFactor(Base):
+    """A staff account's second factor: a TOTP secret (RFC 6238), sealed at rest.
+
+    Made unconfirmed at the first password sign-in of an account that has none (the
+    enrolment page shows it as a QR code); ``confirmed_at`` once the person typed a
+    code from it. ``last_step`` is the time step of the last code accepted: a code of
+    that step or an earlier one is refused, so a code seen over a shoulder or in a
+    proxy's log cannot be used again. ``failures`` wrong codes in a row lock it until
+    ``locked_until`` (``accounts.second_factor``).
+    """
+
+    __tablename__ = "staff_second_factors"
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: ``totp`` (WebAuthn keys would be another kind).
+    kind: Mapped[str] = mapped_column(String(16), default="totp")
+    #: The base32 secret, AES-GCM sealed with a key derived from ``secret_key``.
+    secret_sealed: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_step: Mapped[int | None] = mapped_column(default=None)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class StaffRecoveryCode(Base):
+    """One of an account's ten recovery codes: shown once at enrolment, kept as a keyed
+    hash, each good for one sign-in when the phone is lost."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)

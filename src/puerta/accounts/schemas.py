@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -62,6 +62,26 @@ class SessionOut(BaseModel):
     csrf_token: str = Field(description="Send as 'X-CSRF-Token' with cookie-authenticated writes.")
     expires_at: str
     user: UserOut
+    second_factor: Literal["required", "enrol"] | None = Field(
+        default=None,
+        description="Staff only. 'required': the session opens nothing until "
+        "POST /api/v1/sessions/current/second-factor is given a code; 'enrol': the account "
+        "has no second factor yet: sign in on /staff/sign-in to set it up.",
+    )
+
+
+class SecondFactorCode(BaseModel):
+    """A staff sign-in's second step: the 6-digit TOTP code, or a recovery code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=6, max_length=32)
+
+
+class SecondFactorOut(BaseModel):
+    method: Literal["totp", "recovery"] = Field(
+        description="How it was given: a TOTP code, or a recovery code (each works once)."
+    )
 
 
 class UserOut(BaseModel):

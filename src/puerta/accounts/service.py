@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,9 @@ from puerta.errors import (
     NotAStaffRole,
     OfficerNeedsPort,
     PortOnlyForOfficers,
+    SecondFactorRequired,
     SessionEnded,
+    StaffSessionIdle,
     WrongCredentials,
 )
 from puerta.i18n import M, render
@@ -334,13 +336,7 @@ def sign_in(
     user = find_user(session, check.email)
     now = clock.now()
     if user is None or not check.matches or user.password_hash != check.stored_hash:
-        if throttle.record_failure(session, throttle.keys_for(check.email, ip), now) and user:
-            mail.send(
-                session,
-                to=user.email,
-                subject=render(PAUSED_SUBJECT, locale=user.language),
-                body=render(PAUSED_BODY, locale=user.language),
-            )
+        _count_wrong_password(session, check.email, user, ip, now, mail)
         raise WrongCredentials()
     if not user.is_active:
         raise AccountDeactivated()
@@ -360,6 +356,38 @@ def sign_in(
     return NewSession(token, auth.csrf_token, auth.expires_at, user)
 
 
+def _count_wrong_password(
+    session: Session, email: str, user: User | None, ip: str | None, now: datetime, mail: MailSender
+) -> None:
+    """Count a wrong password against the account and the address; mail the account's
+    owner at its first pause, in their language."""
+    if throttle.record_failure(session, throttle.keys_for(email, ip), now) and user:
+        mail.send(
+            session,
+            to=user.email,
+            subject=render(PAUSED_SUBJECT, locale=user.language),
+            body=render(PAUSED_BODY, locale=user.language),
+        )
+
+
+def confirm_password(
+    session: Session,
+    *,
+    user: User,
+    check: PasswordCheck,
+    clock: Clock,
+    mail: MailSender,
+    ip: str | None = None,
+) -> None:
+    """A signed-in person's password again (staff re-authentication), counted like a
+    sign-in's: a wrong one pauses the account and the address (``throttle``), so a
+    console left open is no way to guess its password. ``throttle.check`` comes first,
+    before argon2."""
+    if not check.matches or user.password_hash != check.stored_hash:
+        _count_wrong_password(session, user.email, user, ip, clock.now(), mail)
+        raise WrongCredentials(field="password")
+
+
 def session_for_token(session: Session, *, token: str, clock: Clock) -> AuthSession:
     auth = session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(token)))
     if auth is None or auth.revoked_at is not None or auth.expires_at <= clock.now():
@@ -368,6 +396,36 @@ def session_for_token(session: Session, *, token: str, clock: Clock) -> AuthSess
     if user is None or not user.is_active:
         raise SessionEnded()
     return auth
+
+
+#: A staff session's ``last_seen_at`` is written at most this often (``web.deps``).
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def check_staff_session(
+    auth: AuthSession, *, now: datetime, settings: Settings, second_factor: bool = True
+) -> None:
+    """Refuse a staff session that may open nothing now: idle for longer than
+    ``staff_idle_minutes`` (a console left open on a shared desk), or, unless
+    ``second_factor`` is False (the second-factor step itself), one whose second factor
+    is not given yet. The absolute lifetime is ``expires_at`` (:func:`session_for_token`)."""
+    seen = auth.last_seen_at or auth.created_at
+    if now - seen > timedelta(minutes=settings.staff_idle_minutes):
+        raise StaffSessionIdle(minutes=settings.staff_idle_minutes)
+    if second_factor and auth.second_factor_at is None:
+        raise SecondFactorRequired()
+
+
+def needs_touch(auth: AuthSession, now: datetime) -> bool:
+    """Whether the session's ``last_seen_at`` is stale enough to write again."""
+    return auth.last_seen_at is None or now - auth.last_seen_at >= TOUCH_EVERY
+
+
+def touch(session: Session, *, session_id: int, now: datetime) -> None:
+    """Record a staff session's activity (for the idle timeout)."""
+    session.execute(
+        update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=now)
+    )
 
 
 def sees_port(user: User, port_code: str) -> bool:

@@ -9,13 +9,14 @@ signed-out staff page comes back here (``web.problems.staff_sign_in``) with
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from puerta.accounts import service
 from puerta.accounts.schemas import SignIn
-from puerta.accounts.views import forget_session, keep_session, open_session
+from puerta.accounts.views import forget_session, keep_session, open_session, second_step
 from puerta.audit import service as audit_service
 from puerta.errors import PuertaError, StaffOnly
 from puerta.ports import service as ports_service
@@ -108,6 +109,7 @@ def sign_in(
             request, typed, forms.domain_errors(request, exc, "password"), next_page=target
         )
         return forms.limited(shown, exc)
+    step = second_step(db, new.user, settings, clock)
     audit_service.record(
         db,
         actor=new.user,
@@ -115,9 +117,12 @@ def sign_in(
         subject_kind="user",
         subject_id=new.user.id,
         ip=client_ip(request),
+        detail={"next_step": step},
         clock=clock,
     )
-    response = RedirectResponse(target, status_code=303)
+    # The password is half of it: the code (or, the first time, enrolment) comes next.
+    where = "/staff/second-factor" if step == "required" else "/staff/enrol"
+    response = RedirectResponse(f"{where}?{urlencode({'next': target})}", status_code=303)
     keep_session(response, new, settings)
     return response
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 from sqlalchemy.orm import Session
 
-from puerta.accounts import service, throttle
+from puerta.accounts import second_factor, service, throttle
 from puerta.accounts.mail import MailSender
 from puerta.accounts.models import User
 from puerta.accounts.schemas import (
@@ -262,6 +262,8 @@ def sign_in(
     mail: MailDep,
     request: Request,
 ) -> SessionOut:
+    """Sign in. A staff account's session then needs its second factor
+    (``second_factor`` in the answer): ``POST /api/v1/sessions/current/second-factor``."""
     new = open_session(database, db, body, settings, clock, mail, client_ip(request))
     keep_session(response, new, settings)
     return SessionOut(
@@ -269,7 +271,20 @@ def sign_in(
         csrf_token=new.csrf_token,
         expires_at=new.expires_at.isoformat(),
         user=user_out(new.user),
+        second_factor=second_step(db, new.user, settings, clock),
     )
+
+
+def second_step(db: Session, user: User, settings: Settings, clock: Clock) -> str | None:
+    """What a new session of ``user`` needs before it opens anything: nothing (applicants,
+    partners), ``required`` (a staff account's code), or ``enrol`` (a staff account with
+    no second factor yet, whose unconfirmed one is made now for the enrolment page)."""
+    if not second_factor.is_staff(user):
+        return None
+    if second_factor.is_enrolled(db, user.id):
+        return "required"
+    second_factor.begin_enrolment(db, user=user, settings=settings, clock=clock)
+    return "enrol"
 
 
 @router.delete("/sessions/current", status_code=status.HTTP_204_NO_CONTENT)

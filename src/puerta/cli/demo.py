@@ -36,6 +36,11 @@ def load(
     typer.echo(f"  analyst:   {summary.analyst[0]} / {summary.analyst[1]}")
     for email, password, port in summary.officers:
         typer.echo(f"  officer {port}: {email} / {password}")
+    typer.echo(
+        f"  staff second factor (TOTP, every demo staff account): {demo.STAFF_TOTP_SECRET}"
+        '\n    add it to an authenticator app, or: python -c "import pyotp; '
+        f"print(pyotp.TOTP('{demo.STAFF_TOTP_SECRET}').now())\""
+    )
     if summary.appointment_day:
         typer.echo(f"  appointments booked for {summary.appointment_day.isoformat()}")
     _faces(settings)

@@ -51,9 +51,11 @@ from puerta.errors import (
     PartnersOnly,
     PortNotFound,
     PuertaError,
+    SecondFactorRequired,
     SessionEnded,
     SignInRequired,
     StaffOnly,
+    StaffSessionIdle,
 )
 from puerta.ports import service as ports_service
 from puerta.ports.models import Port
@@ -212,9 +214,51 @@ BEARER = HTTPBearer(
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
 
 
-@raises(SignInRequired, SessionEnded, CsrfTokenWrong)
+_STAFF_VALUES = frozenset({Role.OFFICER.value, Role.ANALYST.value, Role.ADMIN.value})
+
+
+def keep_staff_session(
+    request: Request,
+    uow: UnitOfWork | None,
+    auth: Auth,
+    clock: Clock,
+    *,
+    second_factor: bool = True,
+) -> None:
+    """A staff session's own rules, checked after :func:`authenticate`: it ends after
+    ``staff_idle_minutes`` without a request, and opens nothing until its second factor
+    is given (``second_factor`` False: the second-factor step itself). Applicants' and
+    partners' sessions pass untouched: one comparison, no statement.
+
+    Activity is written at most once a minute (``accounts.service.TOUCH_EVERY``): on a
+    write request in its own unit of work; on a read, whose unit of work is read-only,
+    in a short write of its own, after the read's connection is given back
+    (``uow.release``), so that the request never holds two connections at once.
+    """
+    if auth.user.role not in _STAFF_VALUES:
+        return
+    now = clock.now()
+    settings: Settings = request.app.state.settings
+    accounts_service.check_staff_session(
+        auth.session, now=now, settings=settings, second_factor=second_factor
+    )
+    if not accounts_service.needs_touch(auth.session, now):
+        return
+    read_only = request.method in READ_METHODS if uow is None else uow.read_only
+    if read_only:
+        session_id = auth.session.id
+        if uow is not None:
+            uow.release()
+        with request.app.state.db.session() as own:
+            accounts_service.touch(own, session_id=session_id, now=now)
+    else:
+        auth.session.last_seen_at = now
+
+
+@raises(SignInRequired, SessionEnded, CsrfTokenWrong, SecondFactorRequired, StaffSessionIdle)
 def _auth(request: Request, uow: RequestWork, clock: ClockDep, _bearer: BearerDep) -> Auth:
     auth = authenticate(uow.session, credential_of(request), request.method, clock)
+    keep_staff_session(request, uow, auth, clock)
     request.scope[ACCOUNT_LANGUAGE] = auth.user.language  # web/language.py: the choice order
     return auth
 

@@ -185,17 +185,26 @@ def error_page(
 #: Where a staff page sends a browser that must sign in, or prove who it is again.
 STAFF_SIGN_IN = "/staff/sign-in"
 STAFF_CONFIRM = "/staff/confirm"
+STAFF_SECOND_FACTOR = "/staff/second-factor"
+#: Where a staff page's 401 sends the browser, by code (else: sign in).
+STAFF_STEPS = {
+    "staff.reauth_required": STAFF_CONFIRM,
+    "staff.second_factor_required": STAFF_SECOND_FACTOR,
+}
+#: A session that was open and is not any more: the sign-in page says "You were signed out".
+STAFF_ENDED = frozenset({"auth.session_ended", "staff.session_idle"})
 
 
 def staff_sign_in(request: Request, message: Message) -> Response:
     """A staff page's 401 as a redirect: to sign in, or (``staff.reauth_required``) to
     confirm who they are, coming back to the page after (a form's GET, for a post)."""
-    target = STAFF_CONFIRM if message.code == "staff.reauth_required" else STAFF_SIGN_IN
+    target = STAFF_STEPS.get(message.code, STAFF_SIGN_IN)
     back = request.url.path
     if request.method == "GET" and request.url.query:
         back += "?" + request.url.query
+    query = {"ended": "1"} if message.code in STAFF_ENDED else {}
     return RedirectResponse(
-        f"{target}?{urlencode({'next': back})}",
+        f"{target}?{urlencode({**query, 'next': back})}",
         status_code=303,
         headers={"Cache-Control": "no-store"},
     )

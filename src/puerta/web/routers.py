@@ -8,11 +8,12 @@ from fastapi import APIRouter
 def feature_routers() -> list[APIRouter]:
     """Imported lazily so that importing the web package stays cheap."""
     from puerta.accounts import pages as accounts_pages
-    from puerta.accounts import staff_pages
+    from puerta.accounts import second_factor_pages, second_factor_views, staff_pages
     from puerta.accounts import views as accounts_views
     from puerta.arrivals import disposition_pages, disposition_views
     from puerta.arrivals import pages as arrivals_pages
     from puerta.arrivals import views as arrivals_views
+    from puerta.audit import pages as audit_pages
     from puerta.confirmation import check_views
     from puerta.confirmation import views as confirmation_views
     from puerta.dashboards import pages as dashboards_pages
@@ -50,6 +51,7 @@ def feature_routers() -> list[APIRouter]:
         partners_views.router,
         partners_views.admin_router,
         partners_views.handover_router,
+        second_factor_views.router,  # #14 second factor: a staff session's code over the API
         disposition_views.router,  # #14 dispositions: check-in, dispositions, day summary
         home.router,
         accounts_pages.router,
@@ -57,6 +59,8 @@ def feature_routers() -> list[APIRouter]:
         draw_pages.router,
         check_views.pages,
         staff_pages.router,  # #14: the staff's door; the staff pages follow
+        second_factor_pages.router,  # #14 second factor: the code, enrolment, re-auth
+        audit_pages.router,  # #14 second factor: the audit trail's page (admins)
         disposition_pages.router,  # #14 dispositions: process an arrival, the day summary
         arrivals_pages.router,  # #14 officers' console: arrivals, look-up, photos, briefing
         dashboards_pages.router,  # #14 dashboards

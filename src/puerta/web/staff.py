@@ -27,6 +27,7 @@ from puerta.accounts.models import AuthSession, Role, User
 from puerta.audit import service as audit_service
 from puerta.clock import Clock
 from puerta.config import Settings
+from puerta.db import UnitOfWork
 from puerta.errors import OutsidePortScope, PortNotFound, ReauthRequired
 from puerta.ports import service as ports_service
 from puerta.ports.models import Port
@@ -37,6 +38,7 @@ from puerta.web.deps import (
     authenticate,
     client_ip,
     credential_of,
+    keep_staff_session,
 )
 from puerta.web.language import ACCOUNT_LANGUAGE
 
@@ -76,10 +78,23 @@ class StaffPort:
 
 
 def read_staff(
-    request: Request, db: Session, clock: Clock, admitted: frozenset[Role]
+    request: Request,
+    uow: UnitOfWork | Session,
+    clock: Clock,
+    admitted: frozenset[Role],
+    *,
+    second_factor: bool = True,
 ) -> StaffReader:
-    """The reader of a staff page, or the coded refusal (401: sign in; 403: not theirs)."""
-    auth = authenticate(db, credential_of(request), "GET", clock)  # forms check their field
+    """The reader of a staff page, or the coded refusal (401: sign in, give the second
+    factor, or the session went idle; 403: not theirs). ``second_factor`` False admits a
+    session whose second factor is not given yet (the second-factor and enrolment steps).
+
+    Pass the request's unit of work (a bare session still works, at the cost of a
+    second connection for the activity write of a read)."""
+    db = uow.session if isinstance(uow, UnitOfWork) else uow
+    auth = authenticate(db, credential_of(request), "GET", clock)  # forms: a field
+    work = uow if isinstance(uow, UnitOfWork) else None
+    keep_staff_session(request, work, auth, clock, second_factor=second_factor)  # then roles
     user = admit(auth.user, admitted)
     request.scope[ACCOUNT_LANGUAGE] = user.language
     return StaffReader(user, auth.session, auth.session.csrf_token, client_ip(request))
@@ -87,7 +102,7 @@ def read_staff(
 
 def _page(admitted: frozenset[Role]) -> Callable[..., StaffReader]:
     def check(request: Request, uow: RequestWork, clock: ClockDep) -> StaffReader:
-        return read_staff(request, uow.session, clock, admitted)
+        return read_staff(request, uow, clock, admitted)
 
     check.__name__ = "staff_page_" + "_".join(sorted(r.value for r in admitted))
     check.admits = admitted  # type: ignore[attr-defined]
@@ -102,7 +117,7 @@ def _port_page(
 ) -> StaffPort:
     """The path's port for its own officers and for analysts and admins; the scope is
     checked before the port is looked up, so another port and no port read alike."""
-    reader = read_staff(request, uow.session, clock, STAFF_ROLES)
+    reader = read_staff(request, uow, clock, STAFF_ROLES)
     if not accounts_service.sees_port(reader.user, port_code):
         raise OutsidePortScope()
     return StaffPort(reader, ports_service.get_port(uow.session, port_code))
@@ -110,10 +125,21 @@ def _port_page(
 
 _port_page.admits = STAFF_ROLES  # type: ignore[attr-defined]
 
+
+def _pending_page(request: Request, uow: RequestWork, clock: ClockDep) -> StaffReader:
+    """A staff reader whose second factor may not be given yet: only the second-factor
+    and enrolment steps take it."""
+    return read_staff(request, uow, clock, STAFF_ROLES, second_factor=False)
+
+
+_pending_page.admits = STAFF_ROLES  # type: ignore[attr-defined]
+
 OfficerPage = Annotated[StaffReader, Depends(_page(STAFF_ROLES))]
 AnalystPage = Annotated[StaffReader, Depends(_page(ANALYST_ROLES))]
 AdminPage = Annotated[StaffReader, Depends(_page(ADMIN_ROLES))]
 PortPage = Annotated[StaffPort, Depends(_port_page)]
+#: The second-factor and enrolment steps: a staff session past its password only.
+PendingStaffPage = Annotated[StaffReader, Depends(_pending_page)]
 #: Raised by ``PortPage`` (for the docs of the refusals a port page can give).
 PORT_REFUSALS = (OutsidePortScope, PortNotFound)
 
