@@ -1,7 +1,7 @@
 """staff second factor: TOTP secrets (sealed) and recovery codes
 
 Revision ID: 0012
-Revises: 0016
+Revises: 0011
 Create Date: 2026-12-01 23:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import puerta.db
 
 revision = "0012"
-down_revision = "0016"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 (with the address on a notice to appear), and their history
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-10 10:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import puerta.db
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
